@@ -1,0 +1,277 @@
+"""Loader specs: one YAML file per data source, checked against the ontology before loading.
+
+A spec maps columns to classes, properties and relationships. A *value* is a column
+name, or a mapping with ``column`` (plus optional ``split`` and ``default``) or a
+constant ``value``::
+
+    name: canal-demo
+    retrieved: 2026-11-21
+    method: curated
+    nodes:
+      - file: demo/entities.csv
+        id: id
+        class: {column: class}
+        properties: {name: name, aliases: {column: aliases, split: "|"}}
+        provenance: {source: {column: source}, evidence: {column: evidence}}
+    relationships:
+      - file: demo/relationships.csv
+        type: {column: type}
+        source: source_id
+        target: target_id
+        key: key
+"""
+
+from __future__ import annotations
+
+import glob
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from canal.errors import LoaderError, SchemaError
+from canal.model import PROVENANCE_KEYS
+from canal.ontology import Ontology, coerce_value
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that remembers the line of every mapping key."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
+    mapping = LineDict()
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.lines[key] = key_node.start_mark.line + 1
+    mapping.line = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[arg-type]
+
+
+class LineDict(dict[str, Any]):
+    """A dict that knows the YAML line of itself and of each key."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: dict[str, int] = {}
+        self.line: int = 0
+
+    def line_of(self, key: str) -> int:
+        """Line of ``key`` (or of the mapping when the key is absent)."""
+        return self.lines.get(key, self.line)
+
+
+@dataclass(frozen=True)
+class Value:
+    """Where one value comes from: a column (maybe split), or a constant."""
+
+    column: str | None = None
+    constant: Any = None
+    split: str | None = None
+    default: Any = None
+
+    def get(self, rec: dict[str, Any]) -> Any:
+        """The value for one source record (``None`` when empty)."""
+        if self.column is None:
+            return self.constant
+        v = _dig(rec, self.column)
+        if v is None or v == "":
+            v = self.default
+        if v is None or v == "":
+            return None
+        if self.split and isinstance(v, str):
+            parts = [p.strip() for p in v.split(self.split)]
+            return [p for p in parts if p] or None
+        return v
+
+
+def _dig(rec: dict[str, Any], column: str) -> Any:
+    if column in rec:
+        return rec[column]
+    cur: Any = rec
+    for part in column.split("."):
+        if isinstance(cur, dict) and part in cur:
+            cur = cur[part]
+        else:
+            return None
+    return cur
+
+
+@dataclass
+class Mapping_:
+    """One file (or glob) mapped to nodes or relationships."""
+
+    kind: str  # "nodes" | "relationships"
+    files: list[Path]
+    pattern: str
+    fmt: str | None
+    encoding: str
+    values: dict[str, Value]  # id/class or type/source/target/key
+    properties: dict[str, Value]
+    provenance: dict[str, Value]
+    line: int
+
+
+@dataclass
+class LoaderSpec:
+    """A parsed and checked loader spec."""
+
+    path: Path
+    name: str
+    title: str
+    licence: str
+    defaults: dict[str, Any]
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    nodes: list[Mapping_] = field(default_factory=list)
+    relationships: list[Mapping_] = field(default_factory=list)
+
+
+def _err(spec: Path, line: int, msg: str) -> LoaderError:
+    return LoaderError(msg, file=str(spec), line=line)
+
+
+def _value(spec: Path, raw: Any, line: int, what: str) -> Value:
+    if isinstance(raw, str):
+        return Value(column=raw)
+    if isinstance(raw, dict):
+        unknown = set(raw) - {"column", "value", "split", "default"}
+        if unknown:
+            raise _err(spec, line, f"{what}: unknown key(s) {sorted(unknown)}")
+        if ("column" in raw) == ("value" in raw):
+            raise _err(spec, line, f"{what}: give exactly one of 'column' or 'value'")
+        return Value(column=raw.get("column"), constant=raw.get("value"), split=raw.get("split"), default=raw.get("default"))
+    if isinstance(raw, (int, float, bool)):
+        return Value(constant=raw)
+    raise _err(spec, line, f"{what}: expected a column name or a mapping")
+
+
+def read_spec(path: str | Path, onto: Ontology) -> LoaderSpec:
+    """Parse a YAML spec and check it against the ontology; errors name the spec line."""
+    spec_path = Path(path)
+    try:
+        doc = yaml.load(spec_path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    except OSError as exc:
+        raise LoaderError(f"cannot read spec: {exc.strerror}", file=str(spec_path)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise LoaderError(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=str(spec_path), line=mark.line + 1 if mark else None) from None
+    if not isinstance(doc, LineDict):
+        raise _err(spec_path, 1, "a loader spec must be a mapping")
+    known = {"name", "title", "description", "licence", "license", "retrieved", "method", "confidence", "source", "sources", "nodes", "relationships", "homepage"}
+    for k in doc:
+        if k not in known:
+            raise _err(spec_path, doc.line_of(k), f"unknown key {k!r}")
+    if "name" not in doc:
+        raise _err(spec_path, 1, "the spec needs a 'name'")
+    base = spec_path.parent
+    defaults: dict[str, Any] = {
+        "method": str(doc.get("method", "loader")),
+        "confidence": doc.get("confidence", 1.0),
+        "source": str(doc.get("source", doc["name"])),
+    }
+    if "retrieved" in doc:
+        try:
+            defaults["retrieved"] = coerce_value("date", doc["retrieved"])
+        except SchemaError as exc:
+            raise _err(spec_path, doc.line_of("retrieved"), f"retrieved: {exc}") from None
+    spec = LoaderSpec(
+        path=spec_path,
+        name=str(doc["name"]),
+        title=str(doc.get("title", doc["name"])),
+        licence=str(doc.get("licence", doc.get("license", ""))),
+        defaults=defaults,
+    )
+    if "sources" in doc:
+        spec.sources = _read_sources(spec_path, base, doc["sources"], doc.line_of("sources"))
+    for kind in ("nodes", "relationships"):
+        entries = doc.get(kind, [])
+        if not isinstance(entries, list):
+            raise _err(spec_path, doc.line_of(kind), f"'{kind}' must be a list")
+        for entry in entries:
+            if not isinstance(entry, LineDict):
+                raise _err(spec_path, doc.line_of(kind), f"each entry of '{kind}' must be a mapping")
+            m = _mapping(spec_path, base, kind, entry, onto)
+            (spec.nodes if kind == "nodes" else spec.relationships).append(m)
+    if not spec.nodes and not spec.relationships:
+        raise _err(spec_path, 1, "the spec maps no nodes and no relationships")
+    return spec
+
+
+def _read_sources(spec: Path, base: Path, raw: Any, line: int) -> dict[str, dict[str, Any]]:
+    from canal.load.readers import read_table
+
+    if not isinstance(raw, LineDict) or "file" not in raw:
+        raise _err(spec, line, "'sources' needs a 'file' (a table of source documents)")
+    idcol = str(raw.get("id", "id"))
+    columns = raw.get("columns", {})
+    if not isinstance(columns, dict):
+        raise _err(spec, raw.line_of("columns"), "'columns' must map provenance keys to columns")
+    for key in columns:
+        if key not in PROVENANCE_KEYS:
+            raise _err(spec, raw.line_of("columns"), f"{key!r} is not a provenance key ({', '.join(PROVENANCE_KEYS)})")
+    out: dict[str, dict[str, Any]] = {}
+    path = base / str(raw["file"])
+    for _row, rec in read_table(path, raw.get("format"), str(raw.get("encoding", "auto"))):
+        sid = str(rec.get(idcol) or "")
+        if sid:
+            out[sid] = {k: rec.get(c) for k, c in columns.items() if rec.get(c) not in (None, "")}
+    return out
+
+
+def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology) -> Mapping_:
+    fixed = ("id", "class") if kind == "nodes" else ("type", "source", "target", "key")
+    allowed = {"file", "format", "encoding", "properties", "provenance", *fixed}
+    for k in entry:
+        if k not in allowed:
+            raise _err(spec, entry.line_of(k), f"unknown key {k!r} in a {kind} mapping")
+    if "file" not in entry:
+        raise _err(spec, entry.line, f"a {kind} mapping needs a 'file'")
+    pattern = str(entry["file"])
+    files = sorted(Path(p) for p in glob.glob(str(base / pattern)))
+    if not files:
+        raise _err(spec, entry.line_of("file"), f"no file matches {pattern!r}")
+    values: dict[str, Value] = {}
+    for k in fixed:
+        if k in entry:
+            values[k] = _value(spec, entry[k], entry.line_of(k), k)
+        elif k != "key":
+            raise _err(spec, entry.line, f"a {kind} mapping needs {k!r}")
+    # constants are checked against the ontology now
+    if kind == "nodes" and values["class"].column is None:
+        try:
+            onto.cls(str(values["class"].constant))
+        except SchemaError as exc:
+            raise _err(spec, entry.line_of("class"), str(exc)) from None
+    if kind == "relationships" and values["type"].column is None:
+        try:
+            onto.relation(str(values["type"].constant))
+        except SchemaError as exc:
+            raise _err(spec, entry.line_of("type"), str(exc)) from None
+    props: dict[str, Value] = {}
+    raw_props = entry.get("properties", {}) or {}
+    if not isinstance(raw_props, LineDict):
+        raise _err(spec, entry.line_of("properties"), "'properties' must be a mapping")
+    for key, raw in raw_props.items():
+        line = raw_props.line_of(key)
+        try:
+            onto.prop(key)
+            if kind == "relationships" and not onto.relationship_property_allowed(key):
+                raise SchemaError(f"{key!r} is a node property and cannot go on a relationship")
+            if kind == "nodes" and values["class"].column is None and not onto.node_property_allowed(key, str(values["class"].constant)):
+                raise SchemaError(f"{key!r} does not apply to class {values['class'].constant}")
+        except SchemaError as exc:
+            raise _err(spec, line, str(exc)) from None
+        props[key] = _value(spec, raw, line, key)
+    prov: dict[str, Value] = {}
+    raw_prov = entry.get("provenance", {}) or {}
+    if not isinstance(raw_prov, LineDict):
+        raise _err(spec, entry.line_of("provenance"), "'provenance' must be a mapping")
+    for key, raw in raw_prov.items():
+        if key not in PROVENANCE_KEYS:
+            raise _err(spec, raw_prov.line_of(key), f"{key!r} is not a provenance key ({', '.join(PROVENANCE_KEYS)})")
+        prov[key] = _value(spec, raw, raw_prov.line_of(key), key)
+    return Mapping_(kind, files, pattern, entry.get("format"), str(entry.get("encoding", "auto")), values, props, prov, entry.line)

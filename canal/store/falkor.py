@@ -1,0 +1,154 @@
+"""FalkorDB backends: the embedded server (default) and a FalkorDB server over ``redis://``."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+from collections.abc import Mapping
+from typing import Any
+
+import redis
+from falkordb import FalkorDB
+from falkordb import Node as FNode
+from falkordb import Path as FPath
+from falkordb.edge import Edge as FEdge
+
+from canal.errors import QueryError, ReadOnlyError, StoreError
+from canal.ontology import ROOT_CLASS, Ontology
+from canal.settings import Settings
+from canal.store.base import GraphStore, QueryResult
+from canal.store.embedded import EmbeddedServer
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, FNode):
+        return {"_labels": sorted(value.labels or []), **dict(value.properties or {})}
+    if isinstance(value, FEdge):
+        return {"_type": value.relation, **dict(value.properties or {})}
+    if isinstance(value, FPath):
+        return [_plain(n) for n in value.nodes()]
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+class FalkorStore(GraphStore):
+    """A canal graph in FalkorDB, embedded (file path) or remote (``redis://`` URL)."""
+
+    backend = "falkordb"
+
+    def __init__(self, settings: Settings, ontology: Ontology | None = None) -> None:
+        super().__init__(settings, ontology)
+        self.server: EmbeddedServer | None = None
+        try:
+            if settings.backend == "embedded":
+                self.backend = "embedded"
+                self.server = EmbeddedServer(settings.db, fsync=settings.fsync, lock_timeout=settings.lock_timeout)
+                sock = self.server.start()
+                self.db = FalkorDB(unix_socket_path=sock, socket_timeout=None)
+                self._wait_loaded()
+                self.server.enable_journal(self.db.connection)
+                atexit.register(self.close)
+            else:
+                self.db = FalkorDB.from_url(settings.db)
+                self.db.connection.ping()
+        except redis.RedisError as exc:
+            self._abort()
+            raise StoreError(f"cannot open FalkorDB at {settings.db}: {exc}") from exc
+        except BaseException:
+            self._abort()
+            raise
+        self.graph = self.db.select_graph(settings.graph)
+        try:
+            exists = settings.graph in (self.db.list_graphs() or [])
+        except redis.RedisError:
+            exists = True
+        if not exists:
+            self.ensure_indexes()  # creates the graph, so reads on a new database work
+
+    def _abort(self) -> None:
+        if self.server is not None:
+            self.server.stop(save=False)
+
+    def _wait_loaded(self) -> None:
+        import time
+
+        for _ in range(36000):
+            try:
+                self.db.connection.ping()
+                return
+            except redis.BusyLoadingError:
+                time.sleep(0.05)
+        raise StoreError("the embedded server is still loading after 30 minutes")
+
+    def _run(self, query: str, params: Mapping[str, Any], read_only: bool) -> QueryResult:
+        try:
+            res = self.graph.ro_query(query, dict(params)) if read_only else self.graph.query(query, dict(params))
+        except redis.ResponseError as exc:
+            text = str(exc)
+            if "read-only" in text or "RO_QUERY" in text:
+                raise ReadOnlyError(
+                    "this query writes to the graph and was refused; run it as a write query (CLI: --write)"
+                ) from None
+            if "empty key" in text.lower():
+                raise QueryError(f"graph {self.settings.graph!r} does not exist in {self.settings.db}") from None
+            raise QueryError(f"FalkorDB rejected the query: {text}") from None
+        except redis.RedisError as exc:
+            raise StoreError(f"FalkorDB failed: {exc}{self._log_hint()}") from exc
+        columns = [h[1] if isinstance(h, (list, tuple)) else str(h) for h in (res.header or [])]
+        rows = [tuple(_plain(v) for v in row) for row in (res.result_set or [])]
+        stats = {
+            "nodes_created": res.nodes_created,
+            "relationships_created": res.relationships_created,
+            "properties_set": res.properties_set,
+            "nodes_deleted": res.nodes_deleted,
+            "relationships_deleted": res.relationships_deleted,
+        }
+        return QueryResult(columns, rows, stats)
+
+    def _log_hint(self) -> str:
+        if self.server is not None:
+            tail = self.server.log_tail()
+            return f" (server log: {tail})" if tail else ""
+        return ""
+
+    def _read(self, query: str, params: Mapping[str, Any]) -> QueryResult:
+        return self._run(query, params, read_only=True)
+
+    def _write(self, query: str, params: Mapping[str, Any]) -> QueryResult:
+        return self._run(query, params, read_only=False)
+
+    def ensure_indexes(self) -> None:
+        """Range indexes on the root label's keys and on relationship ids; unique ``id``."""
+        existing: set[tuple[str, str]] = set()
+        try:
+            for row in self._read("CALL db.indexes() YIELD label, properties RETURN label, properties", {}).rows:
+                for p in row[1]:
+                    existing.add((row[0], p))
+        except QueryError:
+            pass
+        for key in self.ontology.indexed_properties():
+            if (ROOT_CLASS, key) not in existing:
+                self._write(f"CREATE INDEX FOR (n:{ROOT_CLASS}) ON (n.{key})", {})
+        for t in self.ontology.relationship_types:
+            if (t, "id") not in existing:
+                self._write(f"CREATE INDEX FOR ()-[r:{t}]-() ON (r.id)", {})
+        with contextlib.suppress(redis.ResponseError):
+            self.db.connection.execute_command(
+                "GRAPH.CONSTRAINT", "CREATE", self.settings.graph, "UNIQUE", "NODE", ROOT_CLASS, "PROPERTIES", "1", "id"
+            )
+
+    def _close(self) -> None:
+        with contextlib.suppress(Exception):
+            atexit.unregister(self.close)
+        if self.server is not None:
+            client = self.db.connection
+            dirty = True
+            with contextlib.suppress(Exception):
+                info = client.info("persistence")
+                dirty = int(info.get("rdb_changes_since_last_save", 1)) > 0
+            self.server.stop(save=dirty, client=client)
+        with contextlib.suppress(Exception):
+            self.db.connection.close()

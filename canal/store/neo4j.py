@@ -1,0 +1,103 @@
+"""Neo4j 5 backend (official ``neo4j`` driver); the same Cypher as FalkorDB for data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from canal.errors import QueryError, ReadOnlyError, StoreError
+from canal.ontology import ROOT_CLASS, Ontology
+from canal.settings import Settings
+from canal.store.base import GraphStore, QueryResult
+
+
+def _plain(value: Any) -> Any:
+    from neo4j.graph import Node, Path, Relationship
+
+    if isinstance(value, Node):
+        return {"_labels": sorted(value.labels), **dict(value)}
+    if isinstance(value, Relationship):
+        return {"_type": value.type, **dict(value)}
+    if isinstance(value, Path):
+        return [_plain(n) for n in value.nodes]
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    return value
+
+
+class Neo4jStore(GraphStore):
+    """A canal graph in Neo4j 5; credentials from settings (``CANAL_NEO4J_*``), never printed."""
+
+    backend = "neo4j"
+
+    def __init__(self, settings: Settings, ontology: Ontology | None = None) -> None:
+        super().__init__(settings, ontology)
+        try:
+            import neo4j
+            from neo4j.exceptions import Neo4jError, ServiceUnavailable
+        except ImportError as exc:  # pragma: no cover
+            raise StoreError("the Neo4j backend needs the 'neo4j' package") from exc
+        self._neo4j = neo4j
+        self._errors = (Neo4jError, ServiceUnavailable)
+        try:
+            self.driver = neo4j.GraphDatabase.driver(
+                settings.db, auth=(settings.neo4j_user, settings.neo4j_password)
+            )
+            self.driver.verify_connectivity()
+        except Exception as exc:
+            raise StoreError(f"cannot connect to Neo4j at {settings.db}: {type(exc).__name__}: {exc}") from None
+
+    def _run(self, query: str, params: Mapping[str, Any], read: bool) -> QueryResult:
+        neo4j = self._neo4j
+        try:
+            with self.driver.session(
+                database=self.settings.neo4j_database,
+                default_access_mode=neo4j.READ_ACCESS if read else neo4j.WRITE_ACCESS,
+            ) as session:
+
+                def work(tx: Any) -> QueryResult:
+                    result = tx.run(query, dict(params))
+                    rows = [tuple(_plain(v) for v in rec.values()) for rec in result]
+                    summary = result.consume()
+                    c = summary.counters
+                    stats = {
+                        "nodes_created": c.nodes_created,
+                        "relationships_created": c.relationships_created,
+                        "properties_set": c.properties_set,
+                        "nodes_deleted": c.nodes_deleted,
+                        "relationships_deleted": c.relationships_deleted,
+                    }
+                    return QueryResult(list(result.keys()), rows, stats)
+
+                return session.execute_read(work) if read else session.execute_write(work)
+        except self._errors as exc:
+            code = getattr(exc, "code", "") or ""
+            if "AccessMode" in code or "read access mode" in str(exc):
+                raise ReadOnlyError(
+                    "this query writes to the graph and was refused; run it as a write query (CLI: --write)"
+                ) from None
+            raise QueryError(f"Neo4j rejected the query: {code} {getattr(exc, 'message', exc)}") from None
+
+    def _read(self, query: str, params: Mapping[str, Any]) -> QueryResult:
+        return self._run(query, params, read=True)
+
+    def _write(self, query: str, params: Mapping[str, Any]) -> QueryResult:
+        return self._run(query, params, read=False)
+
+    def ensure_indexes(self) -> None:
+        """Neo4j DDL (the one place where the dialects differ): unique id, name indexes."""
+        self._write(
+            f"CREATE CONSTRAINT canal_entity_id IF NOT EXISTS FOR (n:{ROOT_CLASS}) REQUIRE n.id IS UNIQUE", {}
+        )
+        for key in self.ontology.indexed_properties():
+            if key != "id":
+                self._write(f"CREATE INDEX canal_entity_{key} IF NOT EXISTS FOR (n:{ROOT_CLASS}) ON (n.{key})", {})
+        for t in self.ontology.relationship_types:
+            self._write(f"CREATE INDEX canal_rel_{t.lower()}_id IF NOT EXISTS FOR ()-[r:{t}]-() ON (r.id)", {})
+
+    def _close(self) -> None:
+        self.driver.close()
