@@ -537,4 +537,5 @@ def summary_rows(onto: Ontology, counts: Mapping[str, int] | None = None) -> lis
             row["count"] = counts.get(name, 0)
         rows.append(row)
     order = {"innovation": 0, "industrial": 1, "capital": 2, "bridge": 3, "": 4}
-    return sorted(rows, key=lambda r: (order.get(r["chain"], 5), r["class"]))
+    stages = {s: i for i, s in enumerate(onto.stage_order)}
+    return sorted(rows, key=lambda r: (order.get(r["chain"], 5), stages.get(r["stage"], 99), r["class"]))
