@@ -113,3 +113,18 @@ def test_killed_command_leaves_no_server_after_next_command(tmp_path: Path) -> N
 def test_unknown_db_scheme_is_a_clean_error(tmp_path: Path) -> None:
     res = canal_cmd("--db", "ftp://x", "stats", cwd=tmp_path)
     assert res.returncode == 2 and "unsupported database URL" in res.stderr
+
+
+def test_ctrl_c_exits_cleanly_and_stops_the_server(tmp_path: Path) -> None:
+    assert canal_cmd("stats", cwd=tmp_path).returncode == 0
+    slow = "UNWIND range(1, 200000000) AS x RETURN count(x)"
+    proc = subprocess.Popen([sys.executable, "-m", "canal.cli", "query", slow], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not redis_servers_for(tmp_path / "canal.db") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "interrupted" in err and "Traceback" not in err
+    assert redis_servers_for(tmp_path / "canal.db") == []
