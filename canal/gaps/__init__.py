@@ -1,0 +1,158 @@
+"""Chain-gap analysis: where the canal is broken, ranked and explained.
+
+:func:`find_gaps` is a pure function over the MultiDiGraph of ``GraphStore.to_networkx()``
+(or a :class:`~canal.gaps.frame.CanalFrame`); it returns :class:`Gap` records, worst first.
+The catalogue is derived from the ontology's chains and stage order; see ``docs/gaps.md``.
+
+>>> import networkx as nx
+>>> G = nx.MultiDiGraph()
+>>> G.add_node("inst", cls="ResearchInstitute", name="Institute"); G.add_node("t", cls="Technology", name="T")
+>>> _ = G.add_edge("inst", "t", key="k", type="DEVELOPS", rel="develops")
+>>> [(g.type, g.nodes) for g in find_gaps(G, types=["stranded_technology", "broken_canal"])]
+[('broken_canal', ('inst', 't')), ('stranded_technology', ('t', 'inst'))]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import networkx as nx
+
+from canal.errors import ConfigError
+from canal.gaps.detect import Detector
+from canal.gaps.frame import CanalFrame, frame_from_arrays, frame_from_networkx
+from canal.gaps.model import GAP_LABELS, GAP_TYPES, Gap
+from canal.gaps.network import broker_risk, simple_graph, structural_holes
+from canal.ontology import Ontology
+
+__all__ = [
+    "GAP_LABELS",
+    "GAP_TYPES",
+    "CanalFrame",
+    "Gap",
+    "find_gaps",
+    "frame_from_arrays",
+    "frame_from_networkx",
+    "in_scope",
+    "resolve_scope",
+]
+
+
+def find_gaps(
+    G: nx.MultiDiGraph | CanalFrame,
+    *,
+    scope: str | None = None,
+    types: Iterable[str] | None = None,
+    min_cut: int = 3,
+    min_hole: int = 4,
+    concentration: float = 0.5,
+    betweenness_samples: int = 64,
+    max_nodes: int = 500,
+    seed: int = 0,
+    ontology: Ontology | None = None,
+    timings: dict[str, float] | None = None,
+) -> list[Gap]:
+    """Find the gaps of a canal graph, worst first.
+
+    ``scope`` is ``alliance:ID_OR_NAME`` or ``region:NAME`` (None: the whole graph);
+    ``types`` limits the gap types (see :data:`GAP_TYPES`). ``min_cut`` is the number of
+    innovation nodes a broker must cut off from capital, ``min_hole`` the smallest
+    one-chain group counted as a structural hole, ``concentration`` the betweenness share
+    that makes one node a broker of the whole graph (sampled from ``betweenness_samples``
+    sources with ``seed``). ``timings``, when given, receives seconds per gap type.
+    """
+    import time
+
+    wanted = list(GAP_TYPES) if types is None else list(dict.fromkeys(types))
+    unknown = [t for t in wanted if t not in GAP_TYPES]
+    if unknown:
+        raise ConfigError(f"unknown gap type(s) {', '.join(unknown)} (choose from {', '.join(GAP_TYPES)})")
+    t0 = time.perf_counter()
+    frame = G if isinstance(G, CanalFrame) else frame_from_networkx(G, ontology)
+    if timings is not None:
+        timings["frame"] = round(time.perf_counter() - t0, 3)
+    scope_fn = resolve_scope(frame, scope) if scope else None
+    det = Detector(frame)
+    simple: list[Any] = []
+
+    def graph() -> Any:
+        if not simple:
+            t = time.perf_counter()
+            simple.append(simple_graph(frame))
+            if timings is not None:
+                timings["igraph"] = round(time.perf_counter() - t, 3)
+        return simple[0]
+
+    runners: dict[str, Callable[[], list[Gap]]] = {
+        "stranded_technology": det.stranded_technology,
+        "missing_pilot": det.missing_pilot,
+        "capital_gap": det.capital_gap,
+        "broken_canal": det.broken_canal,
+        "alliance_role_gap": det.alliance_role_gap,
+        "segment_gap": det.segment_gap,
+        "broker_risk": lambda: broker_risk(
+            frame,
+            graph(),
+            min_cut=min_cut,
+            concentration=concentration,
+            betweenness_samples=betweenness_samples,
+            max_nodes=max_nodes,
+            seed=seed,
+        ),
+        "structural_hole": lambda: structural_holes(frame, graph(), min_hole=min_hole, max_nodes=max_nodes),
+    }
+    out: list[Gap] = []
+    for t in GAP_TYPES:
+        if t not in wanted:
+            continue
+        start = time.perf_counter()
+        found = runners[t]()
+        if timings is not None:
+            timings[t] = round(time.perf_counter() - start - timings.get("igraph", 0) * (t == "broker_risk"), 3)
+        out.extend(g for g in found if scope_fn is None or scope_fn(g))
+    order = {t: k for k, t in enumerate(GAP_TYPES)}
+    return sorted(out, key=lambda g: (-g.severity, order[g.type], g.scope, g.kind, g.nodes))
+
+
+def resolve_scope(frame: CanalFrame, scope: str) -> Callable[[Gap], bool]:
+    """A predicate telling whether a gap lies in ``scope`` (``alliance:X`` or ``region:X``).
+
+    An alliance is named by id or name (case-insensitive); a gap is in it when its scope is
+    the alliance or one of its nodes is the alliance or a member. A gap is in a region when
+    its scope is the region or one of its nodes has that ``region``. Unknown names raise
+    :class:`ConfigError`.
+    """
+    kind, _, value = scope.partition(":")
+    value = value.strip()
+    if kind not in ("alliance", "region") or not value:
+        raise ConfigError(f"--scope takes alliance:NAME or region:NAME, got {scope!r}")
+    low = value.casefold()
+    if kind == "alliance":
+        det = Detector(frame)
+        members = det.alliance_members()
+        hits = [a for a in members if frame.ids[a].casefold() == low or frame.name(a).casefold() == low
+                or frame.names_zh.get(a, "").casefold() == low]
+        if not hits:
+            raise ConfigError(f"no alliance {value!r} in the graph")
+        a = hits[0]
+        scope_key = f"alliance:{frame.ids[a]}"
+        inside = {frame.ids[a], *(frame.ids[o] for o in members[a])}
+        return lambda g: g.scope == scope_key or any(x in inside for x in g.nodes)
+    regions = {r.casefold(): r for r in frame.region if r}
+    region_nodes = [i for i in range(frame.n) if frame.class_of(i) == "Region"
+                    and low in (frame.ids[i].casefold(), frame.name(i).casefold(), frame.names_zh.get(i, "").casefold())]
+    if low in regions:
+        name = regions[low]
+    elif region_nodes:
+        name = frame.name(region_nodes[0])
+    else:
+        raise ConfigError(f"no region {value!r} in the graph")
+    inside_r = {frame.ids[i] for i, r in enumerate(frame.region) if r and r.casefold() == name.casefold()}
+    return lambda g: g.scope.casefold() == f"region:{name}".casefold() or any(x in inside_r for x in g.nodes)
+
+
+def in_scope(gaps: Iterable[Gap], frame: CanalFrame, scope: str) -> list[Gap]:
+    """The gaps of ``gaps`` that lie in ``scope``."""
+    fn = resolve_scope(frame, scope)
+    return [g for g in gaps if fn(g)]

@@ -1,0 +1,216 @@
+"""A compact, array-based view of a canal graph for fast gap analysis.
+
+:func:`frame_from_networkx` turns the MultiDiGraph of ``GraphStore.to_networkx()`` into a
+:class:`CanalFrame` (node ids, class codes, regions, fields; edges as integer arrays);
+``canal.store.bulk_read`` builds the same frame straight from a store without networkx.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import numpy.typing as npt
+
+from canal.ontology import Ontology, load_ontology
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass
+class CanalFrame:
+    """Nodes and relationships as arrays (node ``i`` is ``ids[i]``)."""
+
+    ids: list[str]
+    cls: npt.NDArray[np.int32]
+    classes: list[str]
+    src: npt.NDArray[np.int32]
+    dst: npt.NDArray[np.int32]
+    etype: npt.NDArray[np.int16]
+    types: list[str]
+    ontology: Ontology
+    region: list[str | None] = field(default_factory=list)
+    fields: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
+    names_zh: dict[int, str] = field(default_factory=dict)
+    trl: dict[int, int] = field(default_factory=dict)
+    notes: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        """Number of nodes."""
+        return len(self.ids)
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Node id -> position."""
+        return {x: i for i, x in enumerate(self.ids)}
+
+    def name(self, i: int, zh: bool = False) -> str:
+        """Display name of node ``i`` (Chinese name first when ``zh``)."""
+        if zh and i in self.names_zh:
+            return self.names_zh[i]
+        return self.names.get(i) or self.ids[i]
+
+    def class_of(self, i: int) -> str:
+        """Most specific class of node ``i``."""
+        return self.classes[int(self.cls[i])]
+
+    # -- class and type masks ----------------------------------------------------------
+    def class_mask(self, classes: Iterable[str]) -> BoolArray:
+        """Nodes whose class is one of ``classes``."""
+        wanted = set(classes)
+        codes = np.array([c in wanted for c in self.classes] + [False], dtype=bool)
+        return codes[self.cls]
+
+    def chain_mask(self, chain: str) -> BoolArray:
+        """Nodes whose class belongs to ``chain`` (innovation, industrial, capital, bridge)."""
+        return self.class_mask(c for c in self.classes if c in self.ontology.classes and self.ontology.chain_of(c) == chain)
+
+    def type_code(self, rel: str) -> int:
+        """Code of a relationship type (ontology name or Cypher type); -1 if absent."""
+        t = self.ontology.relation(rel).type
+        return self.types.index(t) if t in self.types else -1
+
+    def edges_of(self, *rels: str) -> BoolArray:
+        """Mask of the edges whose type is one of ``rels``."""
+        codes = [c for c in (self.type_code(r) for r in rels) if c >= 0]
+        if not codes:
+            return np.zeros(len(self.src), dtype=bool)
+        return np.isin(self.etype, np.array(codes, dtype=np.int16))
+
+    def in_count(self, *rels: str, src_mask: BoolArray | None = None) -> IntArray:
+        """Per node: incoming edges of ``rels`` (optionally only from nodes in ``src_mask``)."""
+        m = self.edges_of(*rels)
+        if src_mask is not None:
+            m &= src_mask[self.src]
+        return np.bincount(self.dst[m], minlength=self.n).astype(np.int64)
+
+    def out_count(self, *rels: str, dst_mask: BoolArray | None = None) -> IntArray:
+        """Per node: outgoing edges of ``rels`` (optionally only to nodes in ``dst_mask``)."""
+        m = self.edges_of(*rels)
+        if dst_mask is not None:
+            m &= dst_mask[self.dst]
+        return np.bincount(self.src[m], minlength=self.n).astype(np.int64)
+
+    def pairs(self, *rels: str, of: Sequence[int] | None = None, side: str = "dst") -> list[tuple[int, int]]:
+        """(source, target) pairs of ``rels`` edges; with ``of``, only where ``side`` is in it."""
+        m = self.edges_of(*rels)
+        if of is not None:
+            sel = np.zeros(self.n, dtype=bool)
+            sel[np.asarray(list(of), dtype=np.int64)] = True
+            m &= sel[self.dst if side == "dst" else self.src]
+        return sorted(zip(self.src[m].tolist(), self.dst[m].tolist(), strict=True))
+
+
+def frame_from_networkx(G: nx.MultiDiGraph, ontology: Ontology | None = None) -> CanalFrame:
+    """Build a :class:`CanalFrame` from a canal MultiDiGraph (``cls`` on nodes, ``type``/``rel`` on edges).
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", cls="ResearchInstitute", name="A"); G.add_node("t", cls="Technology")
+    >>> _ = G.add_edge("a", "t", key="a-DEVELOPS->t", type="DEVELOPS", rel="develops")
+    >>> f = frame_from_networkx(G)
+    >>> f.ids, f.class_of(0), f.types, f.out_count("develops").tolist()
+    (['a', 't'], 'ResearchInstitute', ['DEVELOPS'], [1, 0])
+    """
+    onto = ontology or load_ontology()
+    ids = sorted(str(x) for x in G.nodes)
+    index = {x: i for i, x in enumerate(ids)}
+    classes: list[str] = []
+    ccode: dict[str, int] = {}
+    cls = np.zeros(len(ids), dtype=np.int32)
+    region: list[str | None] = [None] * len(ids)
+    fields: dict[int, tuple[str, ...]] = {}
+    names: dict[int, str] = {}
+    names_zh: dict[int, str] = {}
+    trl: dict[int, int] = {}
+    notes: dict[int, str] = {}
+    for nid, data in G.nodes(data=True):
+        i = index[str(nid)]
+        c = str(data.get("cls") or "Entity")
+        if c not in ccode:
+            ccode[c] = len(classes)
+            classes.append(c)
+        cls[i] = ccode[c]
+        r = data.get("region")
+        if isinstance(r, str) and r.strip():
+            region[i] = r.strip()
+        f = data.get("field")
+        if f:
+            fields[i] = tuple(str(x) for x in (f if isinstance(f, (list, tuple)) else [f]))
+        if data.get("name"):
+            names[i] = str(data["name"])
+        if data.get("nameZh"):
+            names_zh[i] = str(data["nameZh"])
+        t = data.get("trl")
+        if isinstance(t, (int, float)) and not isinstance(t, bool):
+            trl[i] = int(t)
+        note = data.get("evidence")
+        if note:
+            notes[i] = str(note)
+    types: list[str] = []
+    tcode: dict[str, int] = {}
+    src: list[int] = []
+    dst: list[int] = []
+    et: list[int] = []
+    for u, v, data in G.edges(data=True):
+        t = str(data.get("type") or onto.relation(str(data.get("rel"))).type)
+        if t not in tcode:
+            tcode[t] = len(types)
+            types.append(t)
+        src.append(index[str(u)])
+        dst.append(index[str(v)])
+        et.append(tcode[t])
+    return CanalFrame(
+        ids=ids,
+        cls=cls,
+        classes=classes,
+        src=np.asarray(src, dtype=np.int32),
+        dst=np.asarray(dst, dtype=np.int32),
+        etype=np.asarray(et, dtype=np.int16),
+        types=types,
+        ontology=onto,
+        region=region,
+        fields=fields,
+        names=names,
+        names_zh=names_zh,
+        trl=trl,
+        notes=notes,
+    )
+
+
+def frame_from_arrays(
+    ids: list[str],
+    node_class: Sequence[str] | npt.NDArray[Any],
+    src: Sequence[int] | npt.NDArray[Any],
+    dst: Sequence[int] | npt.NDArray[Any],
+    edge_type: Sequence[str] | npt.NDArray[Any],
+    *,
+    ontology: Ontology | None = None,
+    region: list[str | None] | None = None,
+    fields: dict[int, tuple[str, ...]] | None = None,
+    names: dict[int, str] | None = None,
+) -> CanalFrame:
+    """Build a frame from plain arrays (node ``i`` has id ``ids[i]``; edges by position)."""
+    onto = ontology or load_ontology()
+    classes, cls = np.unique(np.asarray(node_class, dtype=object).astype(str), return_inverse=True)
+    types, et = np.unique(np.asarray(edge_type, dtype=object).astype(str), return_inverse=True)
+    return CanalFrame(
+        ids=list(ids),
+        cls=cls.astype(np.int32),
+        classes=[str(c) for c in classes],
+        src=np.asarray(src, dtype=np.int32),
+        dst=np.asarray(dst, dtype=np.int32),
+        etype=et.astype(np.int16),
+        types=[str(t) for t in types],
+        ontology=onto,
+        region=region if region is not None else [None] * len(ids),
+        fields=fields or {},
+        names=names or {},
+    )

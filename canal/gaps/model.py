@@ -1,0 +1,82 @@
+"""The :class:`Gap` record: one place where the canal is broken."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+GAP_TYPES: tuple[str, ...] = (
+    "stranded_technology",
+    "missing_pilot",
+    "capital_gap",
+    "broken_canal",
+    "alliance_role_gap",
+    "segment_gap",
+    "broker_risk",
+    "structural_hole",
+)
+"""Every gap type, in canal order (research first, network structure last)."""
+
+GAP_LABELS: dict[str, tuple[str, str]] = {
+    "stranded_technology": ("stranded technology", "技术成果闲置"),
+    "missing_pilot": ("missing pilot stage", "缺少中试环节"),
+    "capital_gap": ("capital gap", "资本缺口"),
+    "broken_canal": ("broken canal", "转化链条断裂"),
+    "alliance_role_gap": ("alliance role gap", "联盟角色缺位"),
+    "segment_gap": ("segment gap (补链)", "产业链缺环（补链）"),
+    "broker_risk": ("broker risk", "单点中介风险"),
+    "structural_hole": ("structural hole", "结构洞"),
+}
+"""English and Chinese names of the gap types."""
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One gap: what is broken, where, how badly, who is involved, and how to see it.
+
+    ``nodes`` are node ids, most important first (``nodes[0]`` is the anchor);
+    ``cypher`` with ``params`` returns exactly these ids (column ``id``) on the store.
+
+    >>> g = Gap("capital_gap", "region:Chongqing", 0.6, ("e1",), "e1 has no investor", "e1 无投资方",
+    ...         "RETURN $id AS id", {"id": "e1"}, ("ADOPTS e1 -> t1",), kind="adopter")
+    >>> g.as_dict()["type"], g.key
+    ('capital_gap', ('capital_gap', 'adopter', 'region:Chongqing', 'e1'))
+    """
+
+    type: str
+    scope: str
+    severity: float
+    nodes: tuple[str, ...]
+    explanation_en: str
+    explanation_zh: str
+    cypher: str
+    params: dict[str, Any]
+    evidence: tuple[str, ...] = ()
+    kind: str = ""
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def anchor(self) -> str:
+        """The most important node (``nodes[0]``)."""
+        return self.nodes[0] if self.nodes else ""
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """Identity of the gap for de-duplication and scoring: type, kind, scope, anchor."""
+        return (self.type, self.kind, self.scope, self.anchor)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary."""
+        return {
+            "type": self.type,
+            "kind": self.kind,
+            "scope": self.scope,
+            "severity": self.severity,
+            "nodes": list(self.nodes),
+            "explanation_en": self.explanation_en,
+            "explanation_zh": self.explanation_zh,
+            "evidence": list(self.evidence),
+            "metrics": self.metrics,
+            "cypher": self.cypher,
+            "params": self.params,
+        }

@@ -1,0 +1,289 @@
+"""Network gaps: broker risk and structural holes, computed with igraph behind the frame.
+
+* **broker risk**: an articulation point of the undirected simple graph whose removal leaves
+  at least ``min_cut`` innovation nodes in pieces with no capital node, while some other piece
+  keeps capital (a *bridge* when a piece hangs on it by a single edge); and a graph-level
+  **betweenness concentration** when one node carries at least ``concentration`` of all
+  (sampled) betweenness.
+* **structural hole**: a connected group of at least ``min_hole`` nodes of one chain (ties
+  among nodes of that chain) with no tie at all to a node of another chain; the bridge-chain
+  nodes that span the hole are reported with Burt's network constraint
+  ``c_i = sum_j (p_ij + sum_q p_iq p_qj)^2`` with ``p_ij = 1/deg(i)`` (low = a broker).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from typing import Any
+
+import igraph as ig  # type: ignore[import-untyped]
+import numpy as np
+
+from canal.gaps import cypher as Q
+from canal.gaps.frame import CanalFrame
+from canal.gaps.model import Gap
+from canal.gaps.schema import CHAINS
+
+_CHAIN_ZH = {"innovation": "创新链", "industrial": "产业链", "capital": "资本链"}
+
+
+def simple_graph(frame: CanalFrame) -> ig.Graph:
+    """The undirected simple graph of a frame (no loops, parallel edges merged)."""
+    keep = frame.src != frame.dst
+    a = frame.src[keep].astype(np.int64)
+    b = frame.dst[keep].astype(np.int64)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    codes = np.unique(lo * max(frame.n, 1) + hi)
+    n = max(frame.n, 1)
+    edges = np.column_stack([codes // n, codes % n])
+    return ig.Graph(n=frame.n, edges=edges.tolist(), directed=False)
+
+
+def _chain_codes(frame: CanalFrame) -> np.ndarray[Any, np.dtype[np.int8]]:
+    """Per node: 0 innovation, 1 industrial, 2 capital, -1 other."""
+    out = np.full(frame.n, -1, dtype=np.int8)
+    for k, ch in enumerate(CHAINS):
+        out[frame.chain_mask(ch)] = k
+    return out
+
+
+def _order(frame: CanalFrame, deg: list[int], idx: list[int]) -> list[int]:
+    return sorted(idx, key=lambda i: (-deg[i], frame.ids[i]))
+
+
+def broker_risk(
+    frame: CanalFrame,
+    g: ig.Graph | None = None,
+    *,
+    min_cut: int = 3,
+    concentration: float = 0.5,
+    betweenness_samples: int = 64,
+    max_nodes: int = 500,
+    seed: int = 0,
+) -> list[Gap]:
+    """Articulation points and bridges that cut innovation off from capital; betweenness concentration."""
+    g = g if g is not None else simple_graph(frame)
+    chain = _chain_codes(frame)
+    innov = (chain == 0).astype(np.int64)
+    cap = (chain == 2).astype(np.int64)
+    deg: list[int] = g.degree()
+    blocks, aps = g.biconnected_components(return_articulation_points=True)
+    blocks = [list(b) for b in blocks]
+    ap_index = {a: k for k, a in enumerate(aps)}
+    K = len(aps)
+    T = K + len(blocks)
+    w_in = np.zeros(T, dtype=np.int64)
+    w_cap = np.zeros(T, dtype=np.int64)
+    adj: list[list[int]] = [[] for _ in range(T)]
+    for a, k in ap_index.items():
+        w_in[k] = innov[a]
+        w_cap[k] = cap[a]
+    for bi, members in enumerate(blocks):
+        t = K + bi
+        for v in members:
+            kk = ap_index.get(v)
+            if kk is None:
+                w_in[t] += innov[v]
+                w_cap[t] += cap[v]
+            else:
+                adj[t].append(kk)
+                adj[kk].append(t)
+    parent = np.full(T, -2, dtype=np.int64)
+    sub_in = w_in.copy()
+    sub_cap = w_cap.copy()
+    root_of = np.zeros(T, dtype=np.int64)
+    for r in range(T):
+        if parent[r] != -2:
+            continue
+        parent[r] = -1
+        order = [r]
+        stack = [r]
+        while stack:
+            x = stack.pop()
+            for y in adj[x]:
+                if parent[y] == -2:
+                    parent[y] = x
+                    root_of[y] = r
+                    order.append(y)
+                    stack.append(y)
+        root_of[r] = r
+        for x in reversed(order[1:]):
+            p = parent[x]
+            sub_in[p] += sub_in[x]
+            sub_cap[p] += sub_cap[x]
+    gaps: list[Gap] = []
+    for a, k in sorted(ap_index.items(), key=lambda kv: frame.ids[kv[0]]):
+        root = root_of[k]
+        tot_in, tot_cap = sub_in[root], sub_cap[root]
+        sides: list[tuple[int, int, int]] = []  # (block tree node, innovation, capital)
+        for y in adj[k]:
+            if y == parent[k]:
+                sides.append((int(y), int(tot_in - sub_in[k]), int(tot_cap - sub_cap[k])))
+            else:
+                sides.append((int(y), int(sub_in[y]), int(sub_cap[y])))
+        cut_sides = [sd for sd in sides if sd[2] == 0 and sd[1] > 0]
+        cut = sum(sd[1] for sd in cut_sides)
+        if cut < min_cut or not any(sd[2] > 0 for sd in sides):
+            continue
+        cut_nodes: list[int] = []
+        bridges: list[int] = []
+        for y, _, _ in cut_sides:
+            members = blocks[y - K]
+            if len(members) == 2:
+                bridges.append(members[0] if members[1] == a else members[1])
+            mset = set(members)
+            start = [v for v in g.neighbors(a) if v in mset]
+            seen = {a, *start}
+            dq = deque(start)
+            while dq and len(cut_nodes) < 50 * max_nodes:
+                v = dq.popleft()
+                if chain[v] == 0:
+                    cut_nodes.append(v)
+                for w in g.neighbors(v):
+                    if w not in seen:
+                        seen.add(w)
+                        dq.append(w)
+        ranked = _order(frame, deg, cut_nodes)[:max_nodes]
+        ids = (frame.ids[a], *(frame.ids[v] for v in ranked))
+        kind = "bridge" if len(bridges) == len(cut_sides) else "articulation"
+        name, zh = frame.name(a), frame.name(a, zh=True)
+        gaps.append(
+            Gap(
+                "broker_risk",
+                _scope(frame, a),
+                round(cut / (cut + min_cut), 3),
+                ids,
+                f"'{name}' is the only link between {cut} innovation nodes (e.g. {_few(frame, ranked)}) and any "
+                f"capital node: remove it{' (or its bridge tie)' if bridges else ''} and they are cut off from capital.",
+                f"“{zh}”是{cut}个创新节点（如{_few(frame, ranked, zh=True)}）与资本之间的唯一通道，一旦缺失，"
+                "这些节点将与资本完全断开。",
+                Q.node_set(),
+                {"ids": list(ids)},
+                tuple(
+                    [f"articulation point {frame.ids[a]} (degree {deg[a]})"]
+                    + [f"bridge {frame.ids[a]} -- {frame.ids[b]}" for b in bridges]
+                    + [f"{cut} innovation node(s) cut off, {len(cut_sides)} piece(s) without capital"]
+                ),
+                kind=kind,
+                metrics={"cut_off_innovation": cut, "pieces": len(cut_sides), "bridges": [frame.ids[b] for b in bridges]},
+            )
+        )
+    gaps.extend(_betweenness(frame, g, deg, concentration, betweenness_samples, seed))
+    return gaps
+
+
+def betweenness_shares(g: ig.Graph, *, samples: int = 64, seed: int = 0) -> list[float]:
+    """Each node's share of all betweenness (exact when ``samples >= n``, else from sampled sources)."""
+    n = g.vcount()
+    if n == 0:
+        return []
+    if samples >= n:
+        b = g.betweenness(directed=False)
+    else:
+        rng = random.Random(seed)
+        src = sorted(rng.sample(range(n), samples))
+        b = g.betweenness(directed=False, sources=src)
+    total = float(sum(b))
+    return [x / total if total > 0 else 0.0 for x in b]
+
+
+def _betweenness(
+    frame: CanalFrame, g: ig.Graph, deg: list[int], concentration: float, samples: int, seed: int
+) -> list[Gap]:
+    if frame.n < 3 or concentration > 1:
+        return []
+    share = betweenness_shares(g, samples=samples, seed=seed)
+    top = max(range(frame.n), key=lambda i: (share[i], -i))
+    if share[top] < concentration:
+        return []
+    heavy = sorted((i for i in range(frame.n) if share[i] >= 0.1), key=lambda i: (-share[i], frame.ids[i]))
+    ids = tuple(frame.ids[i] for i in heavy)
+    return [
+        Gap(
+            "broker_risk",
+            "graph",
+            round(share[top], 3),
+            ids,
+            f"Betweenness is concentrated: '{frame.name(top)}' lies on {share[top]:.0%} of all shortest paths "
+            "between the other nodes, so most of the canal runs through it.",
+            f"中介中心性高度集中：“{frame.name(top, zh=True)}”承担了全部最短路径中的{share[top]:.0%}，"
+            "整个体系大多依赖这一节点。",
+            Q.node_set(),
+            {"ids": list(ids)},
+            tuple(f"{frame.ids[i]}: betweenness share {share[i]:.3f}, degree {deg[i]}" for i in heavy),
+            kind="betweenness",
+            metrics={"shares": {frame.ids[i]: round(share[i], 4) for i in heavy}},
+        )
+    ]
+
+
+def structural_holes(frame: CanalFrame, g: ig.Graph | None = None, *, min_hole: int = 4, max_nodes: int = 500) -> list[Gap]:
+    """Connected one-chain groups of at least ``min_hole`` nodes with no tie to another chain."""
+    g = g if g is not None else simple_graph(frame)
+    chain = _chain_codes(frame)
+    s, d = frame.src, frame.dst
+    cs, cd = chain[s], chain[d]
+    same = (cs == cd) & (cs >= 0) & (s != d)
+    h = ig.Graph(n=frame.n, edges=np.column_stack([s[same], d[same]]).tolist(), directed=False)
+    memb = np.asarray(h.connected_components().membership, dtype=np.int64)
+    sizes = np.bincount(memb, minlength=1)
+    cross = (cs != cd) & (cs >= 0) & (cd >= 0)
+    tied = np.zeros(len(sizes), dtype=bool)
+    tied[memb[s[cross]]] = True
+    tied[memb[d[cross]]] = True
+    big = np.flatnonzero((sizes >= min_hole) & ~tied)
+    gaps: list[Gap] = []
+    if len(big) == 0:
+        return gaps
+    deg: list[int] = g.degree()
+    groups: dict[int, list[int]] = {int(c): [] for c in big}
+    sel = np.isin(memb, big) & (chain >= 0)
+    for v in np.flatnonzero(sel).tolist():
+        groups[int(memb[v])].append(v)
+    for _comp, members in groups.items():
+        if len(members) < min_hole:
+            continue
+        ch = CHAINS[int(chain[members[0]])]
+        mset = set(members)
+        spanners = sorted({w for v in members for w in g.neighbors(v) if w not in mset}, key=lambda i: frame.ids[i])
+        cons = g.constraint(spanners) if spanners else []
+        constraint = {frame.ids[w]: round(float(c), 4) for w, c in zip(spanners, cons, strict=True)}
+        ranked = _order(frame, deg, members)[:max_nodes]
+        ids = tuple(frame.ids[v] for v in ranked)
+        size = len(members)
+        others = [c for c in CHAINS if c != ch]
+        gaps.append(
+            Gap(
+                "structural_hole",
+                _scope(frame, ranked[0]),
+                round(size / (size + min_hole), 3),
+                ids,
+                f"{size} {ch}-chain nodes around '{frame.name(ranked[0])}' form a group with no tie to the "
+                f"{' or '.join(others)} chain"
+                + (f"; only {len(spanners)} bridge node(s) ({_few(frame, spanners)}) span the hole." if spanners else "."),
+                f"以“{frame.name(ranked[0], zh=True)}”为中心的{size}个{_CHAIN_ZH[ch]}节点自成一体，与"
+                f"{'、'.join(_CHAIN_ZH[c] for c in others)}没有任何直接联系"
+                + (f"，仅靠{len(spanners)}个中介节点（{_few(frame, spanners, zh=True)}）跨越这一结构洞。" if spanners else "。"),
+                Q.node_set(),
+                {"ids": list(ids)},
+                (*tuple(f"spanned by {k} (network constraint {v})" for k, v in constraint.items()), f"{size} {ch} nodes, 0 ties to {', '.join(others)}"),
+                kind=ch,
+                metrics={"size": size, "chain": ch, "constraint": constraint},
+            )
+        )
+    return gaps
+
+
+def _few(frame: CanalFrame, idx: list[int], zh: bool = False, k: int = 3) -> str:
+    shown = [frame.name(i, zh=zh) for i in idx[:k]]
+    sep = "、" if zh else ", "
+    return sep.join(shown) + ("…" if len(idx) > k else "")
+
+
+def _scope(frame: CanalFrame, i: int) -> str:
+    r = frame.region[i] if frame.region else None
+    if r:
+        return f"region:{r}"
+    fs = frame.fields.get(i)
+    return f"field:{fs[0]}" if fs else "graph"
