@@ -123,29 +123,6 @@ def demo(out: str, ego_out: str) -> None:
 
 
 @main.command()
-@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--skip-bad", is_flag=True, help="Load the good rows; bad rows go to a reject file with reasons.")
-@click.option("--rejects", type=click.Path(dir_okay=False), default=None, help="Reject file (default SPEC.rejects.csv).")
-@click.option("--dry-run", is_flag=True, help="Validate and report what would change; write nothing.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-@_handle_errors
-def load(spec: Path, skip_bad: bool, rejects: str | None, dry_run: bool, fmt: str) -> None:
-    """Validate a loader SPEC and load its sources (all or nothing, unless --skip-bad)."""
-    from canal.ingest import load_spec
-
-    with _store() as store, _progress(_settings().progress) as hook:
-        report = load_spec(store, spec, skip_bad=skip_bad, reject_file=rejects, dry_run=dry_run, progress=hook)
-    if fmt == "json":
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
-        return
-    rows = [["node", k, v] for k, v in sorted(report.nodes.items())] + [["relationship", k, v] for k, v in sorted(report.relationships.items())]
-    _echo_table(["kind", "class / type", "records"], rows, title=("would load" if dry_run else "loaded") + f" from {spec}")
-    click.echo(f"{report.new_nodes} new and {report.existing_nodes} existing nodes; {len(report.rejects)} rejected; {report.seconds:.2f} s")
-    if report.reject_file:
-        click.echo(f"rejects: {report.reject_file}")
-
-
-@main.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
 @_handle_errors
 def stats(fmt: str) -> None:

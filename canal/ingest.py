@@ -1,8 +1,20 @@
-"""Load a spec into a store: validate everything first, then write in idempotent batches.
+"""Load a spec into a store: validate, resolve, diff, then write in idempotent batches.
 
 Nothing is written when the input has a bad row (unless ``skip_bad``, which writes the
 good rows and puts the bad ones in a reject file). Every write is an upsert keyed on
 stable ids, so a re-run after a crash finishes the job without duplicates.
+
+A load is *incremental*: every node and relationship carries ``sources``, the loader
+specs that assert it. Loading a changed version of a source adds what is new, updates
+what changed and marks what disappeared from it as retracted (``status: retracted``
+and ``retractedOn``) when no other source still asserts it; nothing is deleted. Each
+load returns (and stores as a ``LoadLog`` record in the database) a diff: added /
+changed / retracted per class and relationship type.
+
+Before writing, incoming organisations are resolved against the graph
+(:mod:`canal.resolve`): the same identifier, or the same normalised name or alias,
+merges the record into the existing node (recorded as a ``MergeRecord``, reversible
+with :func:`unmerge`); similar names go to a review report instead.
 """
 
 from __future__ import annotations
@@ -10,18 +22,28 @@ from __future__ import annotations
 import csv
 import json
 import time
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from canal.errors import CanalError, StoreError
 from canal.load import collect, read_spec
 from canal.load.records import Reject
-from canal.store.base import GraphStore
+from canal.load.spec import LoaderSpec
+from canal.model import Node, Relationship
+from canal.ontology import ROOT_CLASS, Ontology
+from canal.store.base import GraphStore, most_specific
+from canal.store.cypher import ident
 
 ProgressHook = Callable[[str, int, int], None]
 """Called as ``hook(stage, done, total)`` after each acknowledged batch."""
+
+LOAD_LOG = "LoadLog"
+MERGE_RECORD = "MergeRecord"
+RETRACTED = "retracted"
 
 
 @dataclass
@@ -37,19 +59,54 @@ class LoadReport:
     reject_file: str | None = None
     seconds: float = 0.0
     dry_run: bool = False
+    name: str = ""
+    diff: dict[str, dict[str, dict[str, int]]] = field(default_factory=lambda: {"nodes": {}, "relationships": {}})
+    outside: list[Reject] = field(default_factory=list)
+    merges: list[dict[str, Any]] = field(default_factory=list)
+    review: list[dict[str, Any]] = field(default_factory=list)
+    review_file: str | None = None
+    load_id: str | None = None
+    timing: dict[str, float] = field(default_factory=dict)
+
+    def totals(self) -> dict[str, int]:
+        """Added / changed / retracted summed over classes and types."""
+        out = {"added": 0, "changed": 0, "retracted": 0}
+        for kind in ("nodes", "relationships"):
+            for counts in self.diff[kind].values():
+                for k in out:
+                    out[k] += counts.get(k, 0)
+        return out
+
+    def diff_rows(self) -> list[list[Any]]:
+        """``[kind, class or type, added, changed, retracted]`` rows, sorted."""
+        rows = []
+        for kind in ("nodes", "relationships"):
+            for name, c in sorted(self.diff[kind].items()):
+                rows.append([kind[:-1] if kind == "nodes" else "relationship", name, c.get("added", 0), c.get("changed", 0), c.get("retracted", 0)])
+        return rows
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready summary."""
         return {
             "spec": self.spec,
+            "name": self.name,
             "dry_run": self.dry_run,
             "nodes": dict(sorted(self.nodes.items())),
             "relationships": dict(sorted(self.relationships.items())),
             "new_nodes": self.new_nodes,
             "existing_nodes": self.existing_nodes,
+            "diff": self.diff,
+            "totals": self.totals(),
             "rejected": len(self.rejects),
             "reject_file": self.reject_file,
+            "outside": len(self.outside),
+            "outside_examples": [f"{o.record.get('source')} -{o.record.get('type')}-> {o.record.get('target')}" for o in self.outside[:10]],
+            "merges": self.merges,
+            "review": len(self.review),
+            "review_file": self.review_file,
+            "load_id": self.load_id,
             "seconds": round(self.seconds, 3),
+            "timing": {k: round(v, 3) for k, v in self.timing.items()},
         }
 
 
@@ -59,7 +116,94 @@ def write_rejects(rejects: list[Reject], path: str | Path) -> None:
         w = csv.writer(fh)
         w.writerow(["file", "row", "field", "reason", "record"])
         for rj in rejects:
-            w.writerow([rj.file, rj.row if rj.row is not None else "", rj.field or "", rj.reason, json.dumps(rj.record, ensure_ascii=False, sort_keys=True)])
+            w.writerow([rj.file, rj.row if rj.row is not None else "", rj.field or "", rj.reason, json.dumps(rj.record, ensure_ascii=False, sort_keys=True, default=str)])
+
+
+# -- Cypher (labels and types from the ontology, values as parameters) -----------------
+
+
+def _q_nodes() -> str:
+    return f"UNWIND $ids AS id MATCH (n:{ROOT_CLASS} {{id: id}}) RETURN n.id, labels(n), properties(n)"
+
+
+def _q_rels(rtype: str) -> str:
+    return f"UNWIND $ids AS id MATCH ()-[r:{ident(rtype)} {{id: id}}]->() RETURN r.id, properties(r)"
+
+
+def _q_asserted_nodes() -> str:
+    return (
+        f"MATCH (n:{ROOT_CLASS}) WHERE $s IN n.sources AND (n.status IS NULL OR n.status <> $retracted) "
+        "RETURN n.id, labels(n), n.sources"
+    )
+
+
+def _q_asserted_rels(rtype: str) -> str:
+    return (
+        f"MATCH ()-[r:{ident(rtype)}]->() WHERE $s IN r.sources AND (r.status IS NULL OR r.status <> $retracted) "
+        "RETURN r.id, r.sources"
+    )
+
+
+def _q_retract_nodes() -> str:
+    return (
+        f"UNWIND $ids AS id MATCH (n:{ROOT_CLASS} {{id: id}}) "
+        "SET n.status = $retracted, n.retractedOn = $today RETURN count(n)"
+    )
+
+
+def _q_drop_source_nodes() -> str:
+    return f"UNWIND $ids AS id MATCH (n:{ROOT_CLASS} {{id: id}}) SET n.sources = [x IN n.sources WHERE x <> $s] RETURN count(n)"
+
+
+def _q_retract_rels(rtype: str) -> str:
+    return f"UNWIND $ids AS id MATCH ()-[r:{ident(rtype)} {{id: id}}]->() SET r.status = $retracted, r.retractedOn = $today RETURN count(r)"
+
+
+def _q_drop_source_rels(rtype: str) -> str:
+    return f"UNWIND $ids AS id MATCH ()-[r:{ident(rtype)} {{id: id}}]->() SET r.sources = [x IN r.sources WHERE x <> $s] RETURN count(r)"
+
+
+def _q_reinstate_nodes() -> str:
+    return f"UNWIND $ids AS id MATCH (n:{ROOT_CLASS} {{id: id}}) SET n.status = NULL, n.retractedOn = NULL RETURN count(n)"
+
+
+def _q_reinstate_rels(rtype: str) -> str:
+    return f"UNWIND $ids AS id MATCH ()-[r:{ident(rtype)} {{id: id}}]->() SET r.status = NULL, r.retractedOn = NULL RETURN count(r)"
+
+
+def _q_log_start() -> str:
+    return f"CREATE (l:{ident(LOAD_LOG)}) SET l += $props RETURN l.id"
+
+
+def _q_log_update() -> str:
+    return f"MATCH (l:{ident(LOAD_LOG)} {{id: $id}}) SET l += $props RETURN l.id"
+
+
+def _q_log_interrupted() -> str:
+    return f"MATCH (l:{ident(LOAD_LOG)} {{name: $s, status: 'running'}}) SET l.status = 'interrupted' RETURN count(l)"
+
+
+def _q_merge_record() -> str:
+    return (
+        f"UNWIND $rows AS row MERGE (m:{ident(MERGE_RECORD)} {{id: row.id}}) "
+        "ON CREATE SET m += row.props RETURN count(m)"
+    )
+
+
+def _q_merge_records() -> str:
+    return f"MATCH (m:{ident(MERGE_RECORD)}) WHERE m.spec = $s RETURN m.absorbed, m.into, m.status"
+
+
+def _q_known(cls: str) -> str:
+    return f"MATCH (n:{ident(cls)}) RETURN n.id, labels(n), properties(n)"
+
+
+def _batches(items: Sequence[Any], size: int = 5000) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+# -- the load ---------------------------------------------------------------------------
 
 
 def load_spec(
@@ -70,37 +214,409 @@ def load_spec(
     reject_file: str | Path | None = None,
     dry_run: bool = False,
     progress: ProgressHook | None = None,
+    resolve: bool = True,
+    review_file: str | Path | None = None,
+    today: date | str | None = None,
 ) -> LoadReport:
-    """Validate and load one loader spec into ``store``; returns a :class:`LoadReport`."""
+    """Validate, resolve, diff and load one loader spec into ``store``; returns a :class:`LoadReport`.
+
+    ``resolve=False`` skips entity resolution. ``review_file`` (CSV; an ``.html`` twin
+    is written next to it) receives uncertain pairs; default ``<spec stem>.review.csv``
+    when there are any. ``today`` is the retraction date (default: today, UTC).
+    """
     t0 = time.perf_counter()
     onto = store.ontology
     spec = read_spec(spec_path, onto)
     data = collect(spec, onto, skip_bad=skip_bad, known=store.existing)
-    report = LoadReport(spec=str(spec_path), dry_run=dry_run, rejects=data.rejects)
-    report.nodes = Counter(n.cls for n in data.nodes)
-    report.relationships = Counter(onto.relation(r.type).type for r in data.relationships)
-    present = store.existing(n.id for n in data.nodes)
-    report.existing_nodes = len(present)
-    report.new_nodes = len(data.nodes) - len(present)
+    t_collect = time.perf_counter()
+    report = LoadReport(spec=str(spec_path), dry_run=dry_run, rejects=data.rejects, name=spec.name, outside=data.outside)
+    day = today.isoformat() if isinstance(today, date) else (today or datetime.now(UTC).date().isoformat())
+    S = spec.name
+
+    nodes = {n.id: n for n in data.nodes}
+    rels = list(data.relationships)
+    stored = _fetch_nodes(store, list(nodes))
+
+    # -- entity resolution --------------------------------------------------------------
+    merge_rows: list[dict[str, Any]] = []
+    if resolve and not spec.resolve.get("off"):
+        nodes, rels, merge_rows, pairs = _resolve(store, spec, onto, nodes, rels, stored, day)
+        stored.update(_fetch_nodes(store, [i for i in nodes if i not in stored]))
+        report.merges = [{k: r[k] for k in ("absorbed", "into", "reason", "score", "evidence")} for r in merge_rows]
+        report.review = [p.as_dict() for p in pairs]
+        if pairs:
+            from canal.resolve import write_review
+
+            out = Path(review_file) if review_file else Path(f"{Path(spec_path).stem}.review.csv")
+            write_review(pairs, out, out.with_suffix(".html"))
+            report.review_file = str(out)
+    t_resolve = time.perf_counter()
+
+    # -- sources and multi-source merging of stored values ----------------------------------
+    final_nodes: list[Node] = []
+    for n in nodes.values():
+        props = dict(n.props)
+        old = stored.get(n.id)
+        old_props = old[1] if old else {}
+        srcs = list(old_props.get("sources") or [])
+        others = [x for x in srcs if x != S]
+        if others and old:
+            for k, v in list(props.items()):
+                info = onto.properties.get(k)
+                if info is not None and not info.functional and isinstance(old_props.get(k), list):
+                    props[k] = list(old_props[k]) + [x for x in (v if isinstance(v, list) else [v]) if x not in old_props[k]]
+            for k in ("source", "sourceTitle", "publisher", "published"):
+                if k in old_props:
+                    props[k] = old_props[k]
+        props["sources"] = srcs if S in srcs else [*srcs, S]
+        cls = n.cls
+        if old and old[0] != cls and onto.is_a(old[0], cls):
+            cls = old[0]  # the store knows a more specific class
+        final_nodes.append(Node(n.id, cls, props, n.origin))
+    final_nodes.sort(key=lambda n: n.id)
+
+    by_rid: dict[str, Relationship] = {}
+    for r in rels:
+        by_rid.setdefault(r.rid, r)
+    stored_rels = _fetch_rels(store, onto, list(by_rid.values()))
+    final_rels: list[Relationship] = []
+    for rid, r in by_rid.items():
+        old_r = stored_rels.get(rid, {})
+        srcs = list(old_r.get("sources") or [])
+        props = dict(r.props)
+        props["sources"] = srcs if S in srcs else [*srcs, S]
+        final_rels.append(Relationship(r.type, r.source, r.target, r.key, props, r.origin))
+
+    # -- diff --------------------------------------------------------------------------
+    diff_nodes: dict[str, Counter[str]] = defaultdict(Counter)
+    diff_rels: dict[str, Counter[str]] = defaultdict(Counter)
+    reinstate_nodes: list[str] = []
+    for n in final_nodes:
+        old = stored.get(n.id)
+        if old is None:
+            diff_nodes[n.cls]["added"] += 1
+            continue
+        old_cls, old_props = old
+        if old_props.get("status") == RETRACTED:
+            reinstate_nodes.append(n.id)
+            diff_nodes[n.cls]["changed"] += 1
+        elif old_cls != n.cls or any(not _same(old_props.get(k), v) for k, v in n.props.items()):
+            diff_nodes[n.cls]["changed"] += 1
+    reinstate_rels: dict[str, list[str]] = defaultdict(list)
+    for r in final_rels:
+        t = onto.relation(r.type).type
+        found_r = stored_rels.get(r.rid)
+        if found_r is None:
+            diff_rels[t]["added"] += 1
+        elif found_r.get("status") == RETRACTED:
+            reinstate_rels[t].append(r.rid)
+            diff_rels[t]["changed"] += 1
+        elif any(not _same(found_r.get(k), v) for k, v in r.props.items()):
+            diff_rels[t]["changed"] += 1
+
+    new_ids = {n.id for n in final_nodes}
+    retract_nodes: list[str] = []
+    drop_nodes: list[str] = []
+    for nid, labels, srcs in store.query(_q_asserted_nodes(), {"s": S, "retracted": RETRACTED}).rows:
+        if nid in new_ids:
+            continue
+        if [x for x in (srcs or []) if x != S]:
+            drop_nodes.append(nid)
+        else:
+            retract_nodes.append(nid)
+            diff_nodes[most_specific(onto, labels)]["retracted"] += 1
+    new_rids = {r.rid for r in final_rels}
+    retract_rels: dict[str, list[str]] = defaultdict(list)
+    drop_rels: dict[str, list[str]] = defaultdict(list)
+    for t in onto.relationship_types:
+        for rid, srcs in store.query(_q_asserted_rels(t), {"s": S, "retracted": RETRACTED}).rows:
+            if rid in new_rids:
+                continue
+            if [x for x in (srcs or []) if x != S]:
+                drop_rels[t].append(rid)
+            else:
+                retract_rels[t].append(rid)
+                diff_rels[t]["retracted"] += 1
+    report.diff = {
+        "nodes": {k: dict(v) for k, v in sorted(diff_nodes.items())},
+        "relationships": {k: dict(v) for k, v in sorted(diff_rels.items())},
+    }
+    report.nodes = Counter(n.cls for n in final_nodes)
+    report.relationships = Counter(onto.relation(r.type).type for r in final_rels)
+    report.existing_nodes = sum(1 for n in final_nodes if n.id in stored)
+    report.new_nodes = len(final_nodes) - report.existing_nodes
     if data.rejects:
         out = Path(reject_file) if reject_file else Path(f"{Path(spec_path).stem}.rejects.csv")
         write_rejects(data.rejects, out)
         report.reject_file = str(out)
+    t_diff = time.perf_counter()
+
+    # -- write ------------------------------------------------------------------------
     if not dry_run:
         store.ensure_indexes()
-        total = len(data.nodes) + len(data.relationships)
+        started = datetime.now(UTC).isoformat(timespec="seconds")
+        load_id = f"load:{S}:{started}:{time.time_ns() % 1_000_000:06d}"
+        report.load_id = load_id
+        store.execute(_q_log_interrupted(), {"s": S})
+        store.execute(_q_log_start(), {"props": {"id": load_id, "name": S, "spec": str(spec_path), "started": started, "startedNs": time.time_ns(), "status": "running"}})
+        if merge_rows:
+            store.execute(_q_merge_record(), {"rows": [{"id": r["id"], "props": _merge_record_props(r)} for r in merge_rows]})
+        total = len(final_nodes) + len(final_rels)
         done = 0
 
         def tick(stage: str) -> Callable[[int], None]:
-            def hook(n: int) -> None:
+            def hook(k: int) -> None:
                 nonlocal done
-                done += n
+                done += k
                 if progress:
                     progress(stage, done, total)
 
             return hook
 
-        store.upsert_nodes(data.nodes, progress=tick("nodes"))
-        store.upsert_relationships(data.relationships, progress=tick("relationships"))
-    report.seconds = time.perf_counter() - t0
+        store.upsert_nodes(final_nodes, progress=tick("nodes"))
+        for batch in _batches(reinstate_nodes):
+            store.execute(_q_reinstate_nodes(), {"ids": list(batch)})
+        store.upsert_relationships(final_rels, progress=tick("relationships"))
+        for t, ids in reinstate_rels.items():
+            for batch in _batches(ids):
+                store.execute(_q_reinstate_rels(t), {"ids": list(batch)})
+        for batch in _batches(retract_nodes):
+            store.execute(_q_retract_nodes(), {"ids": list(batch), "retracted": RETRACTED, "today": day})
+        for batch in _batches(drop_nodes):
+            store.execute(_q_drop_source_nodes(), {"ids": list(batch), "s": S})
+        for t, ids in retract_rels.items():
+            for batch in _batches(ids):
+                store.execute(_q_retract_rels(t), {"ids": list(batch), "retracted": RETRACTED, "today": day})
+        for t, ids in drop_rels.items():
+            for batch in _batches(ids):
+                store.execute(_q_drop_source_rels(t), {"ids": list(batch), "s": S})
+        report.seconds = time.perf_counter() - t0
+        store.execute(
+            _q_log_update(),
+            {
+                "id": load_id,
+                "props": {
+                    "status": "done",
+                    "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "seconds": round(report.seconds, 3),
+                    "diff": json.dumps(report.diff, ensure_ascii=False, sort_keys=True),
+                    "totals": json.dumps(report.totals(), sort_keys=True),
+                    "nodes": len(final_nodes),
+                    "relationships": len(final_rels),
+                    "rejected": len(report.rejects),
+                    "outside": len(report.outside),
+                    "merged": len(merge_rows),
+                    "review": len(report.review),
+                },
+            },
+        )
+    t_end = time.perf_counter()
+    report.seconds = t_end - t0
+    report.timing = {"read_validate": t_collect - t0, "resolve": t_resolve - t_collect, "diff": t_diff - t_resolve, "write": t_end - t_diff}
     return report
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        try:
+            return a is not None and b is not None and float(a) == float(b)
+        except (TypeError, ValueError):
+            return False
+    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+        return list(a or []) == list(b or [])
+    return bool(a == b)
+
+
+def _fetch_nodes(store: GraphStore, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+    out: dict[str, tuple[str, dict[str, Any]]] = {}
+    for batch in _batches(sorted(ids)):
+        for nid, labels, props in store.query(_q_nodes(), {"ids": list(batch)}).rows:
+            out[nid] = (most_specific(store.ontology, labels), {k: v for k, v in dict(props).items() if k != "id"})
+    return out
+
+
+def _fetch_rels(store: GraphStore, onto: Ontology, rels: Sequence[Relationship]) -> dict[str, dict[str, Any]]:
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for r in rels:
+        by_type[onto.relation(r.type).type].append(r.rid)
+    out: dict[str, dict[str, Any]] = {}
+    for t, ids in by_type.items():
+        for batch in _batches(ids):
+            for rid, props in store.query(_q_rels(t), {"ids": list(batch)}).rows:
+                out[rid] = dict(props)
+    return out
+
+
+def _merge_record_props(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": r["id"],
+        "spec": r["spec"],
+        "absorbed": r["absorbed"],
+        "into": r["into"],
+        "reason": r["reason"],
+        "score": r["score"],
+        "evidence": r["evidence"],
+        "status": "active",
+        "date": r["date"],
+        "absorbedClass": r["absorbed_class"],
+        "absorbedProps": json.dumps(r["absorbed_props"], ensure_ascii=False, sort_keys=True, default=str),
+        "added": json.dumps(r["added"], ensure_ascii=False, sort_keys=True, default=str),
+        "rewired": json.dumps(r["rewired"], ensure_ascii=False, sort_keys=True, default=str),
+    }
+
+
+def _resolve(
+    store: GraphStore,
+    spec: LoaderSpec,
+    onto: Ontology,
+    nodes: dict[str, Node],
+    rels: list[Relationship],
+    stored: dict[str, tuple[str, dict[str, Any]]],
+    day: str,
+) -> tuple[dict[str, Node], list[Relationship], list[dict[str, Any]], list[Any]]:
+    from canal.resolve import merge_props, read_alias_groups, resolve
+
+    S = spec.name
+    classes = spec.resolve.get("classes") or ["Organisation"]
+    records = store.query(_q_merge_records(), {"s": S}).rows
+    active = {a: t for a, t, st in records if st == "active"}
+    blocked = {(a, t) for a, t, st in records if st == "undone"}
+    known: dict[str, Node] = {}
+    for cls in classes:
+        if cls not in onto.classes:
+            continue
+        for nid, labels, props in store.query(_q_known(cls), {}).rows:
+            p = {k: v for k, v in dict(props).items() if k != "id"}
+            if p.get("status") == RETRACTED:
+                continue
+            known[nid] = Node(nid, most_specific(onto, labels), p)
+    mapping: dict[str, tuple[str, str, float, str]] = {}
+    for nid in nodes:
+        if nid in active and active[nid] in known and nid not in stored:
+            mapping[nid] = (active[nid], "recorded", 1.0, "earlier merge")
+    rest = [n for i, n in nodes.items() if i not in mapping and i not in stored]
+    groups = read_alias_groups(spec.resolve.get("aliases", []))
+    res = resolve(rest, list(known.values()), onto=onto, alias_groups=groups, review=float(spec.resolve.get("review", 0.85)), blocked=blocked, classes=classes)
+    for nid, m in res.merges.items():
+        mapping[nid] = (m.target, m.reason, m.score, m.evidence)
+    if not mapping:
+        return nodes, rels, [], res.review
+    # rewrite relationships
+    rewired: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    new_rels: list[Relationship] = []
+    for r in rels:
+        s2 = mapping.get(r.source, (r.source,))[0]
+        t2 = mapping.get(r.target, (r.target,))[0]
+        if (s2, t2) != (r.source, r.target):
+            nr = Relationship(r.type, s2, t2, r.key, dict(r.props), r.origin)
+            for x in {r.source, r.target} & set(mapping):
+                rewired[x].append({"old": r.rid, "new": nr.rid, "type": r.type, "source": r.source, "target": r.target, "key": r.key})
+            new_rels.append(nr)
+        else:
+            new_rels.append(r)
+    out_nodes = dict(nodes)
+    merge_rows = []
+    for nid in sorted(mapping):
+        target, reason, score, evidence = mapping[nid]
+        incoming = out_nodes.pop(nid)
+        inc_props = {**incoming.props, "sources": [S]}
+        if target in out_nodes:
+            base_cls, base_props = out_nodes[target].cls, dict(out_nodes[target].props)
+        else:
+            base_cls, base_props = known[target].cls, dict(known[target].props)
+        merged, added = merge_props(onto, base_props, inc_props)
+        cls = incoming.cls if onto.is_a(incoming.cls, base_cls) and incoming.cls != base_cls else base_cls
+        out_nodes[target] = Node(target, cls, {k: v for k, v in merged.items() if k not in ("status", "retractedOn")}, incoming.origin)
+        merge_rows.append(
+            {
+                "id": f"merge:{S}:{nid}",
+                "spec": S,
+                "absorbed": nid,
+                "into": target,
+                "reason": reason,
+                "score": score,
+                "evidence": evidence,
+                "date": day,
+                "absorbed_class": incoming.cls,
+                "absorbed_props": incoming.props,
+                "added": added,
+                "rewired": rewired.get(nid, []),
+            }
+        )
+    return out_nodes, new_rels, merge_rows, res.review
+
+
+# -- undoing a merge ---------------------------------------------------------------------
+
+
+def _q_get_merge() -> str:
+    return f"MATCH (m:{ident(MERGE_RECORD)} {{id: $id}}) RETURN properties(m)"
+
+
+def _q_set_merge_status() -> str:
+    return f"MATCH (m:{ident(MERGE_RECORD)} {{id: $id}}) SET m.status = $status RETURN m.id"
+
+
+def _q_delete_rel(rtype: str) -> str:
+    return f"MATCH ()-[r:{ident(rtype)} {{id: $id}}]->() DELETE r RETURN count(r)"
+
+
+def list_merges(store: GraphStore) -> list[dict[str, Any]]:
+    """Every merge record: id, spec, absorbed, into, reason, score, status, date."""
+    q = f"MATCH (m:{ident(MERGE_RECORD)}) RETURN m.id, m.spec, m.absorbed, m.into, m.reason, m.score, m.status, m.date ORDER BY m.id"
+    cols = ["id", "spec", "absorbed", "into", "reason", "score", "status", "date"]
+    return [dict(zip(cols, row, strict=True)) for row in store.query(q, {}).rows]
+
+
+def unmerge(store: GraphStore, merge_id: str) -> dict[str, Any]:
+    """Undo a merge: restore the absorbed node and its relationships, take back what the
+    merge added to the surviving node, and block the pair from being merged again."""
+    rows = store.query(_q_get_merge(), {"id": merge_id}).rows
+    if not rows:
+        raise CanalError(f"no merge record {merge_id!r}")
+    m = dict(rows[0][0])
+    if m.get("status") != "active":
+        raise CanalError(f"merge {merge_id!r} is {m.get('status')}, not active")
+    onto = store.ontology
+    S, absorbed, into = m["spec"], m["absorbed"], m["into"]
+    added = json.loads(m["added"])
+    node = _fetch_nodes(store, [into]).get(into)
+    if node is None:
+        raise StoreError(f"the node {into!r} of merge {merge_id!r} is gone")
+    cls, props = node
+    for k in added.get("keys", []):
+        props.pop(k, None)
+    for k, vals in added.get("values", {}).items():
+        if isinstance(props.get(k), list):
+            props[k] = [x for x in props[k] if x not in vals]
+    remove = [k for k in added.get("keys", [])]
+    if remove:
+        q = f"MATCH (n:{ROOT_CLASS} {{id: $id}}) SET " + ", ".join(f"n.{ident(k)} = NULL" for k in remove) + " RETURN n.id"
+        store.execute(q, {"id": into})
+    keep = {k: v for k, v in props.items() if k not in remove}
+    store.upsert_nodes([Node(into, cls, keep)])
+    ab_props = json.loads(m["absorbedProps"])
+    ab_props["sources"] = [S]
+    store.upsert_nodes([Node(absorbed, str(m["absorbedClass"]), ab_props)])
+    for w in json.loads(m["rewired"]):
+        t = onto.relation(w["type"]).type
+        cur = store.query(_q_rels(t), {"ids": [w["new"]]}).rows
+        if cur:
+            rprops = dict(cur[0][1])
+            rprops.pop("id", None)
+            srcs = [x for x in (rprops.get("sources") or []) if x != S]
+            if srcs:
+                store.execute(_q_drop_source_rels(t), {"ids": [w["new"]], "s": S})
+            else:
+                store.execute(_q_delete_rel(t), {"id": w["new"]})
+            rprops["sources"] = [S]
+            store.upsert_relationships([Relationship(w["type"], w["source"], w["target"], w["key"], rprops)])
+    store.execute(_q_set_merge_status(), {"id": merge_id, "status": "undone"})
+    return {"merge": merge_id, "restored": absorbed, "from": into}
+
+
+def load_log(store: GraphStore, *, name: str | None = None) -> list[dict[str, Any]]:
+    """The load log kept in the database, oldest first."""
+    q = f"MATCH (l:{ident(LOAD_LOG)}) RETURN properties(l) ORDER BY l.startedNs, l.id"
+    out = [dict(r[0]) for r in store.query(q, {}).rows]
+    return [x for x in out if name is None or x.get("name") == name]

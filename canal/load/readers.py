@@ -1,4 +1,4 @@
-"""Read tabular sources (CSV, TSV, JSON, JSON Lines) into numbered rows.
+"""Read tabular sources (CSV, TSV, Excel, JSON, JSON Lines) into numbered rows.
 
 Rows are numbered as a spreadsheet shows them: the header is row 1, so the first data
 row of a CSV is row 2; in JSON Lines the row is the line number.
@@ -15,7 +15,17 @@ from typing import Any
 
 from canal.errors import LoaderError
 
-FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+FORMATS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".txt": "tsv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+}
 
 
 def format_of(path: Path, declared: str | None = None) -> str:
@@ -54,14 +64,31 @@ def decode(data: bytes, path: Path, encoding: str = "auto") -> str:
         ) from None
 
 
-def read_table(path: Path, fmt: str | None = None, encoding: str = "auto") -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(row_number, record)`` for every record of a source file."""
+def read_table(
+    path: Path,
+    fmt: str | None = None,
+    encoding: str = "auto",
+    *,
+    records: str | None = None,
+    sheet: str | None = None,
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(row_number, record)`` for every record of a source file.
+
+    ``records`` is the dotted path to the list of records inside a JSON document
+    (e.g. ``results.bindings`` for SPARQL JSON results); ``sheet`` picks an Excel sheet.
+    A ``.json`` file that holds one JSON object per line is read as JSON Lines.
+    """
     fmt = format_of(path, fmt)
+    if fmt == "excel":
+        yield from _read_excel(path, sheet)
+        return
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise LoaderError(f"cannot read: {exc.strerror}", file=str(path)) from None
     text = decode(data, path, encoding)
+    if fmt == "json" and records is None and _looks_like_jsonl(text):
+        fmt = "jsonl"
     if fmt in ("csv", "tsv"):
         reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="," if fmt == "csv" else "\t")
         if reader.fieldnames is None:
@@ -92,7 +119,13 @@ def read_table(path: Path, fmt: str | None = None, encoding: str = "auto") -> It
             doc = json.loads(text)
         except ValueError as exc:
             raise LoaderError(f"malformed JSON: {exc}", file=str(path)) from None
-        items = doc if isinstance(doc, list) else next((v for v in doc.values() if isinstance(v, list)), None) if isinstance(doc, dict) else None
+        if records:
+            items: Any = doc
+            for part in records.split("."):
+                items = items.get(part) if isinstance(items, dict) else None
+            items = items if isinstance(items, list) else None
+        else:
+            items = doc if isinstance(doc, list) else next((v for v in doc.values() if isinstance(v, list)), None) if isinstance(doc, dict) else None
         if items is None:
             raise LoaderError("a JSON source must be a list of objects (or an object holding one)", file=str(path))
         for i, rec in enumerate(items, start=1):
@@ -101,3 +134,45 @@ def read_table(path: Path, fmt: str | None = None, encoding: str = "auto") -> It
             yield i, rec
     else:
         raise LoaderError(f"unsupported format {fmt!r}", file=str(path))
+
+
+def _looks_like_jsonl(text: str) -> bool:
+    lines = [ln for ln in text.splitlines()[:3] if ln.strip()]
+    if len(lines) < 2 or not lines[0].lstrip().startswith("{"):
+        return False
+    try:
+        json.loads(lines[0])
+        return True
+    except ValueError:
+        return False
+
+
+def _read_excel(path: Path, sheet: str | None) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        import openpyxl  # type: ignore[import-untyped]
+
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds
+        raise LoaderError(f"cannot read Excel workbook: {exc}", file=str(path)) from None
+    try:
+        if sheet is not None and sheet not in wb.sheetnames:
+            raise LoaderError(f"no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})", file=str(path))
+        ws = wb[sheet] if sheet else wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            return
+        names = [str(h).strip() if h is not None else "" for h in header]
+        dupes = {f for f in names if f and names.count(f) > 1}
+        if dupes:
+            raise LoaderError(f"duplicate column(s) {sorted(dupes)}", file=str(path), row=1)
+        for i, values in enumerate(rows, start=2):
+            if all(v is None or v == "" for v in values):
+                continue
+            rec = {}
+            for k, v in zip(names, values, strict=False):
+                if k:
+                    rec[k] = v.strip() if isinstance(v, str) else ("" if v is None else v)
+            yield i, rec
+    finally:
+        wb.close()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from canal.errors import LoaderError, SchemaError
-from canal.load.readers import read_table
 from canal.load.spec import LoaderSpec, Mapping_
-from canal.model import Node, Origin, Relationship, validate_node, validate_relationship
+from canal.model import PROVENANCE_KEYS, Node, Origin, Relationship, validate_node, validate_relationship
 from canal.ontology import Ontology
 
 
@@ -26,11 +25,16 @@ class Reject:
 
 @dataclass
 class Collected:
-    """Validated records of one spec, plus the rows rejected with ``skip_bad``."""
+    """Validated records of one spec, plus the rows rejected with ``skip_bad``.
+
+    ``outside`` lists relationships whose other end is neither in the load nor in the
+    store, for mappings with ``missing: report`` (reported, not fatal).
+    """
 
     nodes: list[Node]
     relationships: list[Relationship]
     rejects: list[Reject]
+    outside: list[Reject] = field(default_factory=list)
 
 
 def _provenance(spec: LoaderSpec, m: Mapping_, rec: dict[str, Any]) -> dict[str, Any]:
@@ -61,6 +65,9 @@ def collect(
     rows (and relationships that depend on them) become :class:`Reject` entries.
     """
     rejects: list[Reject] = []
+    outside: list[Reject] = []
+    hier: list[Relationship] = []
+    missing_rule: dict[str, tuple[str, str | None]] = {}
 
     def fail(exc: LoaderError, rec: dict[str, Any]) -> None:
         if not skip_bad:
@@ -71,7 +78,7 @@ def collect(
     rejected_ids: set[str] = set()
     for m in spec.nodes:
         for path in m.files:
-            for row, rec in read_table(path, m.fmt, m.encoding):
+            for row, rec in m.rows(path):
                 origin = Origin(str(path), row)
                 try:
                     raw_id = m.values["id"].get(rec)
@@ -79,19 +86,17 @@ def collect(
                     if cls is None:
                         raise LoaderError("missing class", file=str(path), row=row, field=m.values["class"].column or "class")
                     props = {k: v.get(rec) for k, v in m.properties.items()}
-                    props.update(_provenance(spec, m, rec))
+                    prov = _provenance(spec, m, rec)
+                    props.update(prov)
                     node = validate_node(onto, Node("" if raw_id is None else str(raw_id), str(cls), props, origin))
-                    prev = nodes.get(node.id)
-                    if prev is not None:
-                        if prev.cls != node.cls:
-                            raise LoaderError(
-                                f"id {node.id!r} is a {prev.cls} at {prev.origin.file if prev.origin else '?'} row "
-                                f"{prev.origin.row if prev.origin else '?'} and a {node.cls} here",
-                                file=str(path), row=row, field=m.values["id"].column or "id",
-                            )
-                        prev.props.update(node.props)
-                    else:
-                        nodes[node.id] = node
+                    _add_node(nodes, node, m, path, row)
+                    if m.hierarchy:
+                        for anc, link_to in _ancestors(m, rec, node.id):
+                            parent = validate_node(onto, Node(anc, node.cls, {"name": anc[len(m.values["id"].prefix):].rsplit(m.hierarchy["separator"], 1)[-1], **prov}, origin))
+                            if parent.id not in nodes:
+                                nodes[parent.id] = parent
+                            if m.hierarchy.get("link"):
+                                hier.append(validate_relationship(onto, Relationship(str(m.hierarchy["link"]), link_to, anc, "", dict(prov), origin)))
                 except LoaderError as exc:
                     bad_id = m.values["id"].get(rec)
                     if bad_id is not None:
@@ -99,31 +104,39 @@ def collect(
                     fail(_named(exc, m, "id"), rec)
 
     rels: list[Relationship] = []
-    pending: list[Relationship] = []
+    pending: list[Relationship] = list(hier)
     for m in spec.relationships:
         for path in m.files:
-            for row, rec in read_table(path, m.fmt, m.encoding):
+            missing_rule[str(path)] = (m.missing, m.missing_class)
+            for row, rec in m.rows(path):
                 origin = Origin(str(path), row)
                 try:
                     t = m.values["type"].get(rec)
                     if t is None:
+                        if m.values["type"].map is not None:
+                            continue  # a value the map leaves out: not a relationship of this mapping
                         raise LoaderError("missing relationship type", file=str(path), row=row, field=m.values["type"].column or "type")
-                    src = m.values["source"].get(rec)
-                    tgt = m.values["target"].get(rec)
+                    srcs = _many(m.values["source"].get(rec))
+                    tgts = _many(m.values["target"].get(rec))
                     key = m.values["key"].get(rec) if "key" in m.values else ""
                     props = {k: v.get(rec) for k, v in m.properties.items()}
                     props.update(_provenance(spec, m, rec))
-                    rel = validate_relationship(
-                        onto,
-                        Relationship(str(t), _s(src), _s(tgt), "" if key is None else str(key), props, origin),
-                    )
-                    pending.append(rel)
+                    for src in srcs:
+                        for tgt in tgts:
+                            a, b = (src, tgt)
+                            if m.undirected and a is not None and b is not None and str(b) < str(a):
+                                a, b = b, a
+                            rel = validate_relationship(
+                                onto,
+                                Relationship(str(t), _s(a), _s(b), "" if key is None else str(key), dict(props), origin),
+                            )
+                            pending.append(rel)
                 except LoaderError as exc:
                     fail(_named(exc, m, None), rec)
 
     # endpoints: in this load, or known elsewhere (the store)
-    outside = {e for r in pending for e in (r.source, r.target) if e not in nodes}
-    found = dict(known(outside)) if (known and outside) else {}
+    elsewhere = {e for r in pending for e in (r.source, r.target) if e not in nodes}
+    found = dict(known(elsewhere)) if (known and elsewhere) else {}
     seen: dict[str, Relationship] = {}
     for rel in pending:
         try:
@@ -134,8 +147,17 @@ def collect(
                 elif end in found:
                     classes.append(found[end])
                 else:
+                    rule, stub_cls = missing_rule.get(_f(rel) or "", ("error", None))
+                    if rule == "create" and stub_cls and end not in rejected_ids:
+                        stub = validate_node(onto, Node(end, stub_cls, {"name": _stub_name(end), **{k: v for k, v in rel.props.items() if k in PROVENANCE_KEYS}}, rel.origin))
+                        nodes[end] = stub
+                        classes.append(stub_cls)
+                        continue
                     why = "was rejected" if end in rejected_ids else "is neither in this load nor in the store"
-                    raise LoaderError(f"dangling endpoint: {end!r} {why}", file=_f(rel), row=_r(rel), field=_col(spec, rel, fname))
+                    err = LoaderError(f"dangling endpoint: {end!r} {why}", file=_f(rel), row=_r(rel), field=_col(spec, rel, fname))
+                    if rule == "report" and end not in rejected_ids:
+                        raise _Outside(err)
+                    raise err
             if not onto.allows(rel.type, classes[0], classes[1]):
                 info = onto.relation(rel.type)
                 raise LoaderError(
@@ -149,9 +171,65 @@ def collect(
                 continue
             seen[rel.rid] = rel
             rels.append(rel)
+        except _Outside as out:
+            err = out.error
+            outside.append(Reject(err.file or "", err.row, err.field, err.message, {"source": rel.source, "type": rel.type, "target": rel.target, "key": rel.key}))
         except LoaderError as exc:
             fail(exc, {"source": rel.source, "type": rel.type, "target": rel.target, "key": rel.key})
-    return Collected(sorted(nodes.values(), key=lambda n: n.id), rels, rejects)
+    return Collected(sorted(nodes.values(), key=lambda n: n.id), rels, rejects, outside)
+
+
+class _Outside(Exception):
+    def __init__(self, error: LoaderError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _many(v: Any) -> list[Any]:
+    if isinstance(v, list):
+        return v or [None]
+    return [v]
+
+
+def _stub_name(node_id: str) -> str:
+    text = node_id.split(":", 1)[-1] if ":" in node_id else node_id
+    return text
+
+
+def _add_node(nodes: dict[str, Node], node: Node, m: Mapping_, path: Any, row: int) -> None:
+    """Add a node; a repeated id merges (multi-valued properties are united)."""
+    prev = nodes.get(node.id)
+    if prev is None:
+        nodes[node.id] = node
+        return
+    if prev.cls != node.cls:
+        raise LoaderError(
+            f"id {node.id!r} is a {prev.cls} at {prev.origin.file if prev.origin else '?'} row "
+            f"{prev.origin.row if prev.origin else '?'} and a {node.cls} here",
+            file=str(path), row=row, field=m.values["id"].column or "id",
+        )
+    for k, v in node.props.items():
+        old = prev.props.get(k)
+        if isinstance(v, list) and isinstance(old, list):
+            prev.props[k] = old + [x for x in v if x not in old]
+        else:
+            prev.props[k] = v
+
+
+def _ancestors(m: Mapping_, rec: dict[str, Any], node_id: str) -> list[tuple[str, str]]:
+    """``(ancestor id, child id)`` pairs for a hierarchical id ``a-b-c``: (a-b, a-b-c), (a, a-b)."""
+    assert m.hierarchy is not None
+    sep = m.hierarchy["separator"]
+    prefix = m.values["id"].prefix
+    path = node_id[len(prefix):] if prefix and node_id.startswith(prefix) else node_id
+    parts = path.split(sep)
+    out = []
+    child = node_id
+    for i in range(len(parts) - 1, 0, -1):
+        anc = prefix + sep.join(parts[:i])
+        out.append((anc, child))
+        child = anc
+    return out
 
 
 def _s(v: Any) -> Any:

@@ -24,6 +24,8 @@ constant ``value``::
 from __future__ import annotations
 
 import glob
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,26 +69,88 @@ class LineDict(dict[str, Any]):
 
 @dataclass(frozen=True)
 class Value:
-    """Where one value comes from: a column (maybe split), or a constant."""
+    """Where one value comes from: a column (maybe split), a template or a constant.
+
+    Then, in order: ``split`` a text into a list, named ``transform`` functions,
+    ``map`` (a list gives the value of the first ``map`` key found in it, in the
+    order of ``map``; ``"*"`` maps anything else), and ``prefix``.
+
+    >>> Value(column="p", split=",", prefix="x:").get({"p": "a, b"})
+    ['x:a', 'x:b']
+    >>> Value(column="t", map={"education": "University", "*": "Organisation"}).get({"t": ["funder", "education"]})
+    'University'
+    >>> Value(template="{a}-{b}").get({"a": 1, "b": "z"})
+    '1-z'
+    """
 
     column: str | None = None
     constant: Any = None
     split: str | None = None
     default: Any = None
+    template: str | None = None
+    map: dict[str, Any] | None = field(default=None, hash=False)
+    transform: tuple[str, ...] = ()
+    prefix: str = ""
 
-    def get(self, rec: dict[str, Any]) -> Any:
-        """The value for one source record (``None`` when empty)."""
-        if self.column is None:
+    def raw(self, rec: dict[str, Any]) -> Any:
+        """The value before ``prefix`` (``None`` when empty)."""
+        if self.template is not None:
+            v: Any = _fill(self.template, rec)
+        elif self.column is None:
             return self.constant
-        v = _dig(rec, self.column)
-        if v is None or v == "":
+        else:
+            v = _dig(rec, self.column)
+        if v is None or v == "" or v == []:
             v = self.default
-        if v is None or v == "":
+        if v is None or v == "" or v == []:
             return None
         if self.split and isinstance(v, str):
             parts = [p.strip() for p in v.split(self.split)]
-            return [p for p in parts if p] or None
+            v = [p for p in parts if p] or None
+        if self.transform:
+            from canal.load.transforms import apply_transforms
+
+            v = apply_transforms(self.transform, v)
+        if self.map is not None and v is not None:
+            v = _mapped(self.map, v)
         return v
+
+    def get(self, rec: dict[str, Any]) -> Any:
+        """The value for one source record (``None`` when empty)."""
+        v = self.raw(rec)
+        if self.prefix and v is not None:
+            if isinstance(v, list):
+                return [f"{self.prefix}{x}" for x in v]
+            return f"{self.prefix}{v}"
+        return v
+
+
+def _mapped(table: dict[str, Any], v: Any) -> Any:
+    if isinstance(v, list):
+        present = {str(x) for x in v}
+        for key, out in table.items():
+            if key != "*" and key in present:
+                return out
+        return table.get("*") if v else None
+    return table.get(str(v), table.get("*"))
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+def _fill(template: str, rec: dict[str, Any]) -> str | None:
+    missing = False
+
+    def sub(m: re.Match[str]) -> str:
+        nonlocal missing
+        v = _dig(rec, m.group(1))
+        if v is None or v == "":
+            missing = True
+            return ""
+        return str(v)
+
+    out = _PLACEHOLDER.sub(sub, template)
+    return None if missing else out
 
 
 def _dig(rec: dict[str, Any], column: str) -> Any:
@@ -114,6 +178,45 @@ class Mapping_:
     properties: dict[str, Value]
     provenance: dict[str, Value]
     line: int
+    reader: str | None = None
+    records: str | None = None
+    sheet: str | None = None
+    explode: str | None = None
+    where: dict[str, Any] = field(default_factory=dict)
+    hierarchy: dict[str, Any] | None = None
+    missing: str = "error"
+    missing_class: str | None = None
+    undirected: bool = False
+
+    def rows(self, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+        """The records of one file after reader, ``explode`` and ``where``."""
+        from canal.load.readers import read_table
+        from canal.load.transforms import READERS
+
+        rows: Iterator[tuple[int, dict[str, Any]]] = read_table(path, self.fmt, self.encoding, records=self.records, sheet=self.sheet)
+        if self.reader:
+            rows = READERS[self.reader](rows)
+        for row, rec in rows:
+            if self.explode:
+                items = _dig(rec, self.explode)
+                if isinstance(items, dict):
+                    items = [{"key": k, "value": v} for k, v in items.items()]
+                for item in items if isinstance(items, list) else []:
+                    sub = {**rec, "item": item}
+                    if self._keep(sub):
+                        yield row, sub
+            elif self._keep(rec):
+                yield row, rec
+
+    def _keep(self, rec: dict[str, Any]) -> bool:
+        for col, want in self.where.items():
+            v = _dig(rec, col)
+            if isinstance(want, list):
+                if v not in want:
+                    return False
+            elif v != want:
+                return False
+        return True
 
 
 @dataclass
@@ -126,6 +229,7 @@ class LoaderSpec:
     licence: str
     defaults: dict[str, Any]
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    resolve: dict[str, Any] = field(default_factory=dict)
     nodes: list[Mapping_] = field(default_factory=list)
     relationships: list[Mapping_] = field(default_factory=list)
 
@@ -138,12 +242,31 @@ def _value(spec: Path, raw: Any, line: int, what: str) -> Value:
     if isinstance(raw, str):
         return Value(column=raw)
     if isinstance(raw, dict):
-        unknown = set(raw) - {"column", "value", "split", "default"}
+        unknown = set(raw) - {"column", "value", "template", "split", "default", "map", "transform", "prefix"}
         if unknown:
             raise _err(spec, line, f"{what}: unknown key(s) {sorted(unknown)}")
-        if ("column" in raw) == ("value" in raw):
-            raise _err(spec, line, f"{what}: give exactly one of 'column' or 'value'")
-        return Value(column=raw.get("column"), constant=raw.get("value"), split=raw.get("split"), default=raw.get("default"))
+        if sum(k in raw for k in ("column", "value", "template")) != 1:
+            raise _err(spec, line, f"{what}: give exactly one of 'column', 'template' or 'value'")
+        names = raw.get("transform") or []
+        names = [names] if isinstance(names, str) else list(names)
+        from canal.load.transforms import TRANSFORMS
+
+        for n in names:
+            if n not in TRANSFORMS:
+                raise _err(spec, line, f"{what}: unknown transform {n!r} (known: {', '.join(sorted(TRANSFORMS))})")
+        table = raw.get("map")
+        if table is not None and not isinstance(table, dict):
+            raise _err(spec, line, f"{what}: 'map' must be a mapping")
+        return Value(
+            column=raw.get("column"),
+            constant=raw.get("value"),
+            split=raw.get("split"),
+            default=raw.get("default"),
+            template=raw.get("template"),
+            map={str(k): v for k, v in table.items()} if table is not None else None,
+            transform=tuple(str(n) for n in names),
+            prefix=str(raw.get("prefix", "")),
+        )
     if isinstance(raw, (int, float, bool)):
         return Value(constant=raw)
     raise _err(spec, line, f"{what}: expected a column name or a mapping")
@@ -161,7 +284,7 @@ def read_spec(path: str | Path, onto: Ontology) -> LoaderSpec:
         raise LoaderError(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=str(spec_path), line=mark.line + 1 if mark else None) from None
     if not isinstance(doc, LineDict):
         raise _err(spec_path, 1, "a loader spec must be a mapping")
-    known = {"name", "title", "description", "licence", "license", "retrieved", "method", "confidence", "source", "sources", "nodes", "relationships", "homepage"}
+    known = {"name", "title", "description", "licence", "license", "retrieved", "method", "confidence", "source", "sources", "nodes", "relationships", "homepage", "resolve"}
     for k in doc:
         if k not in known:
             raise _err(spec_path, doc.line_of(k), f"unknown key {k!r}")
@@ -187,6 +310,8 @@ def read_spec(path: str | Path, onto: Ontology) -> LoaderSpec:
     )
     if "sources" in doc:
         spec.sources = _read_sources(spec_path, base, doc["sources"], doc.line_of("sources"))
+    if "resolve" in doc:
+        spec.resolve = _read_resolve(spec_path, base, doc["resolve"], doc.line_of("resolve"))
     for kind in ("nodes", "relationships"):
         entries = doc.get(kind, [])
         if not isinstance(entries, list):
@@ -199,6 +324,35 @@ def read_spec(path: str | Path, onto: Ontology) -> LoaderSpec:
     if not spec.nodes and not spec.relationships:
         raise _err(spec_path, 1, "the spec maps no nodes and no relationships")
     return spec
+
+
+def _read_resolve(spec: Path, base: Path, raw: Any, line: int) -> dict[str, Any]:
+    """Entity-resolution options: ``aliases`` (CSV of equal names), ``review`` threshold, ``off``."""
+    if raw is False:
+        return {"off": True}
+    if not isinstance(raw, dict):
+        raise _err(spec, line, "'resolve' must be a mapping (aliases, review, classes) or false")
+    unknown = set(raw) - {"aliases", "review", "classes"}
+    if unknown:
+        raise _err(spec, line, f"resolve: unknown key(s) {sorted(unknown)}")
+    out: dict[str, Any] = {}
+    if "aliases" in raw:
+        files = raw["aliases"] if isinstance(raw["aliases"], list) else [raw["aliases"]]
+        paths = []
+        for f in files:
+            p = base / str(f)
+            if not p.is_file():
+                raise _err(spec, line, f"resolve: alias file {f!r} not found")
+            paths.append(p)
+        out["aliases"] = paths
+    if "review" in raw:
+        try:
+            out["review"] = float(raw["review"])
+        except (TypeError, ValueError):
+            raise _err(spec, line, "resolve: 'review' must be a number between 0 and 1") from None
+    if "classes" in raw:
+        out["classes"] = [str(c) for c in raw["classes"]]
+    return out
 
 
 def _read_sources(spec: Path, base: Path, raw: Any, line: int) -> dict[str, dict[str, Any]]:
@@ -224,7 +378,8 @@ def _read_sources(spec: Path, base: Path, raw: Any, line: int) -> dict[str, dict
 
 def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology) -> Mapping_:
     fixed = ("id", "class") if kind == "nodes" else ("type", "source", "target", "key")
-    allowed = {"file", "format", "encoding", "properties", "provenance", *fixed}
+    allowed = {"file", "format", "encoding", "properties", "provenance", "reader", "records", "sheet", "explode", "where", *fixed}
+    allowed |= {"hierarchy"} if kind == "nodes" else {"missing", "missing_class", "undirected"}
     for k in entry:
         if k not in allowed:
             raise _err(spec, entry.line_of(k), f"unknown key {k!r} in a {kind} mapping")
@@ -241,12 +396,18 @@ def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology)
         elif k != "key":
             raise _err(spec, entry.line, f"a {kind} mapping needs {k!r}")
     # constants are checked against the ontology now
-    if kind == "nodes" and values["class"].column is None:
+    if kind == "nodes" and values["class"].column is None and values["class"].template is None and values["class"].map is None:
         try:
             onto.cls(str(values["class"].constant))
         except SchemaError as exc:
             raise _err(spec, entry.line_of("class"), str(exc)) from None
-    if kind == "relationships" and values["type"].column is None:
+    for v in (values.get("class"), values.get("type")):
+        for target in (v.map or {}).values() if v is not None else ():
+            try:
+                onto.cls(str(target)) if kind == "nodes" else onto.relation(str(target))
+            except SchemaError as exc:
+                raise _err(spec, entry.line_of("class" if kind == "nodes" else "type"), str(exc)) from None
+    if kind == "relationships" and values["type"].column is None and values["type"].template is None and values["type"].map is None:
         try:
             onto.relation(str(values["type"].constant))
         except SchemaError as exc:
@@ -261,7 +422,7 @@ def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology)
             onto.prop(key)
             if kind == "relationships" and not onto.relationship_property_allowed(key):
                 raise SchemaError(f"{key!r} is a node property and cannot go on a relationship")
-            if kind == "nodes" and values["class"].column is None and not onto.node_property_allowed(key, str(values["class"].constant)):
+            if kind == "nodes" and values["class"].constant is not None and not onto.node_property_allowed(key, str(values["class"].constant)):
                 raise SchemaError(f"{key!r} does not apply to class {values['class'].constant}")
         except SchemaError as exc:
             raise _err(spec, line, str(exc)) from None
@@ -274,4 +435,41 @@ def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology)
         if key not in PROVENANCE_KEYS:
             raise _err(spec, raw_prov.line_of(key), f"{key!r} is not a provenance key ({', '.join(PROVENANCE_KEYS)})")
         prov[key] = _value(spec, raw, raw_prov.line_of(key), key)
-    return Mapping_(kind, files, pattern, entry.get("format"), str(entry.get("encoding", "auto")), values, props, prov, entry.line)
+    m = Mapping_(kind, files, pattern, entry.get("format"), str(entry.get("encoding", "auto")), values, props, prov, entry.line)
+    from canal.load.transforms import READERS
+
+    if "reader" in entry:
+        if str(entry["reader"]) not in READERS:
+            raise _err(spec, entry.line_of("reader"), f"unknown reader {entry['reader']!r} (known: {', '.join(sorted(READERS))})")
+        m.reader = str(entry["reader"])
+    m.records = str(entry["records"]) if "records" in entry else None
+    m.sheet = str(entry["sheet"]) if "sheet" in entry else None
+    m.explode = str(entry["explode"]) if "explode" in entry else None
+    if "where" in entry:
+        if not isinstance(entry["where"], dict):
+            raise _err(spec, entry.line_of("where"), "'where' must map columns to values")
+        m.where = dict(entry["where"])
+    if "hierarchy" in entry:
+        h = entry["hierarchy"]
+        if not isinstance(h, dict) or "separator" not in h:
+            raise _err(spec, entry.line_of("hierarchy"), "'hierarchy' needs a 'separator' (and optionally 'link')")
+        if h.get("link") is not None:
+            try:
+                onto.relation(str(h["link"]))
+            except SchemaError as exc:
+                raise _err(spec, entry.line_of("hierarchy"), str(exc)) from None
+        m.hierarchy = {"separator": str(h["separator"]), "link": h.get("link")}
+    if "missing" in entry:
+        if entry["missing"] not in ("error", "report", "create"):
+            raise _err(spec, entry.line_of("missing"), "'missing' is one of error, report, create")
+        m.missing = str(entry["missing"])
+        if m.missing == "create":
+            if "missing_class" not in entry:
+                raise _err(spec, entry.line_of("missing"), "missing: create needs 'missing_class'")
+            try:
+                onto.cls(str(entry["missing_class"]))
+            except SchemaError as exc:
+                raise _err(spec, entry.line_of("missing_class"), str(exc)) from None
+            m.missing_class = str(entry["missing_class"])
+    m.undirected = bool(entry.get("undirected", False))
+    return m
