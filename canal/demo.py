@@ -36,8 +36,13 @@ def run_demo(
     """
     report = load_spec(store, demo_spec(), progress=progress)
     counts = store.counts()
-    maps = [write_map(store.to_networkx(), out, ontology=store.ontology, title="canal demo: the seed canal systems")]
+    maps = [write_map(store.to_networkx(), out, ontology=store.ontology, title="canal demo: the seed canal systems / 运河体系示例")]
     if ego_out is not None:
         ids = store.neighbourhood([DMTO_ID], depth=2)
-        maps.append(write_map(store.to_networkx(ids), ego_out, ontology=store.ontology, title="canal demo: around DMTO"))
+        maps.append(
+            write_map(
+                store.to_networkx(ids), ego_out, ontology=store.ontology, focus=DMTO_ID,
+                title="canal demo: around DMTO, two hops / DMTO 甲醇制烯烃技术周边两跳",
+            )
+        )
     return DemoResult(report, counts, maps)

@@ -1,0 +1,550 @@
+/* canal map page. Every text from the data is set with textContent: never innerHTML. */
+(function () {
+  "use strict";
+  var DATA = JSON.parse(document.getElementById("canal-data").textContent);
+  var meta = DATA.meta, info = DATA.info, einfo = DATA.einfo;
+  var GAP = meta.gap_colour, DIM = "rgba(205,205,205,0.45)", DIM_EDGE = "rgba(210,210,210,0.25)";
+  var EDGE_COLOUR = { color: "#b5b5b5", highlight: "#333333", hover: "#555555", opacity: 0.9 };
+  var png = location.hash === "#png";
+  if (png) { document.body.classList.add("png"); }
+
+  function $(id) { return document.getElementById(id); }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+  function fmt(n) { return Number(n).toLocaleString("en-US"); }
+
+  // ---- header ------------------------------------------------------------------------
+  var summary = meta.aggregated
+    ? fmt(meta.nodes) + " groups of " + fmt(meta.total_nodes) + " nodes, " + fmt(meta.total_edges) + " relationships"
+    : fmt(meta.nodes) + " nodes, " + fmt(meta.edges) + " relationships";
+  summary += " · node size: " + meta.size_label[0] + " / " + meta.size_label[1];
+  if (meta.layout === "stages") { summary += " · stages from left to right / 阶段从左到右"; }
+  $("summary").textContent = summary;
+  if (meta.notice) {
+    var notice = $("notice");
+    notice.hidden = false;
+    notice.appendChild(el("div", null, meta.notice));
+    if (meta.notice_zh) { notice.appendChild(el("div", "zh", meta.notice_zh)); }
+  }
+
+  // ---- data sets -----------------------------------------------------------------------
+  var groupColour = {};
+  Object.keys(DATA.groups).forEach(function (g) { groupColour[g] = DATA.groups[g].color; });
+  var baseFont = {};
+  DATA.nodes.forEach(function (n) { baseFont[n.id] = (n.font && n.font.size) || 14; });
+  var baseEdge = {};
+  DATA.edges.forEach(function (e) { baseEdge[e.id] = { color: e.color || EDGE_COLOUR, width: e.width || 1 }; });
+  var nodes = new vis.DataSet(DATA.nodes);
+  var edges = new vis.DataSet(DATA.edges);
+  var adj = {};
+  DATA.nodes.forEach(function (n) { adj[n.id] = []; });
+  DATA.edges.forEach(function (e) {
+    if (e.match === undefined && adj[e.from] && adj[e.to]) { adj[e.from].push(e.to); adj[e.to].push(e.from); }
+  });
+  var big = DATA.nodes.length > 1500;
+  var options = {
+    groups: DATA.groups,
+    nodes: {
+      borderWidth: 1.5,
+      font: { size: 14, face: "system-ui, sans-serif", color: "#222222", strokeWidth: 3, strokeColor: "#ffffff" },
+      scaling: { label: { drawThreshold: 6 } }
+    },
+    edges: {
+      arrows: { to: { enabled: true, scaleFactor: 0.45 } },
+      color: EDGE_COLOUR,
+      smooth: false,
+      width: 1,
+      selectionWidth: 1.5,
+      font: { size: 9, color: "#777777", strokeWidth: 2, align: "middle" }
+    },
+    physics: {
+      enabled: false,
+      stabilization: { enabled: true, iterations: 150, updateInterval: 25, fit: false },
+      barnesHut: { gravitationalConstant: -4000, springLength: 110, avoidOverlap: 0.2 }
+    },
+    interaction: { hover: true, tooltipDelay: 120, hideEdgesOnDrag: big, hideEdgesOnZoom: big, multiselect: true },
+    layout: { improvedLayout: false }
+  };
+  var container = $("network");
+  var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
+
+  // ---- state and styles -------------------------------------------------------------------
+  var state = { hidden: {}, keep: null, gaps: true, matches: true };
+
+  function nodeStyle(id) {
+    var n = nodes.get(id, { fields: ["id", "group"] });
+    var inGap = state.gaps && info[id] && info[id].gaps && info[id].gaps.length > 0;
+    var dim = state.keep !== null && !state.keep[id];
+    var base = groupColour[n.group] || { background: "#bbbbbb", border: "#888888" };
+    var colour = dim
+      ? { background: DIM, border: DIM, highlight: { background: DIM, border: "#000000" }, hover: { background: DIM, border: "#000000" } }
+      : inGap
+        ? { background: base.background, border: GAP, highlight: { background: base.background, border: GAP }, hover: { background: base.background, border: GAP } }
+        : base;
+    return {
+      id: id,
+      hidden: !!state.hidden[id],
+      color: colour,
+      borderWidth: inGap && !dim ? 4 : 1.5,
+      shadow: inGap && !dim ? { enabled: true, color: GAP, size: 16, x: 0, y: 0 } : { enabled: false },
+      font: { color: dim ? "rgba(0,0,0,0.18)" : "#222222", size: baseFont[id] }
+    };
+  }
+
+  function restyle() {
+    var upd = [];
+    nodes.forEach(function (n) { upd.push(nodeStyle(n.id)); });
+    nodes.update(upd);
+    var eupd = [];
+    edges.forEach(function (e) {
+      var hidden = !!(state.hidden[e.from] || state.hidden[e.to]) || (e.match !== undefined && !state.matches);
+      var dim = state.keep !== null && !(state.keep[e.from] === 2 || state.keep[e.to] === 2);
+      eupd.push({ id: e.id, hidden: hidden, color: dim ? { color: DIM_EDGE, highlight: DIM_EDGE, hover: DIM_EDGE } : baseEdge[e.id].color });
+    });
+    edges.update(eupd);
+  }
+
+  // neighbourhood highlight: the chosen nodes (2) and their neighbours (1); others dimmed
+  function highlight(ids) {
+    if (!ids || ids.length === 0) { state.keep = null; restyle(); return; }
+    var keep = {};
+    ids.forEach(function (id) {
+      keep[id] = 2;
+      (adj[id] || []).forEach(function (m) { if (!keep[m]) { keep[m] = 1; } });
+    });
+    state.keep = keep;
+    restyle();
+  }
+
+  // ---- filters -------------------------------------------------------------------------
+  var chainOn = {}, classOn = {};
+  DATA.legend.chains.forEach(function (c) { chainOn[c.key] = true; });
+  DATA.legend.classes.forEach(function (c) { classOn[c.cls] = true; });
+
+  function scopeSet(field, value) {
+    if (!value) { return null; }
+    var members = {};
+    Object.keys(info).forEach(function (id) { if ((info[id][field] || []).indexOf(value) >= 0) { members[id] = true; } });
+    if ($("with-neighbours").checked) {
+      Object.keys(members).forEach(function (id) { (adj[id] || []).forEach(function (m) { members[m] = true; }); });
+    }
+    return members;
+  }
+
+  function applyFilters() {
+    var region = scopeSet("regions", $("region").value);
+    var alliance = scopeSet("alliances", $("alliance").value);
+    var hidden = {};
+    DATA.nodes.forEach(function (n) {
+      var i = info[n.id];
+      var ok = chainOn[i.chain] !== false && (meta.aggregated || classOn[i.cls] !== false);
+      if (region && !region[n.id]) { ok = false; }
+      if (alliance && !alliance[n.id]) { ok = false; }
+      if (!ok) { hidden[n.id] = true; }
+    });
+    state.hidden = hidden;
+    restyle();
+  }
+
+  function fillSelect(sel, options) {
+    options.forEach(function (o) {
+      var opt = document.createElement("option");
+      opt.value = o[0];
+      opt.textContent = o[1];
+      sel.appendChild(opt);
+    });
+  }
+  fillSelect($("region"), DATA.filters.regions.map(function (r) { return [r, r]; }));
+  fillSelect($("alliance"), DATA.filters.alliances);
+  if (!DATA.filters.regions.length) { $("region").disabled = true; }
+  if (!DATA.filters.alliances.length) { $("alliance").disabled = true; }
+  $("region").addEventListener("change", applyFilters);
+  $("alliance").addEventListener("change", applyFilters);
+  $("with-neighbours").addEventListener("change", applyFilters);
+
+  // ---- legend --------------------------------------------------------------------------
+  var SVGNS = "http://www.w3.org/2000/svg";
+  function shapeIcon(shape, colour, border) {
+    var svg = document.createElementNS(SVGNS, "svg");
+    svg.setAttribute("width", "18"); svg.setAttribute("height", "18"); svg.setAttribute("viewBox", "-10 -10 20 20");
+    var s;
+    var pts = {
+      diamond: "0,-8 8,0 0,8 -8,0",
+      triangle: "0,-8 8,6 -8,6",
+      triangleDown: "0,8 8,-6 -8,-6",
+      hexagon: "8,0 4,7 -4,7 -8,0 -4,-7 4,-7",
+      star: "0,-9 2.1,-2.9 8.6,-2.8 3.4,1.1 5.3,7.3 0,3.6 -5.3,7.3 -3.4,1.1 -8.6,-2.8 -2.1,-2.9"
+    };
+    if (shape === "square") {
+      s = document.createElementNS(SVGNS, "rect");
+      s.setAttribute("x", "-7"); s.setAttribute("y", "-7"); s.setAttribute("width", "14"); s.setAttribute("height", "14");
+    } else if (pts[shape]) {
+      s = document.createElementNS(SVGNS, "polygon");
+      s.setAttribute("points", pts[shape]);
+    } else {
+      s = document.createElementNS(SVGNS, "circle");
+      s.setAttribute("r", "7");
+    }
+    s.setAttribute("fill", colour);
+    s.setAttribute("stroke", border || "#555555");
+    svg.appendChild(s);
+    return svg;
+  }
+
+  function legendRow(parent, icon, en, zh, n, onToggle, attrs) {
+    var row = el("label", "lrow");
+    Object.keys(attrs || {}).forEach(function (k) { row.setAttribute(k, attrs[k]); });
+    if (onToggle) {
+      var box = document.createElement("input");
+      box.type = "checkbox"; box.checked = true; box.className = "ctl";
+      box.addEventListener("change", function () { onToggle(box.checked); });
+      row.appendChild(box);
+    }
+    if (icon) { row.appendChild(icon); }
+    var t = el("span", "en", en);
+    row.appendChild(t);
+    if (zh) { row.appendChild(el("span", "zh", zh)); }
+    if (n !== null && n !== undefined) { row.appendChild(el("span", "n", fmt(n))); }
+    parent.appendChild(row);
+    return row;
+  }
+
+  var lc = $("legend-chains");
+  lc.appendChild(el("h2", null, meta.aggregated ? "Chains (colour of the groups' main chain)" : "Chains (colour)"));
+  DATA.legend.chains.forEach(function (c) {
+    legendRow(lc, shapeIcon("dot", c.colour), c.en, c.zh, null, function (on) { chainOn[c.key] = on; applyFilters(); }, { "data-chain": c.key });
+  });
+  var lcl = $("legend-classes");
+  lcl.appendChild(el("h2", null, meta.aggregated ? "Classes inside the groups" : "Classes shown (shape) / 类别"));
+  DATA.legend.classes.forEach(function (c) {
+    var row = legendRow(lcl, meta.aggregated ? null : shapeIcon(c.shape, c.colour), c.en, c.zh, c.count,
+      meta.aggregated ? null : function (on) { classOn[c.cls] = on; applyFilters(); }, { "data-class": c.cls });
+    row.title = c.def_en + (c.def_zh ? "\n" + c.def_zh : "");
+  });
+  var keys = $("legend-keys");
+  keys.appendChild(el("div", null, "Size: " + meta.size_label[0] + " / 大小：" + meta.size_label[1]));
+  if (!meta.aggregated) {
+    keys.appendChild(el("div", null, "Arrow: relationship, from subject to object / 箭头：关系方向"));
+  } else {
+    keys.appendChild(el("div", null, "Line width: relationships between groups / 线宽：组间关系数"));
+  }
+  if (DATA.gaps.length) {
+    var g = el("div", "lrow"); g.appendChild(shapeIcon("dot", "#ffffff", GAP)); g.appendChild(el("span", null, "red ring: node in a gap / 红圈：缺口所涉节点")); keys.appendChild(g);
+  }
+  if (DATA.matches.length) {
+    keys.appendChild(el("div", null, "dashed purple line: proposed match, with score / 紫色虚线：推荐对接及得分"));
+  }
+  if (meta.layout === "stages") {
+    keys.appendChild(el("div", null, "Columns: stages research → pilot → industrialisation → capital; lane below: bridge actors without a stage / 列：研发→中试→产业化→资本化；下方：无阶段的衔接主体"));
+  }
+
+  // ---- cards (tooltip and details) ----------------------------------------------------
+  function classText(i) {
+    var entry = null;
+    DATA.legend.classes.forEach(function (c) { if (c.cls === i.cls) { entry = c; } });
+    var chain = null;
+    DATA.legend.chains.forEach(function (c) { if (c.key === i.chain) { chain = c; } });
+    var parts = [];
+    if (entry) { parts.push(entry.en + " / " + entry.zh); }
+    if (chain) { parts.push(chain.en + " / " + chain.zh); }
+    if (entry && entry.stage) {
+      DATA.legend.stages.forEach(function (s) { if (s.key === entry.stage) { parts.push(s.en + " / " + s.zh); } });
+    }
+    return parts.join(" · ");
+  }
+
+  function provText(p) {
+    if (!p || !Object.keys(p).length) { return ""; }
+    var out = "Source / 来源: " + (p.sourceTitle || p.source || "?");
+    var bits = [];
+    if (p.publisher) { bits.push(p.publisher); }
+    if (p.published) { bits.push(p.published); }
+    if (bits.length) { out += " (" + bits.join(", ") + ")"; }
+    if (p.source && p.sourceTitle) { out += " [" + p.source + "]"; }
+    if (p.retrieved) { out += "; retrieved " + p.retrieved; }
+    if (p.method) { out += "; " + p.method; }
+    if (p.confidence) { out += "; confidence " + p.confidence; }
+    return out;
+  }
+
+  function nodeCard(id, full) {
+    var i = info[id], box = el("div");
+    var n = nodes.get(id);
+    box.appendChild(el(full ? "h3" : "div", "t-name", n.label));
+    var others = i.names.filter(function (x) { return x !== n.label; });
+    if (others.length) { box.appendChild(el("div", "t-line", others.join(" · "))); }
+    var ct = classText(i);
+    if (ct) { box.appendChild(el("div", "t-line muted", ct)); }
+    if (i.regions && i.regions.length) { box.appendChild(el("div", "t-line", "Region / 地区: " + i.regions.join(" · "))); }
+    if (i.alliances && i.alliances.length) {
+      box.appendChild(el("div", "t-line", "Alliance / 联盟: " + i.alliances.map(function (a) { return nodes.get(a) ? nodes.get(a).label : a; }).join(" · ")));
+    }
+    var props = full ? i.props : i.props.slice(0, 6);
+    if (props.length) {
+      var table = el("table", "props");
+      props.forEach(function (p) {
+        var tr = el("tr");
+        tr.appendChild(el("td", null, p[0] + (p[1] ? " / " + p[1] : "")));
+        tr.appendChild(el("td", null, full ? p[2] : String(p[2]).slice(0, 160)));
+        table.appendChild(tr);
+      });
+      box.appendChild(table);
+    }
+    box.appendChild(el("div", "t-line muted", meta.size_label[0] + ": " + fmt(i.value)));
+    (i.gaps || []).forEach(function (k) {
+      var gap = DATA.gaps[k];
+      box.appendChild(el("div", "gapnote", "Gap / 缺口 — " + gap.type + " (" + gap.severity + "): " + gap.en));
+      if (gap.zh) { box.appendChild(el("div", "gapnote", gap.zh)); }
+    });
+    DATA.matches.forEach(function (m) {
+      if (m.shown && (m.source === id || m.target === id)) {
+        var other = m.source === id ? m.target : m.source;
+        box.appendChild(el("div", "t-line", "Proposed match / 推荐对接 → " + (nodes.get(other) ? nodes.get(other).label : other) + " (" + m.score.toFixed(2) + ")"));
+      }
+    });
+    var pt = provText(i.prov);
+    if (pt) { box.appendChild(el("div", "t-prov", pt)); }
+    if (i.prov && i.prov.evidence) { box.appendChild(el("div", "t-prov", "Evidence / 证据: " + i.prov.evidence)); }
+    if (full) {
+      var ns = adj[id] || [];
+      if (ns.length) {
+        box.appendChild(el("h2", null, "Neighbours / 相连节点 (" + ns.length + ")"));
+        var ol = el("ol", "nlist");
+        ns.slice(0, 60).forEach(function (m) {
+          var li = el("li", null, nodes.get(m).label);
+          li.addEventListener("click", function () { select(m); });
+          ol.appendChild(li);
+        });
+        box.appendChild(ol);
+      }
+    }
+    return box;
+  }
+
+  function edgeCard(id) {
+    var e = edges.get(id), box = el("div");
+    if (e.match !== undefined) {
+      var m = DATA.matches[e.match];
+      box.appendChild(el("div", "t-name", "Proposed match / 推荐对接: " + m.score.toFixed(2)));
+      box.appendChild(el("div", "t-line", nodes.get(m.source).label + " → " + nodes.get(m.target).label + (m.direction ? " (" + m.direction + ")" : "")));
+      if (m.en) { box.appendChild(el("div", "t-line", m.en)); }
+      if (m.zh) { box.appendChild(el("div", "t-line", m.zh)); }
+      m.contributions.slice(0, 6).forEach(function (c) { box.appendChild(el("div", "t-line muted", c[0] + ": " + c[1])); });
+      return box;
+    }
+    var i = einfo[id] || { en: "", zh: "", props: [], prov: {} };
+    var from = nodes.get(e.from), to = nodes.get(e.to);
+    box.appendChild(el("div", "t-name", (from ? from.label : e.from) + " → " + (i.en || i.type) + (i.zh ? " / " + i.zh : "") + " → " + (to ? to.label : e.to)));
+    i.props.forEach(function (p) { box.appendChild(el("div", "t-line", p[0] + ": " + p[1])); });
+    var pt = provText(i.prov);
+    if (pt) { box.appendChild(el("div", "t-prov", pt)); }
+    if (i.prov && i.prov.evidence) { box.appendChild(el("div", "t-prov", "Evidence / 证据: " + i.prov.evidence)); }
+    return box;
+  }
+
+  var tip = $("tooltip");
+  function showTip(card, pointer) {
+    while (tip.firstChild) { tip.removeChild(tip.firstChild); }
+    tip.appendChild(card);
+    tip.hidden = false;
+    var r = container.getBoundingClientRect();
+    var x = r.left + window.scrollX + pointer.x + 14, y = r.top + window.scrollY + pointer.y + 14;
+    var w = tip.offsetWidth, h = tip.offsetHeight;
+    if (x + w > window.innerWidth - 4) { x = Math.max(4, x - w - 28); }
+    if (y + h > window.innerHeight - 4) { y = Math.max(4, y - h - 28); }
+    tip.style.left = x + "px";
+    tip.style.top = y + "px";
+  }
+  function hideTip() { tip.hidden = true; }
+  network.on("hoverNode", function (p) { showTip(nodeCard(p.node, false), p.pointer.DOM); });
+  network.on("hoverEdge", function (p) { showTip(edgeCard(p.edge), p.pointer.DOM); });
+  network.on("blurNode", hideTip);
+  network.on("blurEdge", hideTip);
+  network.on("dragStart", hideTip);
+  network.on("zoom", hideTip);
+
+  var details = $("details");
+  function showDetails(id) {
+    while (details.firstChild) { details.removeChild(details.firstChild); }
+    if (id === null) { details.hidden = true; return; }
+    details.appendChild(nodeCard(id, true));
+    details.hidden = false;
+  }
+
+  function select(id, zoom) {
+    if (!info[id]) { return; }
+    network.selectNodes([id]);
+    highlight([id]);
+    showDetails(id);
+    network.focus(id, { scale: zoom || Math.max(network.getScale(), 1.0), animation: false });
+  }
+
+  network.on("click", function (p) {
+    hideTip();
+    if (p.nodes.length) { highlight(p.nodes); showDetails(p.nodes[p.nodes.length - 1]); }
+    else if (!p.edges.length) { highlight([]); showDetails(null); }
+  });
+
+  // ---- search --------------------------------------------------------------------------
+  function search(q) {
+    q = (q || "").trim().toLowerCase();
+    if (!q) { return []; }
+    var hits = [];
+    var compact = q.replace(/\s+/g, "");
+    DATA.nodes.forEach(function (n) {
+      var s = info[n.id].search;
+      var at = s.indexOf(q);
+      if (at < 0 && compact !== q) { at = s.indexOf(compact); }
+      if (at >= 0) { hits.push([at === 0 ? 0 : 1, n.label.length, n.label, n.id]); }
+    });
+    hits.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0); });
+    return hits.map(function (h) { return h[3]; });
+  }
+  var results = $("results");
+  function showResults() {
+    while (results.firstChild) { results.removeChild(results.firstChild); }
+    var hits = search($("search").value);
+    hits.slice(0, 30).forEach(function (id) {
+      var li = el("li", null, nodes.get(id).label);
+      var i = info[id];
+      if (i.cls) { li.appendChild(el("span", "zh", " · " + i.cls)); }
+      li.setAttribute("data-id", id);
+      li.addEventListener("click", function () { select(id, 1.3); });
+      results.appendChild(li);
+    });
+    if ($("search").value.trim() && !hits.length) { results.appendChild(el("li", "muted", "no match / 无结果")); }
+    if (hits.length > 30) { results.appendChild(el("li", "muted", fmt(hits.length - 30) + " more…")); }
+    return hits;
+  }
+  $("search").addEventListener("input", showResults);
+  $("search").addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter") { var hits = showResults(); if (hits.length) { select(hits[0], 1.3); } }
+  });
+
+  // ---- overlays ------------------------------------------------------------------------
+  function label(id) { var n = nodes.get(id); return n ? n.label : id; }
+  if (DATA.gaps.length) {
+    $("gap-box").hidden = false;
+    $("gap-count").textContent = "(" + fmt(DATA.gaps.length) + ")";
+    var gl = $("gap-list");
+    DATA.gaps.slice(0, 300).forEach(function (g, k) {
+      var li = el("li");
+      li.appendChild(el("span", "sev", g.severity));
+      li.appendChild(el("b", null, g.type));
+      if (g.scope) { li.appendChild(el("span", "muted", " · " + g.scope)); }
+      var names = g.shown.slice(0, 4).map(label).join(", ");
+      li.appendChild(el("div", null, names || "(nodes not on this map / 节点不在本图中)"));
+      li.appendChild(el("div", "reason", g.en));
+      if (g.zh) { li.appendChild(el("div", "reason zh", g.zh)); }
+      li.setAttribute("data-gap", String(k));
+      li.addEventListener("click", function () {
+        if (!g.shown.length) { return; }
+        network.selectNodes(g.shown);
+        highlight(g.shown);
+        showDetails(g.shown[0]);
+        network.fit({ nodes: g.shown.concat(g.shown.length === 1 ? adj[g.shown[0]] || [] : []), animation: false });
+      });
+      gl.appendChild(li);
+    });
+    $("show-gaps").addEventListener("change", function () { state.gaps = $("show-gaps").checked; restyle(); });
+  }
+  if (DATA.matches.length) {
+    $("match-box").hidden = false;
+    $("match-count").textContent = "(" + fmt(DATA.matches.length) + ")";
+    var ml = $("match-list");
+    DATA.matches.slice(0, 300).forEach(function (m) {
+      var li = el("li");
+      li.appendChild(el("span", "score", m.score.toFixed(2)));
+      li.appendChild(el("span", null, label(m.source) + " → " + label(m.target)));
+      if (!m.shown) { li.appendChild(el("span", "muted", " (not on this map / 不在本图中)")); }
+      if (m.en) { li.appendChild(el("div", "reason", m.en)); }
+      if (m.zh) { li.appendChild(el("div", "reason zh", m.zh)); }
+      li.addEventListener("click", function () {
+        if (!m.shown) { return; }
+        network.selectNodes([m.source, m.target]);
+        highlight([m.source, m.target]);
+        network.fit({ nodes: [m.source, m.target], animation: false });
+      });
+      ml.appendChild(li);
+    });
+    $("show-matches").addEventListener("change", function () { state.matches = $("show-matches").checked; restyle(); });
+  }
+
+  // ---- stage columns -----------------------------------------------------------------------
+  if (meta.layout === "stages" && meta.columns) {
+    network.on("beforeDrawing", function (ctx) {
+      var top = -70, bottom = meta.lane_y - 30, half = meta.column_width * 0.45;
+      ctx.save();
+      meta.columns.forEach(function (c, k) {
+        ctx.fillStyle = k % 2 ? "rgba(120,120,120,0.05)" : "rgba(120,120,120,0.10)";
+        ctx.fillRect(c.x - half, top - 50, 2 * half, bottom - top + 50);
+        ctx.fillStyle = "#444444";
+        ctx.font = "bold 22px system-ui, sans-serif";
+        ctx.textAlign = "center";
+        ctx.fillText((k + 1) + ". " + c.en + " / " + c.zh, c.x, top - 16);
+        if (k + 1 < meta.columns.length) {
+          ctx.fillText("→", (c.x + meta.columns[k + 1].x) / 2, top - 16);
+        }
+      });
+      ctx.textAlign = "left";
+      ctx.font = "bold 18px system-ui, sans-serif";
+      ctx.fillStyle = "#666666";
+      ctx.fillText("Bridge: actors without a stage / 衔接主体（无阶段）", meta.columns[0].x - half, meta.lane_y - 40);
+      ctx.restore();
+    });
+  }
+
+  // ---- physics (small maps only, bounded) ----------------------------------------------------
+  if (meta.physics_allowed && !png) {
+    $("physics-row").hidden = false;
+    var stopTimer = null;
+    $("physics").addEventListener("change", function () {
+      var on = $("physics").checked;
+      network.setOptions({ physics: { enabled: on } });
+      if (stopTimer) { clearTimeout(stopTimer); stopTimer = null; }
+      if (on) {
+        network.stabilize(150);
+        stopTimer = setTimeout(function () { network.stopSimulation(); }, 8000);
+      }
+    });
+  }
+
+  $("reset").addEventListener("click", function () {
+    $("search").value = ""; showResults();
+    $("region").value = ""; $("alliance").value = "";
+    highlight([]); showDetails(null); network.unselectAll();
+    applyFilters();
+    network.fit({ animation: false });
+  });
+
+  // ---- start ---------------------------------------------------------------------------
+  function drawnCounts() {
+    var n = 0, e = 0;
+    nodes.forEach(function (x) { if (!x.hidden) { n += 1; } });
+    edges.forEach(function (x) { if (!x.hidden && !state.hidden[x.from] && !state.hidden[x.to]) { e += 1; } });
+    return { nodes: n, edges: e };
+  }
+  restyle();
+  network.fit({ animation: false });
+  if (meta.focus && info[meta.focus]) {
+    network.selectNodes([meta.focus]);
+    showDetails(meta.focus);
+  }
+  window.canalMap = {
+    network: network, nodes: nodes, edges: edges, data: DATA, ready: false,
+    drawnCounts: drawnCounts, applyFilters: applyFilters, highlight: highlight, select: select, search: search,
+    nodeCard: nodeCard, edgeCard: edgeCard, showTip: showTip,
+    setChain: function (key, on) { chainOn[key] = on; applyFilters(); },
+    setClass: function (cls, on) { classOn[cls] = on; applyFilters(); }
+  };
+  network.once("afterDrawing", function () {
+    window.canalMap.ready = true;
+    window.canalMap.readyAt = performance.now();
+    document.body.setAttribute("data-ready", "1");
+  });
+  network.redraw();
+})();

@@ -1,0 +1,506 @@
+"""The data a map page shows: vis-network items, tooltips, legend, filters, overlays.
+
+Everything here is plain Python data (JSON-ready); :mod:`canal.maps.page` puts it in
+the page. Text from the graph is never turned into HTML: the page builds every
+tooltip, list and panel with ``textContent``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import networkx as nx
+
+from canal.maps.layout import force_layout, stages_layout
+from canal.maps.select import alliance_index, node_names, pinyin_keys, region_index
+from canal.maps.style import GAP_COLOUR, MATCH_COLOUR, UNKNOWN_COLOUR, MapStyle
+from canal.ontology import Ontology
+
+MAX_NODES = 5000
+"""Above this many nodes a map shows an aggregated view (communities or classes as
+super-nodes) instead of every node; see :func:`aggregate`."""
+MAX_SUPER_NODES = 400
+"""At most this many super-nodes; smaller communities are pooled into one."""
+EDGE_LABELS_MAX = 400
+"""Edges carry their type as a label only on maps with at most this many edges."""
+SIZE_MEASURES = ("degree", "betweenness", "amount")
+LAYOUTS = ("force", "stages")
+AGGREGATES = ("communities", "classes")
+PROVENANCE_KEYS = ("source", "sourceTitle", "publisher", "published", "retrieved", "method", "confidence", "evidence")
+_HIDDEN_KEYS = {"cls", "labels", "name", "nameEn", "nameZh", "aliases", *PROVENANCE_KEYS}
+_KEY_PROPERTY_ORDER = ("region", "country", "field", "foundedYear", "trl", "maturity", "status", "stockCode", "amount", "currency", "date", "year", "role", "description")
+
+
+# -- measures -------------------------------------------------------------------------
+
+def node_measure(G: nx.MultiDiGraph, measure: str) -> dict[str, float]:
+    """Value of ``measure`` for every node.
+
+    - ``degree``: relationships touching the node (parallel ones counted);
+    - ``betweenness``: normalised betweenness centrality on the undirected simple graph
+      (igraph, exact);
+    - ``amount``: sum of ``amount`` on the node's relationships (money invested or
+      granted, given or received) plus the node's own ``amount`` (a grant).
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_edge("fund", "firm", amount=5.0); G.add_edge("fund", "lab", amount=1.0)
+    0
+    0
+    >>> node_measure(G, "amount")["fund"], node_measure(G, "degree")["firm"]
+    (6.0, 1.0)
+    """
+    if measure == "degree":
+        return {n: float(d) for n, d in G.degree()}
+    if measure == "amount":
+        out: dict[str, float] = {n: _num(d.get("amount")) for n, d in G.nodes(data=True)}
+        for u, v, d in G.edges(data=True):
+            a = _num(d.get("amount"))
+            if a:
+                out[u] += a
+                if v != u:
+                    out[v] += a
+        return out
+    if measure == "betweenness":
+        import igraph as ig  # type: ignore[import-untyped]
+
+        nodes = sorted(G.nodes, key=str)
+        index = {n: i for i, n in enumerate(nodes)}
+        edges = {(min(index[u], index[v]), max(index[u], index[v])) for u, v in G.edges() if u != v}
+        g = ig.Graph(n=len(nodes), edges=sorted(edges))
+        n = len(nodes)
+        scale = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0
+        return {nodes[i]: float(b) * scale for i, b in enumerate(g.betweenness(directed=False))}
+    raise ValueError(f"unknown size measure {measure!r}; choose from {', '.join(SIZE_MEASURES)}")
+
+
+def _num(v: Any) -> float:
+    if isinstance(v, bool) or v is None:
+        return 0.0
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return 0.0
+    return f if math.isfinite(f) else 0.0
+
+
+def sizes(values: dict[str, float], *, smallest: float = 10.0, largest: float = 42.0) -> dict[str, float]:
+    """Node sizes: ``smallest + (largest - smallest) * sqrt(v / max v)``."""
+    top = max(values.values(), default=0.0)
+    if top <= 0:
+        return {n: smallest for n in values}
+    return {n: round(smallest + (largest - smallest) * math.sqrt(max(v, 0.0) / top), 1) for n, v in values.items()}
+
+
+# -- text -----------------------------------------------------------------------------
+
+def _text(v: Any, limit: int = 400) -> str:
+    if isinstance(v, (list, tuple)):
+        t = ", ".join(str(x) for x in v)
+    elif isinstance(v, float) and v.is_integer() and abs(v) >= 1000:
+        t = f"{v:,.0f}"
+    else:
+        t = str(v)
+    return t if len(t) <= limit else t[: limit - 1] + "…"
+
+
+def _label(data: dict[str, Any], nid: str) -> str:
+    name = data.get("name") or data.get("nameZh") or data.get("nameEn") or nid
+    return _text(name, 60)
+
+
+def _props(onto: Ontology, data: dict[str, Any]) -> list[list[str]]:
+    """Key properties as [English label, Chinese label, value], in a fixed order."""
+    keys = [k for k in _KEY_PROPERTY_ORDER if k in data] + sorted(k for k in data if k not in _KEY_PROPERTY_ORDER and k not in _HIDDEN_KEYS)
+    out = []
+    for k in keys:
+        v = data.get(k)
+        if v is None or v == "" or v == []:
+            continue
+        info = onto.properties.get(k)
+        out.append([info.label_en if info and info.label_en else k, info.label_zh if info else "", _text(v)])
+    return out
+
+
+def _provenance(data: dict[str, Any]) -> dict[str, str]:
+    return {k: _text(data[k]) for k in PROVENANCE_KEYS if data.get(k) not in (None, "")}
+
+
+def _search_text(names: Sequence[str], nid: str) -> str:
+    keys: list[str] = [nid]
+    for x in names:
+        keys.append(x)
+        keys.extend(pinyin_keys(x))
+    return "\n".join(k.casefold() for k in keys)
+
+
+# -- overlays -------------------------------------------------------------------------
+
+def gap_records(gaps: Iterable[Any] | None, present: set[str]) -> list[dict[str, Any]]:
+    """Gap objects (duck-typed, see the gaps contract) as records for the page."""
+    out: list[dict[str, Any]] = []
+    for g in gaps or ():
+        nodes = [str(n) for n in getattr(g, "nodes", ())]
+        out.append(
+            {
+                "type": str(getattr(g, "type", "gap")),
+                "scope": str(getattr(g, "scope", "") or ""),
+                "severity": round(_num(getattr(g, "severity", 0.0)), 3),
+                "nodes": nodes,
+                "shown": [n for n in nodes if n in present],
+                "en": str(getattr(g, "explanation_en", "") or ""),
+                "zh": str(getattr(g, "explanation_zh", "") or ""),
+            }
+        )
+    out.sort(key=lambda r: (-float(r["severity"]), str(r["type"]), [str(n) for n in r["nodes"]]))
+    return out
+
+
+def match_records(matches: Iterable[Any] | None, present: set[str]) -> list[dict[str, Any]]:
+    """Candidate objects (duck-typed, see the matching contract) as records for the page."""
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for m in matches or ():
+        s, t = str(getattr(m, "source", "")), str(getattr(m, "target", ""))
+        if (s, t) in seen:
+            continue
+        seen.add((s, t))
+        contrib = getattr(m, "contributions", {}) or {}
+        out.append(
+            {
+                "source": s,
+                "target": t,
+                "score": round(_num(getattr(m, "score", 0.0)), 3),
+                "direction": str(getattr(m, "direction", "") or ""),
+                "en": str(getattr(m, "explanation_en", "") or ""),
+                "zh": str(getattr(m, "explanation_zh", "") or ""),
+                "contributions": [[str(k), round(_num(v), 3)] for k, v in sorted(contrib.items(), key=lambda kv: -_num(kv[1]))],
+                "shown": s in present and t in present,
+            }
+        )
+    out.sort(key=lambda r: (-float(r["score"]), str(r["source"]), str(r["target"])))
+    return out
+
+
+# -- the full map ---------------------------------------------------------------------
+
+def build_map_data(
+    G: nx.MultiDiGraph,
+    style: MapStyle,
+    *,
+    title: str,
+    gaps: Iterable[Any] | None = None,
+    matches: Iterable[Any] | None = None,
+    layout: str = "force",
+    size_by: str = "degree",
+    focus: str | None = None,
+    max_nodes: int = MAX_NODES,
+    aggregate_by: str = "communities",
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Everything the page needs, as JSON-ready data."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}")
+    if size_by not in SIZE_MEASURES:
+        raise ValueError(f"unknown size measure {size_by!r}; choose from {', '.join(SIZE_MEASURES)}")
+    if aggregate_by not in AGGREGATES:
+        raise ValueError(f"unknown aggregation {aggregate_by!r}; choose from {', '.join(AGGREGATES)}")
+    if G.number_of_nodes() > max_nodes:
+        return aggregate(G, style, title=title, by=aggregate_by, max_nodes=max_nodes, gaps=gaps, seed=seed)
+    onto = style.onto
+    present = set(G.nodes)
+    gap_recs = gap_records(gaps, present)
+    match_recs = match_records(matches, present)
+    values = node_measure(G, size_by)
+    size = sizes(values)
+    regions = region_index(G)
+    alliances = alliance_index(G)
+    alliance_names = {a: _label(G.nodes[a], a) for a in sorted({a for v in alliances.values() for a in v})}
+    node_gaps: dict[str, list[int]] = defaultdict(list)
+    for i, g in enumerate(gap_recs):
+        for n in g["shown"]:
+            node_gaps[n].append(i)
+
+    meta: dict[str, Any] = {"layout": layout}
+    if layout == "stages":
+        pos, centres, lane_y, col_w = stages_layout(G, lambda n: onto.stage_of(str(G.nodes[n].get("cls"))) if G.nodes[n].get("cls") in onto.classes else None, onto.stage_order)
+        meta["columns"] = [{"key": s["key"], "en": s["en"], "zh": s["zh"], "x": centres[s["key"]]} for s in style.stage_entries()]
+        meta["lane_y"] = lane_y
+        meta["column_width"] = col_w
+    else:
+        pos = force_layout(G, seed=seed)
+
+    nodes: list[dict[str, Any]] = []
+    info: dict[str, dict[str, Any]] = {}
+    class_counts: Counter[str] = Counter()
+    for nid in sorted(G.nodes, key=str):
+        data = G.nodes[nid]
+        cls = str(data.get("cls", ""))
+        class_counts[cls] += 1
+        x, y = pos[nid]
+        nodes.append({"id": nid, "label": _label(data, nid), "group": cls, "x": round(x, 1), "y": round(y, 1), "size": size[nid], "font": {"size": _font(size[nid])}})
+        names = node_names(data)
+        info[nid] = {
+            "names": names,
+            "cls": cls,
+            "chain": style.chain_of(cls),
+            "regions": regions.get(nid, []),
+            "alliances": alliances.get(nid, []),
+            "props": _props(onto, data),
+            "prov": _provenance(data),
+            "value": round(values[nid], 4),
+            "search": _search_text(names, nid),
+            "gaps": node_gaps.get(nid, []),
+        }
+
+    edges: list[dict[str, Any]] = []
+    einfo: dict[str, dict[str, Any]] = {}
+    pair_count: Counter[tuple[str, str]] = Counter()
+    show_labels = G.number_of_edges() <= EDGE_LABELS_MAX
+    for u, v, key, data in sorted(G.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2]))):
+        eid = str(key)
+        k = pair_count[(min(u, v), max(u, v))]
+        pair_count[(min(u, v), max(u, v))] += 1
+        rel_name = str(data.get("rel") or data.get("type") or "")
+        rel = onto.relations.get(rel_name)
+        item: dict[str, Any] = {"id": eid, "from": u, "to": v}
+        if k:
+            item["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": round(0.15 * k, 2)}
+        if show_labels:
+            item["label"] = rel.label_en if rel and rel.label_en else rel_name
+        edges.append(item)
+        extra = {k2: _text(v2) for k2, v2 in data.items() if k2 not in ("type", "rel", "id", *PROVENANCE_KEYS) and v2 not in (None, "")}
+        einfo[eid] = {
+            "type": str(data.get("type", "")),
+            "en": rel.label_en if rel else rel_name,
+            "zh": rel.label_zh if rel else "",
+            "props": sorted(extra.items()),
+            "prov": _provenance(data),
+        }
+    for i, m in enumerate(match_recs):
+        if not m["shown"]:
+            continue
+        eid = f"match:{i}"
+        edges.append(
+            {
+                "id": eid,
+                "from": m["source"],
+                "to": m["target"],
+                "dashes": [8, 6],
+                "width": 2.5,
+                "label": f"{m['score']:.2f}",
+                "color": {"color": MATCH_COLOUR, "highlight": MATCH_COLOUR, "hover": MATCH_COLOUR},
+                "font": {"color": MATCH_COLOUR, "size": 13, "strokeWidth": 3},
+                "smooth": {"enabled": True, "type": "curvedCCW", "roundness": 0.2},
+                "match": i,
+            }
+        )
+
+    shown_classes = sorted(class_counts, key=lambda c: (_chain_rank(style.chain_of(c)), style.class_entry(c)["en"]))
+    legend_classes = [{**style.class_entry(c), "count": class_counts[c]} for c in shown_classes]
+    groups = {c["cls"]: {"shape": c["shape"], "color": {"background": c["colour"], "border": _darker(c["colour"]), "highlight": {"background": c["colour"], "border": "#000000"}, "hover": {"background": c["colour"], "border": "#000000"}}} for c in legend_classes}
+    measure_label = {"degree": ["relationships", "关系数"], "betweenness": ["betweenness", "中介中心性"], "amount": ["amount invested or granted", "投资或资助金额"]}[size_by]
+    meta.update(
+        {
+            "title": title,
+            "aggregated": False,
+            "nodes": len(nodes),
+            "edges": G.number_of_edges(),
+            "total_nodes": len(nodes),
+            "total_edges": G.number_of_edges(),
+            "size_by": size_by,
+            "size_label": measure_label,
+            "focus": focus if focus in present else None,
+            "physics_allowed": len(nodes) <= 600,
+            "notice": "",
+            "gap_colour": GAP_COLOUR,
+            "match_colour": MATCH_COLOUR,
+        }
+    )
+    return {
+        "meta": meta,
+        "legend": {"chains": [c for c in style.chain_entries() if any(lc["chain"] == c["key"] for lc in legend_classes)], "classes": legend_classes, "stages": style.stage_entries()},
+        "groups": groups,
+        "nodes": nodes,
+        "edges": edges,
+        "info": info,
+        "einfo": einfo,
+        "gaps": gap_recs,
+        "matches": match_recs,
+        "filters": {
+            "regions": sorted({r for v in regions.values() for r in v}),
+            "alliances": [[a, n] for a, n in sorted(alliance_names.items(), key=lambda kv: kv[1])],
+        },
+    }
+
+
+def _font(size: float) -> int:
+    """Label size grows with the node, so hubs stay labelled when the map is zoomed out."""
+    return round(12 + (size - 10) * 0.55)
+
+
+def _chain_rank(chain: str) -> int:
+    return {"innovation": 0, "industrial": 1, "capital": 2, "bridge": 3}.get(chain, 4)
+
+
+def _darker(colour: str) -> str:
+    if not (colour.startswith("#") and len(colour) == 7):
+        return UNKNOWN_COLOUR
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "#{:02x}{:02x}{:02x}".format(*(int(c * 0.7) for c in (r, g, b)))
+
+
+# -- aggregated view ------------------------------------------------------------------
+
+def communities(G: nx.MultiDiGraph, *, seed: int = 0) -> list[list[str]]:
+    """Communities of ``G`` (igraph multilevel/Louvain on the undirected simple graph),
+    largest first; members sorted."""
+    import igraph as ig  # type: ignore[import-untyped]
+
+    from canal.maps.layout import _seeded
+
+    nodes = sorted(G.nodes, key=str)
+    index = {n: i for i, n in enumerate(nodes)}
+    edges = {(min(index[u], index[v]), max(index[u], index[v])) for u, v in G.edges() if u != v}
+    g = ig.Graph(n=len(nodes), edges=sorted(edges))
+    with _seeded(seed):
+        parts = g.community_multilevel()
+    groups = [sorted(nodes[i] for i in part) for part in parts]
+    return sorted(groups, key=lambda m: (-len(m), m[0]))
+
+
+def aggregate(
+    G: nx.MultiDiGraph,
+    style: MapStyle,
+    *,
+    title: str,
+    by: str = "communities",
+    max_nodes: int = MAX_NODES,
+    gaps: Iterable[Any] | None = None,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Map data for a graph too large to draw node by node.
+
+    ``by="communities"``: one super-node per community (at most
+    :data:`MAX_SUPER_NODES`; the smallest are pooled), labelled by its best-connected
+    member, coloured by its most common chain, sized by its number of nodes.
+    ``by="classes"``: one super-node per class. Super-edges count the relationships
+    between groups (width grows with the log of the count).
+    """
+    present = set(G.nodes)
+    if by == "classes":
+        buckets: dict[str, list[str]] = defaultdict(list)
+        for n, d in G.nodes(data=True):
+            buckets[str(d.get("cls", ""))].append(n)
+        groups = sorted((sorted(m) for m in buckets.values()), key=lambda m: (-len(m), m[0]))
+    else:
+        groups = communities(G, seed=seed)
+    pooled = 0
+    if len(groups) > MAX_SUPER_NODES:
+        rest = [n for m in groups[MAX_SUPER_NODES - 1 :] for n in m]
+        pooled = len(groups) - (MAX_SUPER_NODES - 1)
+        groups = [*groups[: MAX_SUPER_NODES - 1], sorted(rest)]
+    owner: dict[str, int] = {n: i for i, m in enumerate(groups) for n in m}
+    degree = dict(G.degree())
+    gap_recs = gap_records(gaps, present)
+    gap_count: Counter[int] = Counter()
+    for g in gap_recs:
+        for gi in {owner[n] for n in g["shown"]}:
+            gap_count[gi] += 1
+    counts: Counter[tuple[int, int]] = Counter()
+    for u, v in G.edges():
+        a, b = owner[u], owner[v]
+        if a != b:
+            counts[(min(a, b), max(a, b))] += 1
+    S = nx.Graph()
+    S.add_nodes_from(f"group:{i}" for i in range(len(groups)))
+    S.add_edges_from((f"group:{a}", f"group:{b}") for a, b in counts)
+    weights = {(f"group:{a}", f"group:{b}"): 1.0 + math.log1p(c) for (a, b), c in counts.items()}
+    pos = force_layout(S, seed=seed, weights=weights)
+    sz = sizes({f"group:{i}": float(len(m)) for i, m in enumerate(groups)}, smallest=12.0, largest=70.0)
+    nodes, info = [], {}
+    class_counts: Counter[str] = Counter()
+    chain_groups: Counter[str] = Counter()
+    for i, members in enumerate(groups):
+        gid = f"group:{i}"
+        classes = Counter(str(G.nodes[n].get("cls", "")) for n in members)
+        class_counts.update(classes)
+        chains = Counter(style.chain_of(c) for c in classes.elements())
+        chain = chains.most_common(1)[0][0]
+        chain_groups[chain] += 1
+        top = sorted(members, key=lambda n: (-degree[n], str(n)))[:12]
+        lead = _label(G.nodes[top[0]], top[0])
+        if by == "classes":
+            entry = style.class_entry(next(iter(classes)))
+            label = f"{entry['en']} / {entry['zh']} ({len(members):,})"
+        elif pooled and i == len(groups) - 1:
+            label = f"{pooled:,} small communities ({len(members):,} nodes)"
+        else:
+            label = f"{lead} +{len(members) - 1:,}"
+        x, y = pos[gid]
+        colour = style.colours.get(chain, UNKNOWN_COLOUR)
+        nodes.append({"id": gid, "label": label, "group": f"chain:{chain}", "x": round(x, 1), "y": round(y, 1), "size": sz[gid], "font": {"size": _font(sz[gid])}})
+        names = [_label(G.nodes[n], n) for n in top]
+        info[gid] = {
+            "names": [label],
+            "cls": "",
+            "chain": chain,
+            "regions": [],
+            "alliances": [],
+            "props": [["nodes", "节点数", f"{len(members):,}"], ["classes", "类别", ", ".join(f"{style.class_entry(c)['en']} {k:,}" for c, k in classes.most_common(6))], ["best-connected members", "核心成员", ", ".join(names)]]
+            + ([["gaps", "缺口", str(gap_count[i])]] if gap_count[i] else []),
+            "prov": {},
+            "value": float(len(members)),
+            "search": "\n".join(x.casefold() for n in top for x in [n, *node_names(G.nodes[n])]),
+            "gaps": [],
+            "members": len(members),
+            "colour": colour,
+        }
+    edges = [
+        {"id": f"group:{a}-group:{b}", "from": f"group:{a}", "to": f"group:{b}", "width": round(1 + 1.5 * math.log1p(c), 2), "arrows": {"to": {"enabled": False}}, "title_count": c}
+        for (a, b), c in sorted(counts.items())
+    ]
+    einfo = {e["id"]: {"type": "", "en": f"{e['title_count']:,} relationships", "zh": f"{e['title_count']:,} 条关系", "props": [], "prov": {}} for e in edges}
+    for e in edges:
+        del e["title_count"]
+    groups_style = {f"chain:{c['key']}": {"shape": "dot", "color": {"background": c["colour"], "border": _darker(c["colour"])}} for c in style.chain_entries()}
+    what = "communities" if by == "communities" else "classes"
+    notice = (
+        f"This graph has {G.number_of_nodes():,} nodes and {G.number_of_edges():,} relationships, more than the {max_nodes:,} a map draws one by one. "
+        f"Each circle is one of {len(groups):,} {what} (super-nodes, sized by their number of nodes); lines count the relationships between them. "
+        "Use canal map --around NAME or --scope to draw a part in full."
+    )
+    notice_zh = f"该图有 {G.number_of_nodes():,} 个节点、{G.number_of_edges():,} 条关系，超过逐点绘制的上限 {max_nodes:,}。每个圆代表一个{'社区' if by == 'communities' else '类别'}（超级节点，大小表示节点数），连线表示它们之间的关系数量。"
+    legend_classes = [{**style.class_entry(c), "count": class_counts[c]} for c in sorted(class_counts, key=lambda c: (_chain_rank(style.chain_of(c)), style.class_entry(c)["en"]))]
+    return {
+        "meta": {
+            "title": title,
+            "layout": "force",
+            "aggregated": True,
+            "aggregate_by": by,
+            "nodes": len(nodes),
+            "edges": len(edges),
+            "total_nodes": G.number_of_nodes(),
+            "total_edges": G.number_of_edges(),
+            "threshold": max_nodes,
+            "size_by": "members",
+            "size_label": ["nodes in the group", "组内节点数"],
+            "focus": None,
+            "physics_allowed": False,
+            "notice": notice,
+            "notice_zh": notice_zh,
+            "gap_colour": GAP_COLOUR,
+            "match_colour": MATCH_COLOUR,
+        },
+        "legend": {"chains": style.chain_entries(), "classes": legend_classes, "stages": style.stage_entries()},
+        "groups": groups_style,
+        "nodes": nodes,
+        "edges": edges,
+        "info": info,
+        "einfo": einfo,
+        "gaps": [{**g, "shown": []} for g in gap_recs[:200]],
+        "matches": [],
+        "filters": {"regions": [], "alliances": []},
+    }
