@@ -373,13 +373,14 @@ def load_spec(
 
             return hook
 
-        store.upsert_nodes(final_nodes, progress=tick("nodes"))
+        # reinstated facts lose their retraction first; the upsert then sets what the source says
         for batch in _batches(reinstate_nodes):
             store.execute(_q_reinstate_nodes(), {"ids": list(batch)})
-        store.upsert_relationships(final_rels, progress=tick("relationships"))
         for t, ids in reinstate_rels.items():
             for batch in _batches(ids):
                 store.execute(_q_reinstate_rels(t), {"ids": list(batch)})
+        store.upsert_nodes(final_nodes, progress=tick("nodes"))
+        store.upsert_relationships(final_rels, progress=tick("relationships"))
         for batch in _batches(retract_nodes):
             store.execute(_q_retract_nodes(), {"ids": list(batch), "retracted": RETRACTED, "today": day})
         for batch in _batches(drop_nodes):

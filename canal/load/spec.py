@@ -234,6 +234,20 @@ class LoaderSpec:
     relationships: list[Mapping_] = field(default_factory=list)
 
 
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def expand_vars(text: str) -> str:
+    """Expand ``${VAR}`` and ``${VAR:-default}`` from the environment (for data paths).
+
+    >>> expand_vars("${CANAL_NO_SUCH_VAR:-data}/x.jsonl")
+    'data/x.jsonl'
+    """
+    import os
+
+    return _VAR.sub(lambda m: os.environ.get(m.group(1)) or (m.group(2) or ""), text)
+
+
 def _err(spec: Path, line: int, msg: str) -> LoaderError:
     return LoaderError(msg, file=str(spec), line=line)
 
@@ -284,7 +298,7 @@ def read_spec(path: str | Path, onto: Ontology) -> LoaderSpec:
         raise LoaderError(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=str(spec_path), line=mark.line + 1 if mark else None) from None
     if not isinstance(doc, LineDict):
         raise _err(spec_path, 1, "a loader spec must be a mapping")
-    known = {"name", "title", "description", "licence", "license", "retrieved", "method", "confidence", "source", "sources", "nodes", "relationships", "homepage", "resolve"}
+    known = {"name", "title", "description", "licence", "license", "retrieved", "method", "confidence", "source", "sources", "nodes", "relationships", "homepage", "resolve", "publisher"}
     for k in doc:
         if k not in known:
             raise _err(spec_path, doc.line_of(k), f"unknown key {k!r}")
@@ -296,6 +310,11 @@ def read_spec(path: str | Path, onto: Ontology) -> LoaderSpec:
         "confidence": doc.get("confidence", 1.0),
         "source": str(doc.get("source", doc["name"])),
     }
+    licence = doc.get("licence", doc.get("license"))
+    if licence:
+        defaults["licence"] = str(licence)
+    if "publisher" in doc:
+        defaults["publisher"] = str(doc["publisher"])
     if "retrieved" in doc:
         try:
             defaults["retrieved"] = coerce_value("date", doc["retrieved"])
@@ -385,7 +404,7 @@ def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology)
             raise _err(spec, entry.line_of(k), f"unknown key {k!r} in a {kind} mapping")
     if "file" not in entry:
         raise _err(spec, entry.line, f"a {kind} mapping needs a 'file'")
-    pattern = str(entry["file"])
+    pattern = expand_vars(str(entry["file"]))
     files = sorted(Path(p) for p in glob.glob(str(base / pattern)))
     if not files:
         raise _err(spec, entry.line_of("file"), f"no file matches {pattern!r}")
@@ -413,7 +432,7 @@ def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology)
         except SchemaError as exc:
             raise _err(spec, entry.line_of("type"), str(exc)) from None
     props: dict[str, Value] = {}
-    raw_props = entry.get("properties", {}) or {}
+    raw_props = entry.get("properties") or LineDict()
     if not isinstance(raw_props, LineDict):
         raise _err(spec, entry.line_of("properties"), "'properties' must be a mapping")
     for key, raw in raw_props.items():
@@ -428,7 +447,7 @@ def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology)
             raise _err(spec, line, str(exc)) from None
         props[key] = _value(spec, raw, line, key)
     prov: dict[str, Value] = {}
-    raw_prov = entry.get("provenance", {}) or {}
+    raw_prov = entry.get("provenance") or LineDict()
     if not isinstance(raw_prov, LineDict):
         raise _err(spec, entry.line_of("provenance"), "'provenance' must be a mapping")
     for key, raw in raw_prov.items():
