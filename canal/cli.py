@@ -11,7 +11,6 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import click
@@ -165,33 +164,7 @@ def query(cypher: str, params: tuple[str, ...], fmt: str, write: bool) -> None:
         click.echo(f"{len(res.rows)} row(s)")
 
 
-@main.command()
-@click.option("--format", "fmt", type=click.Choice(["ttl", "jsonld", "graphml"]), default="ttl", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="File to write (default stdout).")
-@_handle_errors
-def export(fmt: str, output: str | None) -> None:
-    """Export the whole graph as Turtle, JSON-LD or GraphML."""
-    from canal.exchange import export_graph
-
-    with _store() as store:
-        text = export_graph(store.to_networkx(), fmt, ontology=store.ontology)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(text, nl=False)
-
-
-@main.command(name="import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_handle_errors
-def import_(file: Path) -> None:
-    """Import RDF instance data (Turtle or JSON-LD) under the ontology."""
-    from canal.exchange import import_rdf
-
-    with _store() as store:
-        n, r = import_rdf(store, file)
-    click.echo(f"imported {n} nodes and {r} relationships from {file}")
+# export and import live in canal/commands/exchange.py
 
 
 @main.command()
