@@ -258,6 +258,8 @@ def load_spec(
         props = dict(n.props)
         old = stored.get(n.id)
         old_props = old[1] if old else {}
+        if n.id in data.stubs and old:
+            props = {k: v for k, v in old_props.items() if not (old_props.get("status") == RETRACTED and k in ("status", "retractedOn"))}
         srcs = list(old_props.get("sources") or [])
         others = [x for x in srcs if x != S]
         if others and old:

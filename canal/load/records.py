@@ -35,6 +35,8 @@ class Collected:
     relationships: list[Relationship]
     rejects: list[Reject]
     outside: list[Reject] = field(default_factory=list)
+    stubs: set[str] = field(default_factory=set)
+    """Ids of endpoints created by ``missing: create`` that the store already holds."""
 
 
 def _provenance(spec: LoaderSpec, m: Mapping_, rec: dict[str, Any]) -> dict[str, Any]:
@@ -67,6 +69,7 @@ def collect(
     rejects: list[Reject] = []
     outside: list[Reject] = []
     hier: list[Relationship] = []
+    stubs: set[str] = set()
     missing_rule: dict[str, tuple[str, str | None]] = {}
 
     def fail(exc: LoaderError, rec: dict[str, Any]) -> None:
@@ -118,6 +121,8 @@ def collect(
                         raise LoaderError("missing relationship type", file=str(path), row=row, field=m.values["type"].column or "type")
                     srcs = _many(m.values["source"].get(rec))
                     tgts = _many(m.values["target"].get(rec))
+                    if m.missing != "error" and (None in srcs or None in tgts):
+                        continue  # an optional link left empty in this row
                     key = m.values["key"].get(rec) if "key" in m.values else ""
                     props = {k: v.get(rec) for k, v in m.properties.items()}
                     props.update(_provenance(spec, m, rec))
@@ -146,6 +151,11 @@ def collect(
                     classes.append(nodes[end].cls)
                 elif end in found:
                     classes.append(found[end])
+                    rule, stub_cls = missing_rule.get(_f(rel) or "", ("error", None))
+                    if rule == "create" and stub_cls:
+                        # this source still names it: re-assert the stub (the store keeps its properties)
+                        nodes[end] = Node(end, found[end], {}, rel.origin)
+                        stubs.add(end)
                 else:
                     rule, stub_cls = missing_rule.get(_f(rel) or "", ("error", None))
                     if rule == "create" and stub_cls and end not in rejected_ids:
@@ -176,7 +186,7 @@ def collect(
             outside.append(Reject(err.file or "", err.row, err.field, err.message, {"source": rel.source, "type": rel.type, "target": rel.target, "key": rel.key}))
         except LoaderError as exc:
             fail(exc, {"source": rel.source, "type": rel.type, "target": rel.target, "key": rel.key})
-    return Collected(sorted(nodes.values(), key=lambda n: n.id), rels, rejects, outside)
+    return Collected(sorted(nodes.values(), key=lambda n: n.id), rels, rejects, outside, stubs)
 
 
 class _Outside(Exception):
