@@ -42,7 +42,7 @@ def test_an_unknown_name_is_a_clean_error_with_a_suggestion() -> None:
 def test_an_ambiguous_name_lists_the_candidates() -> None:
     G = tiny_graph()
     G.add_node("ent2", cls="Enterprise", name="Levima")
-    with pytest.raises(ConfigError, match="names 2 nodes: ent1 .*ent2"):
+    with pytest.raises(ConfigError, match=r"names 2 nodes: ent1 .*ent2"):
         resolve_node(G, "levima")
 
 
