@@ -1,0 +1,225 @@
+"""Precision and recall of ``canal extract`` on the annotated evaluation set (prints JSON).
+
+    python bench/extract_eval.py                 # dev, test and all splits
+    python bench/extract_eval.py --errors dev    # also list false positives / negatives of a split
+    python bench/extract_eval.py --seeds ../shared/seeds   # coverage of the demo graph from the seed articles
+
+The evaluation set (``bench/extract_eval/``) is one ``NAME.txt`` article and one ``NAME.json``
+gold file per article, written by the canal developers (fictional organisations):
+``{"split": "dev"|"test", "entities": [[name, class, [aliases]]...], "relations": [[source, type, target, amount?, currency?]...]}``.
+Entities are compared per article as (normalised name, class group); money by normalised
+(amount, currency); dates by ISO text; relations as (source, type, target) on normalised names.
+Rules were tuned on ``dev`` only; ``test`` articles were written before tuning and not looked at while tuning.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from canal.extract import extract_article, read_article
+from canal.extract.lexicon import normalise
+from canal.extract.values import find_dates, find_money
+
+HERE = Path(__file__).resolve().parent
+EVAL_DIR = HERE / "extract_eval"
+
+GROUPS = {
+    "ResearchInstitute": "institute", "University": "university", "Laboratory": "lab", "Enterprise": "enterprise",
+    "Fund": "fund", "GovernmentGuidanceFund": "fund", "VentureCapital": "fund", "Investor": "fund",
+    "Alliance": "alliance", "GovernmentBody": "government", "IndustrialPark": "park", "PilotPlatform": "pilot platform",
+    "TechnologyTransferCentre": "other organisation", "Incubator": "other organisation", "SharingPlatform": "other organisation",
+    "Organisation": "other organisation", "Technology": "technology", "Product": "product", "Region": "place",
+    "Money": "money", "Date": "date",
+}
+
+
+def _key(name: str, cls: str) -> str:
+    if cls == "Money":
+        got = find_money(name)
+        return f"{got[0].value[0]:.0f} {got[0].value[1]}" if got else name
+    if cls == "Date":
+        if re.fullmatch(r"\d{4}(-\d{2}){0,2}", name):
+            return name
+        got = find_dates(name)
+        return str(got[0].value) if got else name
+    return normalise(name)
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, Any]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3), "tp": tp, "fp": fp, "fn": fn}
+
+
+def evaluate(names: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Scores over the named articles and the errors made."""
+    ent: dict[str, Counter[str]] = defaultdict(Counter)
+    rel: dict[str, Counter[str]] = defaultdict(Counter)
+    money_ok = money_n = 0
+    errors: dict[str, Any] = {}
+    for name in names:
+        gold = json.loads((EVAL_DIR / f"{name}.json").read_text(encoding="utf-8"))
+        ex = extract_article(read_article(EVAL_DIR / f"{name}.txt"))
+        # entities ------------------------------------------------------------
+        gold_ents = []
+        for item in gold["entities"]:
+            gname, gcls = item[0], item[1]
+            aliases = {_key(x, gcls) for x in [gname, *(item[2] if len(item) > 2 else [])]}
+            gold_ents.append((GROUPS[gcls], aliases, gname))
+        pred: set[tuple[str, str]] = {(GROUPS.get(e.cls, "other organisation"), _key(e.name, e.cls)) for e in ex.entities}
+        pred |= {("money", f"{m.value[0]:.0f} {m.value[1]}") for m in ex.values("Money")}
+        pred |= {("date", str(m.value)) for m in ex.values("Date")}
+        fps, fns = [], []
+        for group, key in sorted(pred):
+            if any(g == group and key in al for g, al, _ in gold_ents):
+                ent[group]["tp"] += 1
+            else:
+                ent[group]["fp"] += 1
+                fps.append(f"{group}: {key}")
+        for group, al, gname in gold_ents:
+            if not any(g == group and k in al for g, k in pred):
+                ent[group]["fn"] += 1
+                fns.append(f"{group}: {gname}")
+        # relations -----------------------------------------------------------
+        ent_alias = {gname: al for _, al, gname in gold_ents}
+
+        def aliases(n: str, _al: dict[str, set[str]] = ent_alias) -> set[str]:
+            return _al.get(n, {normalise(n)})
+
+        gold_rels = [(aliases(r[0]), r[1], aliases(r[2]), r[3] if len(r) > 3 else None, r[4] if len(r) > 4 else None, f"{r[0]} {r[1]} {r[2]}") for r in gold["relations"]]
+        pred_rels = {(normalise(r.source_name), r.type, normalise(r.target_name)): r for r in ex.relations}
+        rfp, rfn = [], []
+        for (s, t, o), r in sorted(pred_rels.items()):
+            match = [g for g in gold_rels if s in g[0] and t == g[1] and o in g[2]]
+            if match:
+                rel[t]["tp"] += 1
+                if match[0][3] is not None:
+                    money_n += 1
+                    if r.amount is not None and abs(r.amount - match[0][3]) < 1 and r.currency == match[0][4]:
+                        money_ok += 1
+            else:
+                rel[t]["fp"] += 1
+                rfp.append(f"{r.source_name} {t} {r.target_name} [{r.method}]")
+        for g in gold_rels:
+            if not any(s in g[0] and t == g[1] and o in g[2] for s, t, o in pred_rels):
+                rel[g[1]]["fn"] += 1
+                rfn.append(g[5])
+        errors[name] = {"entity_fp": fps, "entity_fn": fns, "relation_fp": rfp, "relation_fn": rfn}
+
+    def block(table: dict[str, Counter[str]]) -> dict[str, Any]:
+        tot = Counter[str]()
+        for c in table.values():
+            tot.update(c)
+        return {"overall": _prf(tot["tp"], tot["fp"], tot["fn"]), "by_class": {k: _prf(v["tp"], v["fp"], v["fn"]) for k, v in sorted(table.items())}}
+
+    return {
+        "articles": len(names),
+        "entities": block(ent),
+        "relations": block(rel),
+        "money_amount_correct_on_matched_money_relations": f"{money_ok}/{money_n}",
+    }, errors
+
+
+def seed_coverage(seeds: Path, demo: Path, *, with_graph: bool) -> dict[str, Any]:
+    """Share of the demo graph's organisations and money flows that extraction proposes from the seed articles."""
+    from canal.extract.lexicon import Lexicon
+
+    ents = list(csv.DictReader((demo / "entities.csv").open(encoding="utf-8")))
+    rels = list(csv.DictReader((demo / "relationships.csv").open(encoding="utf-8")))
+    sources = {r["id"]: r["file"] for r in csv.DictReader((demo / "sources.csv").open(encoding="utf-8"))}
+    from canal.ontology import load_ontology
+
+    onto = load_ontology()
+    lexicon = None
+    if with_graph:
+        import networkx as nx
+
+        g: nx.MultiDiGraph = nx.MultiDiGraph()
+        for e in ents:
+            g.add_node(e["id"], cls=e["class"], name=e["name"], nameEn=e["name_en"], nameZh=e["name_zh"], aliases=[a for a in e["aliases"].split("|") if a])
+        lexicon = Lexicon.from_graph(g)
+    found_names: dict[str, set[str]] = defaultdict(set)
+    found_ids: dict[str, set[str]] = defaultdict(set)
+    flows: dict[str, list[tuple[str, str, str, float | None]]] = defaultdict(list)
+    amounts: dict[str, set[float]] = defaultdict(set)
+    for sid, fname in sources.items():
+        ex = extract_article(read_article(seeds / fname), lexicon=lexicon)
+        found_names[sid] = {normalise(e.name) for e in ex.entities}
+        found_ids[sid] = {e.node_id for e in ex.entities if e.existing}
+        for r in ex.relations:
+            if r.type in ("investsIn", "grantsTo"):
+                flows[sid].append((normalise(r.source_name), r.type, normalise(r.target_name), r.amount))
+        amounts[sid] = {round(m.value[0]) for m in ex.values("Money")}
+    org_total = org_hit = 0
+    missed: list[str] = []
+    names_of: dict[str, set[str]] = {}
+    for e in ents:
+        al = {normalise(x) for x in [e["name"], e["name_en"], e["name_zh"], *e["aliases"].split("|")] if x}
+        names_of[e["id"]] = al
+        if not onto.is_a(e["class"], "Organisation"):
+            continue
+        org_total += 1
+        if al & found_names[e["source"]] or e["id"] in found_ids[e["source"]]:
+            org_hit += 1
+        else:
+            missed.append(e["id"])
+    flow_total = flow_amount = flow_edge = 0
+    for r in rels:
+        if r["type"] not in ("investsIn", "grantsTo") or not r["amount"]:
+            continue
+        flow_total += 1
+        amt = float(r["amount"])
+        if round(amt) in amounts[r["source"]]:
+            flow_amount += 1
+        s_al, t_al = names_of.get(r["source_id"], set()), names_of.get(r["target_id"], set())
+        if any(s in s_al and t == r["type"] and o in t_al for s, t, o, _ in flows[r["source"]]):
+            flow_edge += 1
+    return {
+        "gazetteer_from_demo_graph": with_graph,
+        "organisations_found": f"{org_hit}/{org_total}",
+        "organisation_recall": round(org_hit / org_total, 3) if org_total else None,
+        "money_flows_with_amount_found": f"{flow_amount}/{flow_total}",
+        "money_flows_as_relation_found": f"{flow_edge}/{flow_total}",
+        "organisations_missed": missed,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--errors", choices=["dev", "test", "all"], default=None, help="List false positives and negatives for a split.")
+    ap.add_argument("--seeds", type=Path, default=None, help="Folder of the five seed articles: report demo-graph coverage instead.")
+    ap.add_argument("--demo", type=Path, default=HERE.parent / "loaders" / "demo", help="Folder of the demo graph CSV files.")
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    if args.seeds:
+        out = {"cold": seed_coverage(args.seeds, args.demo, with_graph=False), "with_graph_gazetteer": seed_coverage(args.seeds, args.demo, with_graph=True)}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    names = sorted(p.stem for p in EVAL_DIR.glob("*.json"))
+    split = {n: json.loads((EVAL_DIR / f"{n}.json").read_text(encoding="utf-8"))["split"] for n in names}
+    report: dict[str, Any] = {}
+    errs: dict[str, Any] = {}
+    for part in ("dev", "test", "all"):
+        chosen = [n for n in names if part == "all" or split[n] == part]
+        report[part], e = evaluate(chosen)
+        report[part]["languages"] = dict(Counter(n[:2] for n in chosen))
+        if part == args.errors:
+            errs = e
+    report["seconds"] = round(time.perf_counter() - t0, 2)
+    if args.errors:
+        report["errors"] = errs
+    json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+    print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""``canal extract``: candidate facts from articles, a review file, and loading it back."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def _lexicon_from(store: Any) -> Any:
+    from canal.extract.lexicon import Lexicon
+
+    return Lexicon.from_graph(store.to_networkx())
+
+
+def register(main: click.Group) -> None:
+    """Add ``extract`` to the ``canal`` group."""
+    from canal.cli import _echo_table, _handle_errors, _settings, _store
+
+    @main.command()
+    @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+    @click.option("--lang", type=click.Choice(["auto", "zh", "en"]), default="auto", show_default=True, help="Language of the articles (auto: per paragraph).")
+    @click.option("--review", "review_out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the candidate facts to this JSON Lines file for review.")
+    @click.option("--load", "do_load", is_flag=True, help="Load facts: from articles, those with --min-confidence or more; from a review file (*.jsonl), the accepted/fixed lines.")
+    @click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None, help="With --load: also load pending facts this confident (default for articles 0.75).")
+    @click.option("--dry-run", is_flag=True, help="With --load: validate and report, write nothing.")
+    @click.option("--max-mb", type=click.FloatRange(0.001, 1000.0), default=5.0, show_default=True, help="Refuse articles larger than this.")
+    @click.option("--no-graph", is_flag=True, help="Do not read the graph to link mentions to existing nodes.")
+    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+    @_handle_errors
+    def extract(
+        files: tuple[Path, ...],
+        lang: str,
+        review_out: Path | None,
+        do_load: bool,
+        min_confidence: float | None,
+        dry_run: bool,
+        max_mb: float,
+        no_graph: bool,
+        fmt: str,
+    ) -> None:
+        """Find organisations, technologies, money, dates, places and their relations in
+        Chinese and English articles (text, Markdown, HTML), each with its evidence.
+
+        \b
+        canal extract a.html b.txt                       # list candidate facts
+        canal extract a.html b.txt --review facts.jsonl  # write them for review
+        canal extract facts.jsonl --load                 # load the accepted / fixed lines
+        canal extract a.html --load --min-confidence 0.8 # load confident facts directly
+        """
+        from canal.errors import ConfigError
+        from canal.extract.pipeline import extract_files
+        from canal.extract.review import load_review, read_review, records, write_review
+
+        if review_out and do_load:
+            raise ConfigError("use either --review OUT.jsonl or --load, not both")
+        if (min_confidence is not None or dry_run) and not do_load:
+            raise ConfigError("--min-confidence and --dry-run go with --load")
+        reviews = [f for f in files if f.suffix.lower() == ".jsonl"]
+        articles = [str(f) for f in files if f.suffix.lower() != ".jsonl"]
+        if reviews and not do_load:
+            raise ConfigError("review files (*.jsonl) are loaded with --load")
+        settings = _settings()
+        use_graph = not no_graph and (settings.backend != "embedded" or Path(settings.db).exists() or do_load)
+        recs: list[dict[str, Any]] = []
+        failures: list[tuple[str, str]] = []
+        if articles:
+            if use_graph:
+                with _store() as store:
+                    lexicon = _lexicon_from(store)
+            else:
+                lexicon = None
+            done, failed = extract_files(articles, lang=lang, lexicon=lexicon, max_bytes=int(max_mb * 1_000_000))
+            failures = [(f.path, f.reason) for f in failed]
+            for f in failed:
+                click.echo(f"canal: warning: skipped {f.reason}", err=True)
+            if review_out:
+                n = write_review(done, review_out)
+                click.echo(f"wrote {n} candidate facts from {len(done)} article(s) to {review_out}", err=True)
+            for ex in done:
+                recs.extend(records(ex))
+        for rf in reviews:
+            recs.extend(read_review(rf))
+        if do_load:
+            threshold = min_confidence if (min_confidence is not None or not articles) else 0.75
+            with _store() as store:
+                result = load_review(store, recs, min_confidence=threshold, dry_run=dry_run)
+            if fmt == "json":
+                click.echo(json.dumps({**result.as_dict(), "failed_inputs": [{"file": p, "reason": r} for p, r in failures]}, ensure_ascii=False, indent=2))
+            else:
+                verb = "would load" if dry_run else "loaded"
+                click.echo(f"{verb} {result.nodes} new node(s) and {result.relationships} relationship(s); {result.linked} linked to existing nodes; {len(result.skipped)} skipped")
+                for rid, reason in result.skipped:
+                    click.echo(f"  skipped {rid}: {reason}")
+        elif not review_out:
+            if fmt == "json":
+                click.echo(json.dumps({"facts": recs, "failed_inputs": [{"file": p, "reason": r} for p, r in failures]}, ensure_ascii=False, indent=2))
+            else:
+                rows = []
+                for r in recs:
+                    if r["kind"] == "node":
+                        b = r["node"]
+                        what = f"{b['class']}: {b['name']}" + (f" = {b['id']}" if b.get("existing") else "")
+                    else:
+                        b = r["relationship"]
+                        what = f"{b['source_name']} -{b['type']}-> {b['target_name']}"
+                        if b.get("amount") is not None:
+                            what += f" ({b['amount']:,.0f} {b['currency']})"
+                    ev = r["evidence"].replace("\n", " ")
+                    rows.append([r["id"], r["confidence"], what, ev[:60] + ("…" if len(ev) > 60 else "")])
+                _echo_table(["id", "confidence", "fact", "evidence"], rows, "table", title="candidate facts")
+        if files and failures and len(failures) == len(articles) and not reviews:
+            sys.exit(1)

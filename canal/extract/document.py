@@ -1,0 +1,274 @@
+"""Read an article (plain text, Markdown or HTML) into clean text.
+
+Page chrome is removed: navigation bars, share buttons, copyright and licence lines,
+"previous / next article" links, photo file names and captions, editor credits, ads.
+Character offsets reported by the extractor refer to :attr:`Article.text`, the cleaned
+text this module returns (it is deterministic, so ``read_article`` reproduces it).
+
+>>> a = article_from_text("首页 新闻 科技 财经\\n某研究院成立。\\nCopyright © 2024 Example News 版权所有", name="x.txt")
+>>> a.text
+'某研究院成立。'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from canal.errors import LoaderError
+from canal.load.readers import decode
+
+MAX_BYTES = 5_000_000
+"""Default size limit of one article (bytes): news articles are far smaller."""
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+_BOILER = re.compile(
+    r"(copyright|©|all rights reserved|版权所有|版权声明|icp备|icp证|公网安备|举报电话|举报中心|违法和不良信息|"
+    r"互联网新闻信息服务许可|^\s*(责任)?编辑\s*[:：]|^\s*编审\s*[:：]|^\s*审核\s*[:：]|^\s*校对\s*[:：]|^\s*来源\s*[:：]|上一篇|下一篇|"
+    r"相关新闻|相关阅读|热点推荐|推荐阅读|扫一扫|扫码|分享到|订阅每日新闻|订阅|点击进入|返回首页|返回顶部|^\s*评论\s*$|^\s*分享\s*$|"
+    r"^\s*搜索\s*$|^\s*advertisement\s*$|^\s*广告\s*$|^\s*share( this)?\s*$|^\s*related( articles| news)?\s*$|"
+    r"^\s*(read more|subscribe|sign up|log ?in|follow us)\b|\bcookies?\b.*\b(accept|policy)\b|"
+    r"^\s*地址\s*[:：]|邮箱\s*[:：]|本文刊发于|封面\s*$|^\s*(photo|image|图)\s*[:：]|"
+    r"仅代表作者观点|本文来自|信息发布及传播服务|\.(jpe?g|png|gif|webp)\s*$|^\s*\[?photo( by|:)|"
+    r"记者\s*\S{2,4}\s*摄\s*$|\(资料图片?\)\s*$|（资料图片?）\s*$|^\s*[•·]\s*\d{1,2}月\d{1,2}日\s*星期.\s*$)",
+    re.IGNORECASE,
+)
+_SKIP_TAGS = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "iframe", "svg", "button", "select", "figure", "figcaption", "template"}
+_BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section", "article", "blockquote", "pre", "dd", "dt", "title"}
+_CHROME_ATTR = re.compile(r"(^|[\s_-])(nav|navbar|menu|footer|header|breadcrumbs?|sidebar|ads?|advert\w*|banner|share|social|comments?|copyright|related|recommend|toolbar|login|subscribe|cookie)([\s_-]|$)", re.I)
+_VOID = {"br", "img", "hr", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr"}
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article: where it came from, its clean text, its format and main language."""
+
+    path: str
+    text: str
+    format: str
+    lang: str
+    title: str = ""
+
+
+class _HTMLText(HTMLParser):
+    """Collect visible text, skipping chrome elements and marking block boundaries."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip_stack: list[str] = []
+        self.title = ""
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID:
+            if tag == "br":
+                self.parts.append("\n")
+            return
+        if self.skip_stack:
+            self.skip_stack.append(tag)
+            return
+        attr = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role"))
+        if tag in _SKIP_TAGS or (attr and _CHROME_ATTR.search(attr)):
+            self.skip_stack.append(tag)
+            return
+        if tag == "title":
+            self._in_title = True
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID:
+            return
+        if self.skip_stack:
+            # close the innermost matching open tag (tolerates sloppy HTML)
+            if tag in self.skip_stack:
+                while self.skip_stack:
+                    if self.skip_stack.pop() == tag:
+                        break
+            return
+        if tag == "title":
+            self._in_title = False
+            self.parts.append("\n")
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self.skip_stack:
+            return
+        if self._in_title:
+            self.title += data
+            return
+        self.parts.append(data)
+
+
+def html_to_text(html: str) -> tuple[str, str]:
+    """Visible text of an HTML page (chrome elements dropped) and its title.
+
+    >>> text, title = html_to_text("<html><title>T</title><nav>Home | News</nav><p>Body <b>text</b>.</p><footer>© 2024</footer></html>")
+    >>> clean_lines(text), title
+    ('Body text.', 'T')
+    """
+    p = _HTMLText()
+    p.feed(html)
+    p.close()
+    return "".join(p.parts), p.title.strip()
+
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_MARK = re.compile(r"(\*\*|__|`+|~~)")
+_MD_HEAD = re.compile(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)")
+
+
+def markdown_to_text(md: str) -> str:
+    """Markdown without markup: headings, emphasis, links (their text is kept), code fences.
+
+    >>> markdown_to_text("# Title\\n\\nSee [the lab](http://x) **now**.")
+    'Title\\n\\nSee the lab now.'
+    """
+    out: list[str] = []
+    for line in md.splitlines():
+        if line.strip().startswith("```") or re.match(r"^\s*([-*_]\s*){3,}$", line):
+            continue
+        line = _MD_LINK.sub(r"\1", line)
+        line = _MD_HEAD.sub("", line)
+        line = _MD_MARK.sub("", line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _is_nav_line(line: str) -> bool:
+    """A row of short menu words ("首页 新闻 财经 体育") or a lone number/symbol."""
+    s = line.strip()
+    if not s:
+        return False
+    if re.fullmatch(r"[\d\s|/·•>»-]+", s):
+        return True
+    if len(re.findall(r"[|｜]", s)) >= 2 and all(len(seg.split()) <= 3 for seg in re.split(r"[|｜]", s)) and not re.search(r"[。，.!?！？]", s):
+        return True
+    words = re.split(r"\s*[|｜/·]\s*|\s+", s)
+    return len(words) >= 3 and all(1 <= len(w) <= 5 for w in words) and not re.search(r"[。，,.!?！？：:；;]", s)
+
+
+_TAIL = re.compile(r"^\s*(上一篇|下一篇|相关新闻|相关阅读|相关文章|推荐阅读|热点推荐|更多新闻|related (articles|news|stories)|more (news|stories)|previous article|next article)", re.I)
+
+
+def clean_lines(text: str) -> str:
+    """Drop boilerplate lines; keep paragraphs (one per line, no blank lines).
+
+    A "related news" / "previous article" block in the last third of the page ends the
+    article: the headlines listed after it belong to other stories.
+    """
+    lines = [re.sub(r"[ \t\u3000\xa0]+", " ", raw).strip() for raw in text.splitlines()]
+    lines = [x for x in lines if x]
+    for i, line in enumerate(lines):
+        if i >= len(lines) * 2 // 3 and _TAIL.search(line):
+            lines = lines[:i]
+            break
+    keep = [x for x in lines if not _BOILER.search(x) and not _is_nav_line(x)]
+    return "\n".join(keep)
+
+
+def detect_lang(text: str) -> str:
+    """``zh`` when Chinese characters make up a fair share of the letters, else ``en``.
+
+    >>> detect_lang("两江新区"), detect_lang("Liangjiang New Area")
+    ('zh', 'en')
+    """
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN.findall(text))
+    return "zh" if cjk and cjk * 3 >= latin else "en"
+
+
+def format_of(name: str, head: str) -> str:
+    """``html``, ``markdown`` or ``text`` from the file name, then from the content."""
+    suffix = Path(name).suffix.lower()
+    if suffix in (".html", ".htm", ".xhtml"):
+        return "html"
+    if suffix in (".md", ".markdown"):
+        return "markdown"
+    if re.search(r"<(!doctype html|html|body|p|div)[\s>]", head[:2000], re.I):
+        return "html"
+    return "text"
+
+
+def article_from_text(raw: str, *, name: str = "<text>", fmt: str | None = None, lang: str = "auto") -> Article:
+    """Clean already-decoded text into an :class:`Article`."""
+    fmt = fmt or format_of(name, raw)
+    title = ""
+    if fmt == "html":
+        raw, title = html_to_text(raw)
+    elif fmt == "markdown":
+        raw = markdown_to_text(raw)
+    text = clean_lines(raw.replace("\r\n", "\n").replace("\r", "\n"))
+    if lang not in ("auto", "zh", "en"):
+        raise LoaderError(f"unknown language {lang!r} (use auto, zh or en)", file=name)
+    return Article(path=name, text=text, format=fmt, lang=detect_lang(text) if lang == "auto" else lang, title=title)
+
+
+def read_article(path: str | Path, *, lang: str = "auto", max_bytes: int = MAX_BYTES) -> Article:
+    """Read and clean one article file; bad input raises :class:`LoaderError` with the reason.
+
+    Refused: missing or unreadable files, directories, files over ``max_bytes``, binary
+    files, text that is neither UTF-8 (with or without BOM), UTF-16 with BOM nor GB18030,
+    and files with no article text left after cleaning.
+    """
+    p = Path(path)
+    name = str(p)
+    try:
+        if p.is_dir():
+            raise LoaderError("is a folder, not an article file", file=name)
+        size = p.stat().st_size
+    except OSError as exc:
+        raise LoaderError(f"cannot read: {exc.strerror or exc}", file=name) from None
+    if size > max_bytes:
+        raise LoaderError(
+            f"too large for one article ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB); split it or raise --max-mb",
+            file=name,
+        )
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise LoaderError(f"cannot read: {exc.strerror or exc}", file=name) from None
+    if not data.strip():
+        raise LoaderError("empty file", file=name)
+    if _looks_binary(data):
+        raise LoaderError("this is a binary file, not text", file=name)
+    try:
+        raw = decode(data, p)
+    except LoaderError as exc:
+        raise LoaderError(f"wrong or unknown text encoding ({exc.message}); save it as UTF-8", file=name) from None
+    if _garbled(raw):
+        raise LoaderError("text looks garbled (wrong encoding?); save it as UTF-8", file=name)
+    art = article_from_text(raw, name=name, lang=lang)
+    if not art.text.strip():
+        raise LoaderError("no article text left after removing page chrome", file=name)
+    return art
+
+
+_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x7fELF", b"\xd0\xcf\x11\xe0", b"\x1f\x8b", b"BZh", b"7z\xbc\xaf")
+
+
+def _looks_binary(data: bytes) -> bool:
+    if data.startswith(_MAGIC):
+        return True
+    head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if b"\x00" in head:
+        return True
+    ctrl = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    return ctrl > len(head) * 0.05
+
+
+def _garbled(text: str) -> bool:
+    """GB18030 decodes almost any byte string: reject results full of rare or private-use characters."""
+    sample = text[:20000]
+    if not sample:
+        return False
+    bad = sum(1 for ch in sample if "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd" or "\u3400" <= ch <= "\u4dbf")
+    return bad > max(3, len(sample) * 0.02)

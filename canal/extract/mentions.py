@@ -1,0 +1,518 @@
+"""Find mentions of organisations, technologies, products, places, money and dates.
+
+Chinese: suffix patterns (研究院, 大学, 有限公司, 基金, 联盟, 管委会, 中试平台 ...) whose left
+edge is found by walking back over jieba tokens until a function word, a verb from a
+stop list or punctuation; abbreviations declared in the text (``(下称“碳材院”)``) become
+aliases. English: runs of capitalised words with a head keyword (Institute, University,
+Co., Ltd., Fund, Alliance, Committee, Park, Pilot Platform ...). Both: every surface form
+of a node already in the graph (the :class:`~canal.extract.lexicon.Lexicon`) and a list of
+places. Overlaps are resolved longest first.
+
+>>> ms = find_mentions("2021年，重庆摩方精密科技有限公司与清华大学共建中试平台。", "zh")
+>>> [(m.text, m.cls) for m in ms]
+[('2021年', 'Date'), ('重庆摩方精密科技有限公司', 'Enterprise'), ('清华大学', 'University')]
+>>> [(m.text, m.cls) for m in find_mentions("Chongqing Institute of Nanometal (CINM) joined the Pilot Alliance.", "en")]
+[('Chongqing Institute of Nanometal', 'ResearchInstitute'), ('CINM', 'ResearchInstitute'), ('Pilot Alliance', 'Alliance')]
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import Any
+
+from canal.extract.lexicon import PLACES, Lexicon
+from canal.extract.values import find_dates, find_money
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of the article text that names something (offsets into the article text)."""
+
+    start: int
+    end: int
+    text: str
+    cls: str
+    method: str
+    confidence: float
+    value: Any = None
+    node_id: str | None = None
+    canonical: str = ""
+
+    @property
+    def name(self) -> str:
+        """The name to use for the entity (an abbreviation resolves to the full name)."""
+        return self.canonical or self.text
+
+
+VALUE_CLASSES = ("Money", "Date")
+
+# -- Chinese -------------------------------------------------------------------------
+# (suffix, class, confidence); longest suffixes are tried first.
+ZH_SUFFIXES: list[tuple[str, str, float]] = [
+    ("股份有限公司", "Enterprise", 0.95), ("有限责任公司", "Enterprise", 0.95), ("有限公司", "Enterprise", 0.95),
+    ("集团", "Enterprise", 0.85), ("公司", "Enterprise", 0.7), ("药业", "Enterprise", 0.8), ("科技", "Enterprise", 0.6),
+    ("研究院", "ResearchInstitute", 0.9), ("研究所", "ResearchInstitute", 0.9), ("科学院", "ResearchInstitute", 0.9),
+    ("研究中心", "ResearchInstitute", 0.8), ("设计院", "ResearchInstitute", 0.8), ("化物所", "ResearchInstitute", 0.9),
+    ("大学", "University", 0.95), ("学院", "University", 0.8),
+    ("重点实验室", "Laboratory", 0.95), ("实验室", "Laboratory", 0.9),
+    ("引导基金", "GovernmentGuidanceFund", 0.9), ("母基金", "Fund", 0.85), ("基金", "Fund", 0.85),
+    ("创业投资", "VentureCapital", 0.7), ("创投", "VentureCapital", 0.8), ("资本", "VentureCapital", 0.6),
+    ("联盟", "Alliance", 0.9), ("共同体", "Alliance", 0.7), ("协会", "Alliance", 0.6),
+    ("管理委员会", "GovernmentBody", 0.95), ("管委会", "GovernmentBody", 0.95), ("人民政府", "GovernmentBody", 0.95),
+    ("科学技术局", "GovernmentBody", 0.9), ("科学技术厅", "GovernmentBody", 0.9), ("财政厅", "GovernmentBody", 0.9),
+    ("农业农村局", "GovernmentBody", 0.9), ("商务局", "GovernmentBody", 0.85), ("教育厅", "GovernmentBody", 0.85), ("局", "GovernmentBody", 0.55), ("厅", "GovernmentBody", 0.55), ("科技局", "GovernmentBody", 0.9), ("经信局", "GovernmentBody", 0.9),
+    ("发改委", "GovernmentBody", 0.9), ("财政局", "GovernmentBody", 0.9), ("科技厅", "GovernmentBody", 0.9),
+    ("工信厅", "GovernmentBody", 0.9), ("促进局", "GovernmentBody", 0.85), ("发科局", "GovernmentBody", 0.85),
+    ("委员会", "GovernmentBody", 0.7), ("政府", "GovernmentBody", 0.75),
+    ("高新技术产业开发区", "IndustrialPark", 0.9), ("经济技术开发区", "IndustrialPark", 0.9), ("开发区", "IndustrialPark", 0.85),
+    ("高新区", "IndustrialPark", 0.85), ("新区", "IndustrialPark", 0.8), ("产业园", "IndustrialPark", 0.85),
+    ("科技园", "IndustrialPark", 0.85), ("工业园", "IndustrialPark", 0.85), ("园区", "IndustrialPark", 0.7),
+    ("科学城", "IndustrialPark", 0.8), ("科技城", "IndustrialPark", 0.8), ("创新区", "IndustrialPark", 0.7), ("示范区", "IndustrialPark", 0.7),
+    ("中试平台", "PilotPlatform", 0.9), ("中试基地", "PilotPlatform", 0.9), ("中试中心", "PilotPlatform", 0.9),
+    ("中试线", "PilotPlatform", 0.85), ("概念验证中心", "PilotPlatform", 0.8), ("中试熟化基地", "PilotPlatform", 0.9),
+    ("技术转移中心", "TechnologyTransferCentre", 0.9), ("成果转化中心", "TechnologyTransferCentre", 0.85),
+    ("孵化器", "Incubator", 0.85), ("众创空间", "Incubator", 0.85), ("加速器", "Incubator", 0.7),
+    ("共享平台", "SharingPlatform", 0.8),
+    ("技术", "Technology", 0.7), ("工艺", "Technology", 0.7),
+    ("芯片", "Product", 0.7), ("电池", "Product", 0.7), ("传感器", "Product", 0.7), ("机器人", "Product", 0.7),
+    ("催化剂", "Product", 0.7), ("显示器", "Product", 0.7), ("疫苗", "Product", 0.7), ("涂层", "Product", 0.6),
+    ("试剂盒", "Product", 0.7), ("装备", "Product", 0.6), ("系统", "Product", 0.5), ("膜", "Product", 0.5), ("镜片", "Product", 0.6),
+    ("模组", "Product", 0.6), ("仪", "Product", 0.6), ("材料", "Product", 0.5), ("设备", "Product", 0.5),
+]
+_ZH_SUFFIX_RX = re.compile("|".join(re.escape(s) for s, _, _ in sorted(ZH_SUFFIXES, key=lambda x: -len(x[0]))))
+_ZH_SUFFIX = {s: (c, conf) for s, c, conf in ZH_SUFFIXES}
+_SHORT_OK = {"Enterprise", "University", "ResearchInstitute", "GovernmentBody", "IndustrialPark", "Alliance", "Fund"}
+
+# Words that end a name when walking left from the suffix.
+ZH_STOP = set(
+    ["与", "和", "及", "以及", "同", "跟", "由", "向", "对", "在", "于", "将", "把", "被", "让", "给", "从", "为", "是", "有", "了", "的", "地", "得", "着", "等", "该", "其", "这", "那", "此", "各", "每", "并", "也", "已", "都", "还", "又", "就", "而", "或", "已经", "正在", "将要", "首次", "率先", "共", "均", "仍", "再", "更", "最", "很", "非常", "不断", "逐步", "进一步", "曾", "才", "则", "即", "便", "便是", "就是", "还是", "来自", "帮助", "方式", "纳入", "走上", "聚焦", "发挥", "充分发挥", "引入", "开展", "促进", "落实", "深度", "布局", "常规", "知名", "完善", "新兴", "卡脖子", "企业", "产品", "这家", "该院", "该公司", "一家", "一个", "多家", "两家", "首个", "首家", "全球", "国内", "国际", "当地", "我们", "他们", "记者", "近日", "日前", "目前", "今年", "去年", "此前", "随后", "同时", "此外", "其中", "来到", "签约", "签署", "落户", "入驻", "投资", "注资", "领投", "参投", "成立", "组建", "设立", "建设", "建成", "共建", "牵头", "加入", "联合", "携手", "共同", "发起", "获得", "获", "依托", "支持", "资助", "引进", "采用", "应用", "使用", "研发", "开发", "研制", "推出", "发布", "转让", "许可", "授权", "转化", "孵化", "拿到", "完成", "宣布", "表示", "介绍", "说", "称", "位于", "坐落", "设在", "包括", "旗下", "下属", "所属", "主导", "主要", "重点", "关键", "核心", "相关", "先后", "分别", "正式", "成功", "顺利", "拟", "计划", "总投资", "出资", "向其", "作为", "通过", "围绕", "面向", "推动", "推进", "吸引", "带动", "服务", "提供", "打造", "培育", "引育", "承担", "承接", "负责", "运营", "管理", "主持", "参与", "实现", "年", "月", "日", "个", "家", "项", "亿元", "万元", "元", "原创", "自主", "高端", "新型", "一批", "这一", "这项", "该项", "一项", "多项", "首创", "独有", "高新", "高精尖", "前沿", "颠覆性", "共性", "底层"]
+)
+_ZH_STOP_POS = {"x", "p", "c", "u", "uj", "ul", "uz", "uv", "ud", "ug", "r", "m", "t", "f", "q", "y", "e", "o", "w", "mq"}
+_PROPER_POS = {"ns", "nz", "nr", "nrt", "nrfg", "nt", "j", "eng"}
+# Words that belong to the business part of a name ("...创新投资管理有限公司", "...天使投资引导基金").
+_BUSINESS = set(["投资", "管理", "发展", "建设", "服务", "咨询", "创新", "孵化", "转化", "制造", "科技", "技术", "产业", "控股", "实业", "贸易", "资产", "创业", "引导", "运营", "成果", "研究", "开发", "设计"])
+_GENERIC_HEAD = {
+    "Technology": set(["关键", "核心", "新", "原创", "高新", "前沿", "共性", "底层", "先进", "该", "此项", "这项", "相关", "多项", "专利", "成熟", "数字", "信息", "生物", "配套", "转化", "产业化", "自主", "颠覆性", "工程化", "中试", "试验", "应用", "高精尖", "科学", "科研"]),
+    "Fund": set(["天使", "产业", "专项", "投资", "引导", "创投", "股权", "政府", "风险", "该", "这支", "一支", "母", "子", "省级", "市级", "区级", "国家级", "发展", "创新", "科技", "成果转化"]),
+    "Product": set(["中试", "新", "相关", "该", "产品", "生产", "试验", "检测", "测试", "研发", "配套", "关键", "核心", "先进", "新型", "高端", "原", "辅助", "管理", "服务", "体系", "创新", "产业", "全流程", "生态", "化工", "新材料"]),
+}
+_ZH_ABBR = re.compile(r"[（(]\s*(?:以下|下文)?\s*(?:简称|下称|简称为|称)\s*[:：]?\s*[“\"「]?([^”\"」)）]{1,12})[”\"」]?\s*[)）]")
+
+_jieba_lock = threading.Lock()
+
+
+@cache
+def _pos_tokenizer() -> Any:
+    """A private jieba tokenizer with the suffixes and place names in its dictionary."""
+    import jieba  # type: ignore[import-untyped,unused-ignore]
+    import jieba.posseg as pseg  # type: ignore[import-untyped,unused-ignore]
+
+    jieba.setLogLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    for suffix, _, _ in ZH_SUFFIXES:
+        tok.add_word(suffix, 2000, "n")
+    for place in PLACES:
+        tok.add_word(place, 5000, "ns")
+    for w in ("中试", "科创", "产学研", "新型研发机构"):
+        tok.add_word(w, 1000, "n")
+    return pseg.POSTokenizer(tok)
+
+
+def zh_tokens(text: str) -> list[tuple[str, str]]:
+    """jieba words with POS tags (thread-safe, private dictionary)."""
+    tok = _pos_tokenizer()
+    with _jieba_lock:
+        return [(p.word, p.flag) for p in tok.cut(text)]
+
+
+def _zh_left_edge(text: str, suffix_start: int, cls: str) -> tuple[int, str]:
+    """Where a name ending with a suffix at ``suffix_start`` begins, and its first token's POS."""
+    lo = suffix_start
+    while lo > 0 and suffix_start - lo < 18 and re.match(r"[\u3400-\u9fffA-Za-z0-9\-－]", text[lo - 1]):
+        lo -= 1
+    if lo == suffix_start:
+        return suffix_start, ""
+    toks = zh_tokens(text[lo:suffix_start])
+    pos = suffix_start
+    taken: list[tuple[str, str]] = []
+    business = True
+    for k in range(len(toks) - 1, -1, -1):
+        word, flag = toks[k]
+        if word in ("-", "－") and taken and k > 0 and re.match(r"[\u3400-\u9fff]", toks[k - 1][0][-1:]):
+            taken.append((word, "hyphen"))
+            pos -= len(word)
+            continue
+        if business and word in _BUSINESS and cls not in ("Technology", "Product"):
+            taken.append((word, flag))
+            pos -= len(word)
+            continue
+        business = False
+        if word in ZH_STOP or flag in _ZH_STOP_POS:
+            break
+        if cls not in ("IndustrialPark", "GovernmentBody") and re.search(r"(新区|高新区|开发区|园区|产业园)$", word):
+            break
+        if cls in ("Technology", "Product") and len(word) == 1 and flag in ("v", "a"):
+            break
+        taken.append((word, flag))
+        pos -= len(word)
+        if suffix_start - pos >= 16:
+            break
+    # a name does not start with an adjective-like modifier or a preposition glued to it
+    while len(taken) > 1 and taken[-1][1] in ("a", "ad", "b", "hyphen"):
+        pos += len(taken.pop()[0])
+    while pos < suffix_start - 2 and text[pos] in "从在向由与和对将把被给为是及":
+        pos += 1
+    return pos, (taken[-1][1] if taken else "")
+
+
+def _zh_org_mentions(text: str) -> list[Mention]:
+    out: list[Mention] = []
+    for i in range(len(text)):
+        for suffix in _BY_FIRST.get(text[i], ()):
+            if text.startswith(suffix, i):
+                out.extend(_zh_candidate(text, i, suffix))
+    return out
+
+
+_BY_FIRST: dict[str, list[str]] = {}
+for _suffix in _ZH_SUFFIX:
+    _BY_FIRST.setdefault(_suffix[0], []).append(_suffix)
+
+
+def _zh_candidate(text: str, at: int, suffix: str) -> list[Mention]:
+    cls, conf = _ZH_SUFFIX[suffix]
+    start, first_pos = _zh_left_edge(text, at, cls)
+    end = at + len(suffix)
+    if start == at:
+        return []
+    name = text[start:end]
+    head = text[start:at]
+    if len(suffix) == 1 and cls not in ("Product", "Technology") and ((first_pos not in _PROPER_POS and not any(head.startswith(p) for p in PLACES)) or len(head) < 2):
+        return []
+    if suffix in ("科技", "新区", "创新区", "示范区", "公司") and first_pos not in _PROPER_POS and not any(head.startswith(p) for p in PLACES):
+        return []
+    if cls in _GENERIC_HEAD and (head in _GENERIC_HEAD[cls] or len(head) < 2):
+        return []
+    if cls in ("Product",) and len(name) > 12:
+        return []
+    if suffix in ("科技", "资本", "系统", "材料", "设备", "装备", "膜", "公司", "学院", "政府", "委员会", "协会", "创新区", "示范区") and len(head) < 2:
+        return []
+    if cls == "Enterprise" and suffix == "科技" and len(head) > 6:
+        return []
+    if cls == "Fund" and re.search(r"引导", name):
+        cls = "GovernmentGuidanceFund"
+    if cls == "Enterprise" and re.search(r"(创业投资|创投|私募|股权投资|投资管理|资本管理)", name):
+        cls = "VentureCapital"
+    if cls in ("ResearchInstitute", "Laboratory") and re.search(r"中试", name):
+        cls = "PilotPlatform"
+    return [Mention(start, end, name, cls, f"zh-suffix:{suffix}", conf)]
+
+
+def _zh_abbreviations(text: str, mentions: list[Mention]) -> list[Mention]:
+    """``XX研究院(下称“碳材院”)``: the short form names the mention just before it."""
+    out: list[Mention] = []
+    for m in _ZH_ABBR.finditer(text):
+        abbr = m.group(1).strip()
+        before = [x for x in mentions if x.end <= m.start() and m.start() - x.end <= 2 and x.cls not in VALUE_CLASSES]
+        if not before or not abbr:
+            continue
+        full = max(before, key=lambda x: x.end)
+        for occ in re.finditer(re.escape(abbr), text):
+            out.append(Mention(occ.start(), occ.end(), abbr, full.cls, "abbreviation", min(full.confidence, 0.85), canonical=full.text))
+    return out
+
+
+# -- English ---------------------------------------------------------------------------
+_EN_HEADS: list[tuple[str, str, float]] = [
+    (r"Technology Transfer (?:Center|Centre)", "TechnologyTransferCentre", 0.9),
+    (r"Pilot(?:-scale)?(?: [A-Z]\w+)* (?:Platform|Base|Center|Centre|Line|Plant)", "PilotPlatform", 0.9),
+    (r"Proof-of-Concept (?:Center|Centre)", "PilotPlatform", 0.85),
+    (r"Incubator|Accelerator|Maker Space|Makerspace", "Incubator", 0.85),
+    (r"Sharing Platform|Sharing Center|Sharing Centre", "SharingPlatform", 0.85),
+    (r"Guidance Fund", "GovernmentGuidanceFund", 0.9),
+    (r"Fund", "Fund", 0.85),
+    (r"Capital|Ventures|Venture Partners|Partners", "VentureCapital", 0.75),
+    (r"Alliance|Consortium|Association|Union", "Alliance", 0.85),
+    (r"Ministry|Bureau|Committee|Commission|Department|Government|Administration|Council", "GovernmentBody", 0.85),
+    (r"University|College|Polytechnic", "University", 0.9),
+    (r"Laboratory|Laboratories|Lab|Labs", "Laboratory", 0.85),
+    (r"Institute|Academy|Research Center|Research Centre", "ResearchInstitute", 0.9),
+    (r"New Area|Development Zone|High-tech Zone|Hi-tech Zone|Zone|Industrial Park|Science Park|Technology Park|Park|Science City|Tech City", "IndustrialPark", 0.85),
+    (r"Co\.?,? ?Ltd\.?|Co\.|Company|Corporation|Corp\.?|Inc\.?|Group|Holdings|Technologies|Tech|Industries|Pharmaceuticals?|Semiconductors?|Electronics|Materials|Robotics|Biotech|Energy|Motors", "Enterprise", 0.85),
+]
+_EN_HEAD_RX = [(re.compile(rf"\b(?:{rx})(?=\W|$)"), cls, conf) for rx, cls, conf in _EN_HEADS]
+_EN_CONNECT = {"of", "and", "for", "&", "de", "on", "the"}
+_EN_LEADING_STOP = set(
+    ["The", "A", "An", "In", "On", "At", "Since", "After", "Before", "By", "According", "Last", "This", "That", "These", "Those", "Its", "Their", "His", "Her", "Our", "When", "With", "Under", "Both", "Also", "Meanwhile", "Earlier", "Later", "Then", "Now", "Today", "Yesterday", "For", "From", "As", "Once", "While", "Through", "Backed", "Jointly", "Founded", "Located", "Based", "Set", "Chinese", "China's", "National", "Local", "Provincial", "Municipal", "Several", "Many", "Each", "Every", "Other", "Another", "New"]
+)
+_EN_NOT_NAME = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Mr", "Ms", "Dr", "Prof", "President", "Director", "Chairman"}
+_EN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*\.?|&|\(|\)|,|\S")
+_EN_ABBR = re.compile(r"\s*\((?:hereinafter (?:referred to as |called )?|or )?[\"“]?([A-Z][A-Za-z0-9&\-]{1,11})[\"”]?\)")
+
+
+def _en_runs(text: str) -> list[tuple[int, int]]:
+    """Spans of capitalised words joined by connectors (of, and, for, &)."""
+    toks = [(m.start(), m.end(), m.group(0)) for m in _EN_WORD.finditer(text)]
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(toks):
+        s, _, w = toks[i]
+        if not (w[0].isupper() or (w[0].isdigit() and re.search(r"[A-Za-z]", w))) or w.rstrip(".") in _EN_NOT_NAME:
+            i += 1
+            continue
+        j = i
+        last_cap = i
+        while j + 1 < len(toks):
+            ns, ne, nw = toks[j + 1]
+            if ns - toks[j][1] > 1 or "\n" in text[toks[j][1] : ns]:
+                break
+            if toks[j][2].endswith(".") and not re.fullmatch(r"(Co|Ltd|Inc|Corp|Mr|Dr|St|No|[A-Z])\.", toks[j][2]):
+                break
+            if nw[0].isupper() or (nw[0].isdigit() and re.search(r"[A-Za-z]", nw)):
+                if nw.rstrip(".") in _EN_NOT_NAME:
+                    break
+                j += 1
+                last_cap = j
+            elif (nw.lower() in _EN_CONNECT and j + 2 < len(toks) and toks[j + 2][2][0].isupper() and "\n" not in text[ne : toks[j + 2][0]]) or (nw == "," and j + 2 < len(toks) and re.fullmatch(r"Ltd\.?|Inc\.?|Co\.?", toks[j + 2][2])):
+                j += 1
+            else:
+                break
+        runs.append((s, toks[last_cap][1]))
+        i = last_cap + 1
+    return runs
+
+
+def _en_classify(name: str) -> tuple[str, float, str] | None:
+    """Class of a capitalised run from its head keyword (before the first ' of ')."""
+    core = name.split(" of ")[0]
+    best: tuple[int, str, float, str] | None = None
+    for rx, cls, conf in _EN_HEAD_RX:
+        for m in rx.finditer(core):
+            if best is None or m.end() > best[0]:
+                best = (m.end(), cls, conf, m.group(0))
+    if best is None and " of " in name:
+        for rx, cls, conf in _EN_HEAD_RX:
+            hit = rx.search(name)
+            if hit:
+                return cls, conf * 0.9, hit.group(0)
+        return None
+    return (best[1], best[2], best[3]) if best else None
+
+
+def _en_org_mentions(text: str) -> list[Mention]:
+    out: list[Mention] = []
+    for s, e in _en_runs(text):
+        words = text[s:e]
+        # drop sentence-initial function words and possessives
+        while True:
+            first = words.split(" ", 1)[0]
+            if first in _EN_LEADING_STOP and " " in words:
+                cut = len(first) + 1
+                s += cut
+                words = words[cut:]
+                continue
+            break
+        if words.endswith("'s") or words.endswith("’s"):
+            e -= 2
+            words = words[:-2]
+        parts = _split_and(words)
+        offset = s
+        for part in parts:
+            ps = text.index(part, offset)
+            if part.endswith(".") and not re.search(r"\b(Co|Ltd|Inc|Corp)\.$", part):
+                part = part[:-1]
+            pe = ps + len(part)
+            offset = pe
+            got = _en_classify(part)
+            if got is None:
+                continue
+            cls, conf, head = got
+            if (part.strip() == head.strip() and len(head.split()) < 3) or (len(part.split()) < 2 and cls != "Enterprise"):
+                continue
+            if cls == "PilotPlatform" or ("Pilot" in part and cls in ("ResearchInstitute", "Laboratory")):
+                cls = "PilotPlatform"
+            if cls == "Fund" and re.search(r"Guidance|Government", part):
+                cls = "GovernmentGuidanceFund"
+            out.append(Mention(ps, pe, part, cls, f"en-head:{head}", conf))
+    return out
+
+
+def _split_and(words: str) -> list[str]:
+    """'Tsinghua University and Peking University' -> two names; 'University of Science and Technology' stays."""
+    if " of " in words.split(" and ")[0] or " and " not in words:
+        return [words]
+    left, right = words.split(" and ", 1)
+    if _en_classify(left) and _en_classify(right):
+        return [left, *_split_and(right)]
+    return [words]
+
+
+def _en_abbreviations(text: str, mentions: list[Mention]) -> list[Mention]:
+    out: list[Mention] = []
+    for m in mentions:
+        found = _EN_ABBR.match(text, m.end)
+        if not found:
+            continue
+        abbr = found.group(1)
+        for occ in re.finditer(rf"(?<![A-Za-z0-9]){re.escape(abbr)}(?![A-Za-z0-9])", text):
+            out.append(Mention(occ.start(), occ.end(), abbr, m.cls, "abbreviation", min(m.confidence, 0.85), canonical=m.text))
+    return out
+
+
+_EN_TECH = re.compile(
+    r"\b((?:[A-Za-z0-9][\w-]*\s){1,5}?)(technology|technique|process)\b(?!\s+(?:transfer|park|company|group|firm|innovation|development|zone))",
+    re.IGNORECASE,
+)
+_EN_PRODUCT = re.compile(
+    r"\b((?:[A-Za-z0-9][\w-]*\s){1,4}?)(chips?|batter(?:y|ies)|sensors?|robots?|membranes?|catalysts?|vaccines?|lenses|displays?|modules?|drones?|reactors?)\b"
+)
+_EN_TECH_STOP = set(
+    ["the", "a", "an", "its", "their", "his", "her", "our", "this", "that", "these", "those", "new", "key", "core", "advanced", "original", "own", "such", "and", "or", "of", "with", "by", "from", "to", "in", "on", "at", "for", "as", "is", "was", "has", "have", "had", "uses", "use", "used", "using", "developed", "develops", "adopted", "adopts", "licensed", "transferred", "which", "who", "that", "into", "through", "after", "before", "based", "backed", "provided", "supplied", "tested", "applied", "introduced", "deployed", "installed", "called", "named", "dubbed", "proprietary", "patented", "cutting-edge", "first", "latest", "novel", "innovative", "said", "says", "will", "would", "can", "could", "it", "they", "we", "licence", "license", "licensing", "licenses", "spent", "s", "technology", "technologies", "process", "processes", "any", "all", "more", "most", "other"]
+)
+
+
+def _en_tech_mentions(text: str) -> list[Mention]:
+    out: list[Mention] = []
+    for rx, cls, conf in ((_EN_TECH, "Technology", 0.65), (_EN_PRODUCT, "Product", 0.6)):
+        for m in rx.finditer(text):
+            words = m.group(1).split()
+            keep: list[str] = []
+            for w in reversed(words):
+                if w.lower() in _EN_TECH_STOP or re.fullmatch(r"\d+", w) or re.fullmatch(r"[A-Z][a-z]+\W?", w):
+                    break
+                keep.append(w)
+            if not keep:
+                continue
+            keep.reverse()
+            phrase = " ".join(keep) + " " + m.group(2)
+            start = m.end() - len(phrase)
+            if text[start:m.end()] != phrase:
+                continue
+            if len(keep) == 1 and keep[0].lower() in ("research", "production", "industrial", "manufacturing", "digital", "green"):
+                continue
+            out.append(Mention(start, m.end(), phrase, cls, f"en-head:{m.group(2).lower()}", conf))
+    return out
+
+
+# -- places and known names ------------------------------------------------------------
+_EN_PLACES = {en: zh for zh, en in PLACES.items() if en}
+
+
+def _place_mentions(text: str, lang: str) -> list[Mention]:
+    out: list[Mention] = []
+    if lang == "zh":
+        for zh in sorted(PLACES, key=len, reverse=True):
+            for m in re.finditer(rf"{re.escape(zh)}(?:省|市|自治区|特别行政区)?", text):
+                out.append(Mention(m.start(), m.end(), m.group(0), "Region", "place-list", 0.85))
+        for m in re.finditer(r"(?:(?<=[，,。、和与及在于；\n])|^)([\u4e00-\u9fff]{2})(市|省)(?=[，,。、和与及；\s]|$)", text, re.MULTILINE):
+            out.append(Mention(m.start(), m.end(), m.group(0), "Region", "zh-city", 0.7))
+        for m in re.finditer(r"(?<![\u3400-\u9fff])([\u4e00-\u9fff]{2,3})(区|县)(?=[，,。、的\s])", text):
+            if m.group(1) not in ("该", "新", "本") and not re.search(r"(新|高新|园|开发|创新|示范|保税)$", m.group(1)):
+                out.append(Mention(m.start(), m.end(), m.group(0), "Region", "zh-district", 0.6))
+    else:
+        for en in sorted(_EN_PLACES, key=len, reverse=True):
+            for m in re.finditer(rf"\b{re.escape(en)}(?: Province| City| Municipality)?\b(?!['’]s)", text):
+                out.append(Mention(m.start(), m.end(), m.group(0), "Region", "place-list", 0.85))
+        for m in re.finditer(r"\b([A-Z][a-z]{2,}) (District|County|Province|City)\b", text):
+            out.append(Mention(m.start(), m.end(), m.group(0), "Region", "en-place", 0.7))
+    return out
+
+
+def _known_mentions(text: str, lexicon: Lexicon | None) -> list[Mention]:
+    if lexicon is None:
+        return []
+    out: list[Mention] = []
+    for surface, nid, cls in lexicon.surfaces:
+        if cls in ("Programme", "Grant", "IndustrySegment", "Patent", "PilotProject", "ScientificAchievement"):
+            continue
+        ascii_name = surface.isascii()
+        rx = rf"(?<![A-Za-z0-9]){re.escape(surface)}(?![A-Za-z0-9])" if ascii_name else re.escape(surface)
+        for m in re.finditer(rx, text):
+            out.append(Mention(m.start(), m.end(), surface, cls, "graph-name", 0.9, node_id=nid, canonical=lexicon.names.get(nid, surface)))
+    return out
+
+
+_ZH_COREF = re.compile(
+    r"(?:该|这家|这所|此|本)(校|所|院|研究院|研究所|大学|公司|企业|集团|平台|基地|联盟|基金|园区|产业园|科学城|中心|实验室|技术|工艺)"
+    r"|(?:(?<=[，。；、\n向对与由给入于在])|^)(研究院|研究所|公司|企业|集团|平台|基地|联盟|基金|园区|产业园|科学城|实验室)",
+    re.MULTILINE,
+)
+_EN_COREF = re.compile(
+    r"\b[Tt]he\s+(institute|university|school|company|firm|start-up|startup|platform|base|alliance|fund|lab|laboratory|park|zone|technology|process|group|academy|bureau|committee)\b(?!\s+[A-Z])"
+)
+_COREF_CLASS = {
+    "校": ("University",), "大学": ("University",), "school": ("University",), "university": ("University",),
+    "所": ("ResearchInstitute", "Laboratory"), "研究所": ("ResearchInstitute",), "院": ("ResearchInstitute", "University"),
+    "研究院": ("ResearchInstitute",), "institute": ("ResearchInstitute",), "academy": ("ResearchInstitute",),
+    "公司": ("Enterprise", "VentureCapital"), "企业": ("Enterprise",), "集团": ("Enterprise",), "company": ("Enterprise",),
+    "firm": ("Enterprise", "VentureCapital"), "start-up": ("Enterprise",), "startup": ("Enterprise",), "group": ("Enterprise",),
+    "平台": ("PilotPlatform", "SharingPlatform", "Incubator"), "基地": ("PilotPlatform", "IndustrialPark"), "platform": ("PilotPlatform", "SharingPlatform"),
+    "base": ("PilotPlatform",), "联盟": ("Alliance",), "alliance": ("Alliance",), "基金": ("Fund",), "fund": ("Fund",),
+    "园区": ("IndustrialPark",), "产业园": ("IndustrialPark",), "科学城": ("IndustrialPark",), "park": ("IndustrialPark",), "zone": ("IndustrialPark",),
+    "中心": ("TechnologyTransferCentre", "PilotPlatform", "ResearchInstitute"), "实验室": ("Laboratory",), "lab": ("Laboratory",), "laboratory": ("Laboratory",),
+    "技术": ("Technology",), "工艺": ("Technology",), "technology": ("Technology",), "process": ("Technology",),
+    "bureau": ("GovernmentBody",), "committee": ("GovernmentBody",),
+}
+
+
+def _coreferences(text: str, lang: str, mentions: list[Mention]) -> list[Mention]:
+    """``该校`` / ``the institute``: the last earlier mention of a fitting class."""
+    from canal.ontology import load_ontology
+
+    onto = load_ontology()
+    out: list[Mention] = []
+    named = [m for m in mentions if m.cls not in VALUE_CLASSES and m.cls in onto.classes]
+    for m in (_ZH_COREF if lang == "zh" else _EN_COREF).finditer(text):
+        word = next(g for g in m.groups() if g)
+        classes = _COREF_CLASS.get(word.lower(), ())
+        if any(x.start < m.end() and m.start() < x.end for x in mentions):
+            continue
+        ante = [x for x in named if x.end <= m.start() and any(onto.is_a(x.cls, c) for c in classes)]
+        if not ante:
+            continue
+        a = ante[-1]
+        out.append(Mention(m.start(), m.end(), m.group(0), a.cls, "coreference", round(a.confidence * 0.8, 3), node_id=a.node_id, canonical=a.name))
+    return out
+
+
+def _resolve_overlaps(ms: list[Mention]) -> list[Mention]:
+    """Keep the longest mention where spans overlap (known names win ties)."""
+    rank = sorted(ms, key=lambda m: (-(m.end - m.start), m.method != "graph-name", -m.confidence, m.start))
+    kept: list[Mention] = []
+    used: list[tuple[int, int]] = []
+    for m in rank:
+        if any(a < m.end and m.start < b for a, b in used):
+            continue
+        kept.append(m)
+        used.append((m.start, m.end))
+    return sorted(kept, key=lambda m: (m.start, m.end))
+
+
+def find_mentions(text: str, lang: str, *, lexicon: Lexicon | None = None) -> list[Mention]:
+    """All mentions in ``text`` (one language), sorted by position, without overlaps."""
+    values = [Mention(v.start, v.end, v.text, "Money", "money-pattern", 0.95, value=v.value) for v in find_money(text)]
+    values += [Mention(v.start, v.end, v.text, "Date", "date-pattern", 0.9, value=v.value) for v in find_dates(text)]
+    if lang == "zh":
+        orgs = _zh_org_mentions(text)
+        orgs += _zh_abbreviations(text, orgs)
+    else:
+        orgs = _en_org_mentions(text)
+        orgs += _en_abbreviations(text, orgs)
+        orgs += _en_tech_mentions(text)
+    known = _known_mentions(text, lexicon)
+    places = _place_mentions(text, lang)
+    # Every further occurrence of a name found by a pattern is a mention too.
+    again: list[Mention] = []
+    seen = {(m.text, m.cls) for m in orgs if m.method != "abbreviation"}
+    for name, cls in seen:
+        if len(name) < 3:
+            continue
+        for occ in re.finditer(re.escape(name), text):
+            src = next(m for m in orgs if m.text == name and m.cls == cls)
+            again.append(replace(src, start=occ.start(), end=occ.end()))
+    merged = _resolve_overlaps(values + known + orgs + again + places)
+    return sorted(merged + _coreferences(text, lang, merged), key=lambda m: (m.start, m.end))

@@ -1,0 +1,256 @@
+"""From an article to candidate facts: entities (nodes) and relations, each with evidence.
+
+>>> from canal.extract.document import article_from_text
+>>> art = article_from_text("2023年，北辰大学加入长江储能产业技术创新联盟。", name="a.txt")
+>>> ex = extract_article(art)
+>>> [(e.name, e.cls, e.node_id) for e in ex.entities]
+[('北辰大学', 'University', 'bei-chen-da-xue'), ('长江储能产业技术创新联盟', 'Alliance', 'chang-jiang-chu-neng-chan-ye-ji-shu-chuang-xin-lian-meng')]
+>>> [(r.type, r.source, r.target, r.date) for r in ex.relations]
+[('memberOf', 'bei-chen-da-xue', 'chang-jiang-chu-neng-chan-ye-ji-shu-chuang-xin-lian-meng', '2023')]
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from canal.extract.document import Article, detect_lang
+from canal.extract.lexicon import Lexicon
+from canal.extract.mentions import VALUE_CLASSES, Mention, find_mentions
+from canal.extract.relations import Candidate, find_relations, sentences
+from canal.ontology import Ontology, load_ontology
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One entity of an article: its mentions merged under one name and class."""
+
+    name: str
+    cls: str
+    node_id: str
+    existing: bool
+    link_score: float
+    confidence: float
+    method: str
+    start: int
+    end: int
+    evidence: str
+    mentions: int
+    lang: str
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A candidate relationship between two entities (node ids), with its evidence."""
+
+    type: str
+    source: str
+    target: str
+    source_name: str
+    target_name: str
+    confidence: float
+    method: str
+    start: int
+    end: int
+    evidence: str
+    amount: float | None = None
+    currency: str | None = None
+    date: str | None = None
+
+
+@dataclass
+class Extraction:
+    """Everything found in one article."""
+
+    article: Article
+    mentions: list[Mention] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+
+    def values(self, cls: str) -> list[Mention]:
+        """Money or Date mentions."""
+        return [m for m in self.mentions if m.cls == cls]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready summary."""
+        return {
+            "article": self.article.path,
+            "lang": self.article.lang,
+            "entities": [e.__dict__ for e in self.entities],
+            "relations": [r.__dict__ for r in self.relations],
+            "money": [{"text": m.text, "amount": m.value[0], "currency": m.value[1], "start": m.start, "end": m.end} for m in self.values("Money")],
+            "dates": [{"text": m.text, "date": m.value, "start": m.start, "end": m.end} for m in self.values("Date")],
+        }
+
+
+def slug(name: str) -> str:
+    """A readable node id from a name (pinyin for Chinese).
+
+    >>> slug("Greenloop Materials Co., Ltd."), slug("北辰大学")
+    ('greenloop-materials-co-ltd', 'bei-chen-da-xue')
+    """
+    text = unicodedata.normalize("NFKC", name)
+    if re.search(r"[\u3400-\u9fff]", text):
+        from pypinyin import lazy_pinyin
+
+        text = " ".join(lazy_pinyin(text))
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return (s[:80].rstrip("-") or "entity") if s else "entity"
+
+
+def _paragraph_langs(text: str, lang: str) -> list[tuple[int, int, str]]:
+    """Spans of consecutive paragraphs in one language (``lang`` fixes it for all)."""
+    spans: list[tuple[int, int, str]] = []
+    pos = 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        lg = lang if lang in ("zh", "en") else detect_lang(line)
+        if spans and spans[-1][2] == lg:
+            spans[-1] = (spans[-1][0], end, lg)
+        else:
+            spans.append((pos, end, lg))
+        pos = end + 1
+    return spans
+
+
+def _compatible(onto: Ontology, a: str, b: str) -> bool:
+    return a == b or onto.is_a(a, b) or onto.is_a(b, a)
+
+
+def extract_article(
+    article: Article,
+    *,
+    lexicon: Lexicon | None = None,
+    ontology: Ontology | None = None,
+    lang: str | None = None,
+) -> Extraction:
+    """Find entities and relations in one article.
+
+    Each paragraph is processed in its own language (``lang`` or the article's setting
+    forces one). Entities are linked to existing nodes through ``lexicon`` (the graph's
+    gazetteer); otherwise they get a new id made from their name.
+    """
+    onto = ontology or load_ontology()
+    text = article.text
+    forced = lang if lang in ("zh", "en") else "auto"
+    mentions: list[Mention] = []
+    cands: list[Candidate] = []
+    for a, b, lg in _paragraph_langs(text, forced):
+        chunk = text[a:b]
+        if not chunk.strip():
+            continue
+        ms = [_shift(m, a) for m in find_mentions(chunk, lg, lexicon=lexicon)]
+        mentions.extend(ms)
+        local = [_shift(m, -a) for m in ms]
+        cands.extend(_shift_candidate(c, a) for c in find_relations(chunk, local, lg, ontology=onto))
+    ex = Extraction(article, mentions)
+    # entities: one per (name, class)
+    groups: dict[tuple[str, str], list[Mention]] = {}
+    for m in mentions:
+        if m.cls in VALUE_CLASSES or m.cls not in onto.classes:
+            continue
+        if m.method == "coreference":
+            continue
+        groups.setdefault((m.name, m.cls), []).append(m)
+    ids: dict[tuple[str, str], str] = {}
+    used_ids: dict[str, tuple[str, str]] = {}
+    spans = sentences(text, article.lang)
+    for key in sorted(groups, key=lambda k: min(m.start for m in groups[k])):
+        ms = groups[key]
+        name, cls = key
+        first = min(ms, key=lambda m: m.start)
+        best = max(ms, key=lambda m: m.confidence)
+        node_id = next((m.node_id for m in ms if m.node_id), None)
+        score = 1.0 if node_id else 0.0
+        if node_id is None and lexicon is not None:
+            hit = lexicon.link(name)
+            if hit and _compatible(onto, lexicon.classes.get(hit[0], cls), cls):
+                node_id, score = hit
+        existing = node_id is not None
+        if node_id is None:
+            node_id = slug(name)
+            n = 2
+            while node_id in used_ids and used_ids[node_id] != key:
+                node_id = f"{slug(name)}-{n}"
+                n += 1
+        used_ids[node_id] = key
+        ids[key] = node_id
+        s0, s1 = _sentence_of(spans, first.start, first.end)
+        ex.entities.append(
+            Entity(name, cls, node_id, existing, round(score, 3), round(best.confidence, 3), best.method, first.start, first.end, text[s0:s1], len(ms), _lang_at(text, first.start))
+        )
+    for c in cands:
+        sk, tk = (c.source.name, c.source.cls), (c.target.name, c.target.cls)
+        if sk not in ids or tk not in ids:
+            # a coreference or abbreviation whose entity has another class: find it by name
+            sk = next((k for k in ids if k[0] == c.source.name), sk)
+            tk = next((k for k in ids if k[0] == c.target.name), tk)
+            if sk not in ids or tk not in ids:
+                continue
+        ex.relations.append(
+            Relation(c.type, ids[sk], ids[tk], sk[0], tk[0], c.confidence, c.method, c.start, c.end, text[c.start : c.end], c.amount, c.currency, c.date)
+        )
+    return ex
+
+
+def _lang_at(text: str, pos: int) -> str:
+    a = text.rfind("\n", 0, pos) + 1
+    b = text.find("\n", pos)
+    return detect_lang(text[a : b if b >= 0 else len(text)])
+
+
+def _sentence_of(spans: list[tuple[int, int]], a: int, b: int) -> tuple[int, int]:
+    for s0, s1 in spans:
+        if s0 <= a and b <= s1:
+            return s0, s1
+    return a, b
+
+
+def _shift(m: Mention, by: int) -> Mention:
+    from dataclasses import replace
+
+    return replace(m, start=m.start + by, end=m.end + by)
+
+
+def _shift_candidate(c: Candidate, by: int) -> Candidate:
+    from dataclasses import replace
+
+    return replace(c, source=_shift(c.source, by), target=_shift(c.target, by), start=c.start + by, end=c.end + by)
+
+
+@dataclass
+class Failure:
+    """An input that could not be read, with the reason (the run goes on without it)."""
+
+    path: str
+    reason: str
+
+
+def extract_files(
+    paths: list[str],
+    *,
+    lang: str = "auto",
+    lexicon: Lexicon | None = None,
+    ontology: Ontology | None = None,
+    max_bytes: int | None = None,
+) -> tuple[list[Extraction], list[Failure]]:
+    """Extract every readable article; unreadable ones become :class:`Failure` records.
+
+    A bad file (binary, wrong encoding, empty, too large, missing) never stops the run.
+    """
+    from canal.errors import CanalError
+    from canal.extract.document import MAX_BYTES, read_article
+
+    done: list[Extraction] = []
+    failed: list[Failure] = []
+    for p in paths:
+        try:
+            art = read_article(p, lang=lang, max_bytes=max_bytes or MAX_BYTES)
+            done.append(extract_article(art, lexicon=lexicon, ontology=ontology, lang=lang))
+        except CanalError as exc:
+            failed.append(Failure(str(p), str(exc)))
+        except RecursionError:
+            failed.append(Failure(str(p), f"{p}: text too deeply nested to parse"))
+    return done, failed

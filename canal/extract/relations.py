@@ -1,0 +1,298 @@
+"""Relations between mentions: trigger words plus where to look for each end.
+
+A rule names an ontology relationship, a trigger pattern and, for the relationship's
+source and target, a search strategy in a small notation:
+
+``L`` nearest allowed mention to the left in the same clause; ``S`` nearest to the left in
+the sentence; ``R`` nearest to the right in the clause; ``Q`` nearest to the right in the
+sentence; ``T`` the sentence topic (its first allowed mention); ``B`` nearest to the left of
+the other end; ``A`` nearest to the right of the other end; ``P`` the last allowed mention
+before the sentence. ``|`` gives fall-backs (``L|T``: the clause's left neighbour, else the
+topic). "Allowed" means the class fits the relationship's domain or range in the ontology
+(:meth:`canal.ontology.Ontology.allows`) and the rule's own narrower list, if any.
+
+>>> from canal.extract.mentions import find_mentions
+>>> text = "江宁储能科技有限公司已采用东岳新能源研究院研发的钠离子电池正极材料技术。"
+>>> ms = find_mentions(text, "zh")
+>>> sorted((r.source.name, r.type, r.target.name) for r in find_relations(text, ms, "zh"))
+[('东岳新能源研究院', 'develops', '钠离子电池正极材料技术'), ('江宁储能科技有限公司', 'adopts', '钠离子电池正极材料技术')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from canal.extract.mentions import VALUE_CLASSES, Mention
+from canal.ontology import Ontology, load_ontology
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One trigger pattern for one relationship type."""
+
+    rel: str
+    lang: str
+    trigger: str
+    source: str
+    target: str
+    confidence: float = 0.75
+    source_classes: tuple[str, ...] = ()
+    target_classes: tuple[str, ...] = ()
+    source_list: bool = False
+    target_list: bool = False
+    money: bool = False
+    name: str = ""
+    prefer: tuple[str, ...] = ()
+    block: str = ""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A relation found in the text, with the evidence span (a sentence) and the rule that fired."""
+
+    type: str
+    source: Mention
+    target: Mention
+    start: int
+    end: int
+    method: str
+    confidence: float
+    amount: float | None = None
+    currency: str | None = None
+    date: str | None = None
+
+
+_ORG = ("Organisation",)
+_INVESTEE = ("Organisation", "PilotProject", "Technology")
+
+RULES: list[Rule] = [
+    # -- Chinese ----------------------------------------------------------------------
+    Rule("develops", "zh", r"自主研发|研发|研制|开发|攻克|发明", "L|T", "R", 0.75, target_list=True),
+    Rule("develops", "zh", r"的研发", "T", "L", 0.6, target_list=True, name="zh-develops-obj-left"),
+    Rule("adopts", "zh", r"采用|引入|引进|应用了|使用了", "L|T", "R", 0.7),
+    Rule("transferredTo", "zh", r"转让给|转移给|转让予", "S", "R", 0.8),
+    Rule("transferredTo", "zh", r"向(?=[^，。；]{2,30}转让)", "S", "R", 0.65, name="zh-transfer-xiang"),
+    Rule("licensedTo", "zh", r"许可给|授权给|独占许可", "S", "R", 0.8),
+    Rule("investsIn", "zh", r"由(?=[^，。；]{2,30}(?:出资|投资)(?:设立|建设|组建|兴建))", "R", "L|T", 0.7, money=True, name="zh-invest-passive"),
+    Rule("investsIn", "zh", r"向(?=[^，。；]{2,30}(?:投资|增资|注资|投入))", "L|T", "R", 0.7, money=True, name="zh-invest-xiang"),
+    Rule("investsIn", "zh", r"(?<!总)(?<!计划)(?:投资|增资|注资|入股|投入)(?!使用|运营|生产|运行)(?![^，。；]{0,3}(?:建设|建成|设立|管理|基金|机构|有限|引导|公司))", "L|T", "R|T", 0.7, money=True, block=r"向[^，。；]*$"),
+    Rule("investsIn", "zh", r"领投|跟投|参投", "L", "T", 0.7, money=True, name="zh-invest-round"),
+    Rule("investsIn", "zh", r"获得?(?=[^，。；]{2,30}投资)", "R", "L|T", 0.65, money=True, name="zh-invest-received"),
+    Rule("grantsTo", "zh", r"资助|补助|补贴|拨付|奖励|扶持资金|专项资金|支持资金|创新资金", "L|T", "R|T", 0.7, money=True),
+    Rule("memberOf", "zh", r"加入", "L|T", "R", 0.8, source_list=True, target_classes=("Alliance",)),
+    Rule("memberOf", "zh", r"(?:的)?成员单位|的成员|的会员", "T", "S", 0.75, target_classes=("Alliance",), name="zh-member-of"),
+    Rule("memberOf", "zh", r"(?:共同)?发起(?:成立|组建|设立)?(?:的)?", "L", "Q", 0.65, source_list=True, target_classes=("Alliance",), name="zh-founding-member"),
+    Rule("leads", "zh", r"由(?=[^，。；]{2,30}牵头)", "R", "S|Q", 0.75, target_classes=("Alliance", "PilotProject", "Organisation"), prefer=("Alliance",), name="zh-led-by"),
+    Rule("leads", "zh", r"牵头|领衔|理事长单位", "L", "Q", 0.7, target_classes=("Alliance", "PilotProject", "Organisation"), prefer=("Alliance",), block=r"由[^，。；]*$"),
+    Rule("locatedIn", "zh", r"位于(?=[^，。；]{2,30}的)", "A", "R", 0.75, name="zh-located-attributive"),
+    Rule("locatedIn", "zh", r"(?:总部)?(?:位于|坐落于|落户|入驻|设在|落地)", "L|T|A", "R", 0.75),
+    Rule("locatedIn", "zh", r"在(?=[^，。；]{2,20}(?:成立|揭牌|启用|开业|召开))", "L|T", "R", 0.6, target_classes=("Region", "IndustrialPark"), name="zh-founded-in"),
+    Rule("hosts", "zh", r"建有|设有|拥有|承载|聚集", "L|T", "R", 0.6, target_classes=("PilotPlatform", "Incubator", "SharingPlatform", "TechnologyTransferCentre", "Laboratory", "ResearchInstitute")),
+    Rule("spinOffOf", "zh", r"衍生企业|衍生公司|孵化的|分拆|脱胎于", "T", "L|S", 0.75, source_classes=("Enterprise",), target_classes=("ResearchOrganisation", "Enterprise", "Incubator", "PilotPlatform")),
+    # -- English ----------------------------------------------------------------------
+    Rule("develops", "en", r"\b(?:developed|develops|develop|invented|created|designed)\b(?!\s+by)", "L|S", "R", 0.75, target_list=True),
+    Rule("develops", "en", r"\b(?:developed|invented|created|designed)\s+by\b", "R", "S", 0.75, name="en-developed-by"),
+    Rule("adopts", "en", r"(?:(?<=after )|(?<=before )|(?<=while )|(?<=by ))adopting\b", "T", "R", 0.7, name="en-adopting"),
+    Rule("adopts", "en", r"\b(?:adopted|adopts|adopting|deployed|introduced|uses|applies|applied)\b", "L|S", "R", 0.7),
+    Rule("transferredTo", "en", r"\btransferred\b|\btransfers\b", "R", "Q", 0.75, name="en-transferred"),
+    Rule("licensedTo", "en", r"\blicen[cs]ed\b|\blicen[cs]es\b", "R", "Q", 0.75, name="en-licensed"),
+    Rule("licensedTo", "en", r"\blicen[cs]ed\b(?=[^.;]{3,60}\bfrom\b)", "R", "L|T", 0.75, name="en-licensed-from"),
+    Rule("investsIn", "en", r"\b(?:invested|invests|invest|injected|backed)\b", "L|T", "R", 0.75, money=True),
+    Rule("investsIn", "en", r"\b(?:round|financing|funding round)\s+led\s+by\b", "R", "T", 0.75, money=True, name="en-round-led-by"),
+    Rule("investsIn", "en", r"\b(?:also\s+taking\s+part|also\s+participat\w+|co-invested)\b", "L", "T", 0.6, money=True, name="en-round-participant"),
+    Rule("grantsTo", "en", r"\b(?:granted|grants|awarded|provide|provided|subsidi[sz]ed)\b", "L|T", "R", 0.7, money=True),
+    Rule("memberOf", "en", r"\b(?:joined|join|joins)\b", "L|T", "R", 0.8, source_list=True, target_classes=("Alliance",)),
+    Rule("memberOf", "en", r"\b(?:members|member organi[sz]ations)\s+(?:include|includes|are|such as)\b", "R", "S|P", 0.75, source_list=True, target_classes=("Alliance",), name="en-members-include"),
+    Rule("memberOf", "en", r"\bmember of\b", "L|T", "R", 0.75, target_classes=("Alliance",), name="en-member-of"),
+    Rule("leads", "en", r"\b(?<!round )(?<!financing )led\s+by\b|\bheaded\s+by\b", "R", "S", 0.75, target_classes=("Alliance", "PilotProject", "Organisation"), name="en-led-by", prefer=("Alliance",)),
+    Rule("leads", "en", r"\b(?:leads|led)\b(?!\s+by)", "L", "R", 0.6, target_classes=("Alliance", "PilotProject")),
+    Rule("locatedIn", "en", r"\b(?:located|based|headquartered|situated)\s+in\b|\bmoved\s+(?:in)?to\b|\bsettled\s+in\b", "L|T", "R", 0.75),
+    Rule("locatedIn", "en", r"\b(?:launched|established|founded|set\s+up|opened|inaugurated)\s+in\b", "L|T", "R", 0.6, target_classes=("Region",), name="en-launched-in"),
+    Rule("hosts", "en", r"\bhosted\s+by\b", "R", "S", 0.75, name="en-hosted-by"),
+    Rule("hosts", "en", r"\b(?:hosts|is\s+home\s+to|houses)\b", "L|T", "R", 0.65),
+    Rule("spinOffOf", "en", r"\b(?:spun\s+off\s+from|spun\s+out\s+of|spin-?off\s+(?:of|from)|spinout\s+of)\b", "S", "R", 0.8, source_classes=("Enterprise",)),
+]
+
+_CLAUSE = re.compile(r"[，,；;：:]")
+_ZH_SENT = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+_EN_SENT_END = re.compile(r"(?<!\b[A-Z])(?<!\bCo)(?<!\bLtd)(?<!\bInc)(?<!\bCorp)(?<!\bMr)(?<!\bDr)(?<!\bNo)(?<!\bSt)[.!?](?=\s+[A-Z\"“(]|\s*$)|\n")
+_LIST_SEP = re.compile(r"^\s*(?:、|,|，|和|与|及|以及|and|, and|&)\s*$")
+
+
+def sentences(text: str, lang: str) -> list[tuple[int, int]]:
+    """Sentence spans (start, end) of the text.
+
+    >>> t = "Greenloop Co., Ltd. joined. Then it grew."
+    >>> [t[a:b] for a, b in sentences(t, "en")]
+    ['Greenloop Co., Ltd. joined.', 'Then it grew.']
+    """
+    spans: list[tuple[int, int]] = []
+    if lang == "zh":
+        for m in _ZH_SENT.finditer(text):
+            if m.group(0).strip():
+                spans.append((m.start(), m.end()))
+        return spans
+    start = 0
+    for m in _EN_SENT_END.finditer(text):
+        end = m.end() if m.group(0) != "\n" else m.start()
+        if text[start:end].strip():
+            lead = len(text[start:end]) - len(text[start:end].lstrip())
+            spans.append((start + lead, end))
+        start = m.end()
+    if text[start:].strip():
+        lead = len(text[start:]) - len(text[start:].lstrip())
+        spans.append((start + lead, len(text.rstrip())))
+    return spans
+
+
+class _Sentence:
+    def __init__(self, text: str, start: int, end: int, mentions: list[Mention], before: list[Mention]) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        self.ms = [m for m in mentions if m.cls not in VALUE_CLASSES]
+        self.values = [m for m in mentions if m.cls in VALUE_CLASSES]
+        self.before = before
+
+    def clause_start(self, pos: int) -> int:
+        cut = self.start
+        for m in _CLAUSE.finditer(self.text, self.start, pos):
+            cut = m.end()
+        return cut
+
+    def clause_end(self, pos: int) -> int:
+        m = _CLAUSE.search(self.text, pos, self.end)
+        return m.start() if m else self.end
+
+
+def _fits(onto: Ontology, m: Mention, allowed: Iterable[str], narrow: tuple[str, ...]) -> bool:
+    if m.cls not in onto.classes:
+        return False
+    if narrow and not any(onto.is_a(m.cls, c) for c in narrow):
+        return False
+    return any(onto.is_a(m.cls, c) for c in allowed)
+
+
+def _find(
+    strategy: str, s: _Sentence, t0: int, t1: int, ok: list[Mention], other: Mention | None, before: list[Mention], prefer: tuple[str, ...] = ()
+) -> tuple[Mention | None, str]:
+    for step in strategy.split("|"):
+        cands: list[Mention] = []
+        if step == "L":
+            lo = s.clause_start(t0)
+            cands = sorted([m for m in ok if lo <= m.start and m.end <= t0], key=lambda m: -m.end)
+        elif step == "S":
+            cands = sorted([m for m in ok if m.end <= t0], key=lambda m: -m.end)
+        elif step == "R":
+            hi = s.clause_end(t1)
+            cands = sorted([m for m in ok if t1 <= m.start and m.end <= hi], key=lambda m: m.start)
+        elif step == "Q":
+            cands = sorted([m for m in ok if t1 <= m.start], key=lambda m: m.start)
+        elif step == "T":
+            cands = sorted(ok, key=lambda m: m.start)
+        elif step == "B" and other is not None:
+            cands = sorted([m for m in ok if m.end <= other.start], key=lambda m: -m.end)
+        elif step == "A" and other is not None:
+            cands = sorted([m for m in ok if m.start >= other.end], key=lambda m: m.start)
+        elif step == "P":
+            cands = list(reversed(before))
+        cands = [m for m in cands if other is None or ((m.start, m.end) != (other.start, other.end) and m.name != other.name)]
+        if prefer:
+            cands = sorted(cands, key=lambda m: m.cls not in prefer)
+        if cands:
+            return cands[0], step
+    return None, ""
+
+
+def _expand(first: Mention, s: _Sentence, ok: list[Mention], text: str) -> list[Mention]:
+    """The list a mention belongs to: ``A、B和C`` / ``A, B and C`` (same coarse kind)."""
+    out = [first]
+    pool = sorted(ok, key=lambda m: m.start)
+    i = pool.index(first) if first in pool else -1
+    if i < 0:
+        return out
+    j = i
+    while j + 1 < len(pool) and _LIST_SEP.match(text[pool[j].end : pool[j + 1].start]):
+        j += 1
+        out.append(pool[j])
+    j = i
+    while j - 1 >= 0 and _LIST_SEP.match(text[pool[j - 1].end : pool[j].start]):
+        j -= 1
+        out.append(pool[j])
+    return out
+
+
+def find_relations(text: str, mentions: list[Mention], lang: str, *, ontology: Ontology | None = None, rules: list[Rule] | None = None) -> list[Candidate]:
+    """Candidate relations in ``text`` between ``mentions`` (de-duplicated, best confidence kept)."""
+    onto = ontology or load_ontology()
+    rules = [r for r in (rules if rules is not None else RULES) if r.lang == lang]
+    found: dict[tuple[str, str, str], Candidate] = {}
+    seen_before: list[Mention] = []
+    for a, b in sentences(text, lang):
+        in_sent = [m for m in mentions if a <= m.start and m.end <= b]
+        s = _Sentence(text, a, b, in_sent, list(seen_before))
+        fired: dict[str, list[tuple[int, int]]] = {}
+        for rule in rules:
+            info = onto.relation(rule.rel)
+            src_ok = [m for m in s.ms if _fits(onto, m, info.domain or ("Entity",), rule.source_classes)]
+            tgt_ok = [m for m in s.ms if _fits(onto, m, info.range or ("Entity",), rule.target_classes)]
+            for tm in re.finditer(rule.trigger, text[a:b], flags=0 if lang == "zh" else re.IGNORECASE):
+                t0, t1 = a + tm.start(), a + tm.end()
+                if t0 == t1:
+                    t1 = t0 + 1
+                if any(x < t1 and t0 < y for x, y in fired.get(rule.rel, [])):
+                    continue  # a more specific rule (listed earlier) already used this trigger
+                if rule.block and re.search(rule.block, text[s.clause_start(t0) : t0]):
+                    continue
+                how = ""
+                # resolve the end with a self-contained strategy first
+                order = ("target", "source") if rule.source.split("|")[0] in ("A", "B") else ("source", "target")
+                picked: dict[str, Mention | None] = {"source": None, "target": None}
+                for end in order:
+                    strat = rule.source if end == "source" else rule.target
+                    ok = src_ok if end == "source" else tgt_ok
+                    other = picked["target" if end == "source" else "source"]
+                    before = []
+                    if "P" in strat:
+                        allowed = (info.range if end == "target" else info.domain) or frozenset({"Entity"})
+                        before = [m for m in s.before if _fits(onto, m, allowed, rule.target_classes if end == "target" else rule.source_classes)]
+                    m, step = _find(strat, s, t0, t1, ok, other, before, rule.prefer if end == "target" else ())
+                    picked[end] = m
+                    how += step
+                if picked["source"] is None or picked["target"] is None:
+                    continue
+                fired.setdefault(rule.rel, []).append((t0, t1))
+                sources = _expand(picked["source"], s, src_ok, text) if rule.source_list else [picked["source"]]
+                targets = _expand(picked["target"], s, tgt_ok, text) if rule.target_list else [picked["target"]]
+                for src in sources:
+                    for tgt in targets:
+                        if src.name == tgt.name or not onto.allows(rule.rel, src.cls, tgt.cls):
+                            continue
+                        conf = rule.confidence * (0.85 if "T" in how or "P" in how else 1.0)
+                        conf *= min(src.confidence, tgt.confidence) ** 0.5
+                        if "coreference" in (src.method, tgt.method):
+                            conf *= 0.9
+                        amount = currency = None
+                        if rule.money:
+                            money = _nearest_value(s.values, "Money", t0)
+                            if money is not None:
+                                amount, currency = money.value
+                        date = _nearest_value(s.values, "Date", t0)
+                        cand = Candidate(
+                            rule.rel, src, tgt, a, b, f"rule:{rule.name or rule.rel + '-' + lang}:{how}", round(conf, 3),
+                            amount, currency, date.value if date else None,
+                        )
+                        key = (src.name, rule.rel, tgt.name)
+                        if key not in found or found[key].confidence < cand.confidence:
+                            found[key] = cand
+        seen_before.extend(s.ms)
+    return sorted(found.values(), key=lambda c: (c.start, c.type, c.source.name, c.target.name))
+
+
+def _nearest_value(values: list[Mention], cls: str, pos: int) -> Mention | None:
+    vs = [v for v in values if v.cls == cls]
+    if not vs:
+        return None
+    return min(vs, key=lambda v: abs(v.start - pos))
