@@ -177,7 +177,7 @@ def test_click_highlights_the_neighbourhood(chromium: Browser, tmp_path: Path) -
     assert dimmed == ["alliance", "dalian", "fund1", "pilot", "xss"]
     assert "DMTO" in page.inner_text("#details")
     page.mouse.click(box["x"] + 5, box["y"] + 5)  # empty canvas: back to normal
-    assert page.evaluate("() => window.canalMap.nodes.get().filter(n => String(n.color.background).startsWith('rgba(205')).length") == 0
+    assert page.evaluate("() => window.canalMap.nodes.get().filter(n => n.color && String(n.color.background).startsWith('rgba(205')).length") == 0
 
 
 def test_gaps_and_matches_overlays(chromium: Browser, tmp_path: Path) -> None:

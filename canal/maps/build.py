@@ -224,13 +224,19 @@ def build_map_data(
             node_gaps[n].append(i)
 
     meta: dict[str, Any] = {"layout": layout}
+    # proposed matches pull their ends together in the layout (a match's far end often
+    # has no other tie to the drawn part)
+    L = nx.Graph()
+    L.add_nodes_from(G.nodes(data=True))
+    L.add_edges_from((u, v) for u, v in G.edges())
+    L.add_edges_from((m["source"], m["target"]) for m in match_recs if m["shown"])
     if layout == "stages":
-        pos, centres, lane_y, col_w = stages_layout(G, lambda n: onto.stage_of(str(G.nodes[n].get("cls"))) if G.nodes[n].get("cls") in onto.classes else None, onto.stage_order)
+        pos, centres, lane_y, col_w = stages_layout(L, lambda n: onto.stage_of(str(G.nodes[n].get("cls"))) if G.nodes[n].get("cls") in onto.classes else None, onto.stage_order)
         meta["columns"] = [{"key": s["key"], "en": s["en"], "zh": s["zh"], "x": centres[s["key"]]} for s in style.stage_entries()]
         meta["lane_y"] = lane_y
         meta["column_width"] = col_w
     else:
-        pos = force_layout(G, seed=seed)
+        pos = force_layout(L, seed=seed)
 
     nodes: list[dict[str, Any]] = []
     info: dict[str, dict[str, Any]] = {}
@@ -338,7 +344,7 @@ def build_map_data(
 
 def _font(size: float) -> int:
     """Label size grows with the node, so hubs stay labelled when the map is zoomed out."""
-    return round(12 + (size - 10) * 0.55)
+    return min(22, round(12 + (size - 10) * 0.45))
 
 
 def _chain_rank(chain: str) -> int:

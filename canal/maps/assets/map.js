@@ -95,17 +95,29 @@
     };
   }
 
+  // only items whose look changes are updated: a signature per item remembers the last look
+  var nodeSig = {}, edgeSig = {};
   function restyle() {
     var upd = [];
-    nodes.forEach(function (n) { upd.push(nodeStyle(n.id)); });
-    nodes.update(upd);
+    DATA.nodes.forEach(function (n) {
+      var id = n.id;
+      var inGap = state.gaps && info[id] && info[id].gaps && info[id].gaps.length > 0;
+      var dim = state.keep !== null && !state.keep[id];
+      var sig = (state.hidden[id] ? "h" : "-") + (dim ? "d" : "-") + (inGap ? "g" : "-");
+      if ((nodeSig[id] || "---") !== sig) { nodeSig[id] = sig; upd.push(nodeStyle(id)); }
+    });
+    if (upd.length) { nodes.update(upd); }
     var eupd = [];
-    edges.forEach(function (e) {
+    DATA.edges.forEach(function (e) {
       var hidden = !!(state.hidden[e.from] || state.hidden[e.to]) || (e.match !== undefined && !state.matches);
       var dim = state.keep !== null && !(state.keep[e.from] === 2 || state.keep[e.to] === 2);
-      eupd.push({ id: e.id, hidden: hidden, color: dim ? { color: DIM_EDGE, highlight: DIM_EDGE, hover: DIM_EDGE } : baseEdge[e.id].color });
+      var sig = (hidden ? "h" : "-") + (dim ? "d" : "-");
+      if ((edgeSig[e.id] || "--") !== sig) {
+        edgeSig[e.id] = sig;
+        eupd.push({ id: e.id, hidden: hidden, color: dim ? { color: DIM_EDGE, highlight: DIM_EDGE, hover: DIM_EDGE } : baseEdge[e.id].color });
+      }
     });
-    edges.update(eupd);
+    if (eupd.length) { edges.update(eupd); }
   }
 
   // neighbourhood highlight: the chosen nodes (2) and their neighbours (1); others dimmed
