@@ -1,0 +1,69 @@
+"""The bulk path (GRAPH.BULK via falkordb-bulk-loader) and neo4j-admin import files."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from canal.bulk import bulk_load, write_neo4j_import
+from canal.errors import CanalError
+from canal.ingest import load_log, load_spec
+from canal.store import GraphStore, open_store
+from tests.test_load import write_input
+from tests.test_load_incremental import _snapshot
+
+LOADERS = Path(__file__).resolve().parent.parent / "loaders"
+SOURCES = Path(__file__).parent / "fixtures" / "sources"
+
+
+def test_bulk_load_gives_the_same_graph_as_an_incremental_load(store: GraphStore, tmp_path: Path) -> None:
+    spec = write_input(tmp_path / "in")
+    res = bulk_load(store, spec)
+    assert res["records"] == 8 and res["nodes"] == {"ResearchInstitute": 1, "Technology": 1, "Enterprise": 1, "Fund": 1}
+    with open_store(str(tmp_path / "inc.db")) as inc:
+        load_spec(inc, spec)
+        assert _snapshot(store) == _snapshot(inc)
+    # a later incremental load of the same source changes nothing
+    assert load_spec(store, spec).totals() == {"added": 0, "changed": 0, "retracted": 0}
+    assert [x.get("mode") for x in load_log(store)] == ["bulk", None]
+
+
+def test_bulk_loaded_database_reopens(tmp_path: Path) -> None:
+    spec = write_input(tmp_path / "in")
+    db = str(tmp_path / "b.db")
+    with open_store(db) as s:
+        bulk_load(s, spec)
+    for _ in range(2):
+        with open_store(db) as s:
+            assert s.counts().total_nodes == 4 and s.counts().total_relationships == 4
+
+
+def test_bulk_path_refuses_a_graph_that_has_data(store: GraphStore, tmp_path: Path) -> None:
+    spec = write_input(tmp_path / "in")
+    load_spec(store, spec)
+    with pytest.raises(CanalError, match="empty graph"):
+        bulk_load(store, spec)
+
+
+def test_bulk_path_handles_specs_with_hierarchies_and_created_endpoints(store: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CANAL_KAG", str(SOURCES / "kag"))
+    res = bulk_load(store, LOADERS / "kag_supplychain.yaml")
+    assert res["nodes"] == {"Enterprise": 2, "IndustrySegment": 8, "Product": 7}
+    assert store.counts().relationships == {"INVESTS_IN": 2, "PART_OF_SEGMENT": 10, "PRODUCES": 3, "UPSTREAM_OF": 6}
+
+
+def test_neo4j_import_files_and_command(tmp_path: Path) -> None:
+    spec = write_input(tmp_path / "in")
+    res = write_neo4j_import(spec, tmp_path / "neo")
+    assert res["command"].startswith("neo4j-admin database import full")
+    assert "--nodes=" in res["command"] and "--relationships=" in res["command"]
+    with open(tmp_path / "neo" / "nodes_Fund.csv", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][:2] == ["id:ID", ":LABEL"] and "sources:string[]" in rows[0]
+    assert rows[1][:2] == ["fund", "Fund;Investor;Organisation;Entity"]
+    with open(tmp_path / "neo" / "rels_INVESTS_IN.csv", encoding="utf-8") as fh:
+        rels = list(csv.reader(fh))
+    assert rels[0][:4] == [":START_ID", ":END_ID", ":TYPE", "id"]
+    assert sorted(r[3] for r in rels[1:]) == ["fund-INVESTS_IN->ent#2014", "fund-INVESTS_IN->ent#2016"]
