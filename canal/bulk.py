@@ -198,8 +198,7 @@ def _rows(m: Mapping_, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         text_enc = m.encoding
     with open(path, encoding=text_enc, newline="") as fh:
         reader = csv.DictReader(fh, delimiter="," if fmt == "csv" else "\t")
-        for i, rec in enumerate(reader, start=2):
-            yield i, rec
+        yield from enumerate(reader, start=2)
 
 
 def _fast(spec: LoaderSpec, onto: Ontology, out: BulkFiles, style: str, skip_bad: bool, progress: Callable[[str, int], None] | None) -> None:
@@ -385,7 +384,7 @@ def bulk_load(
         if graph is not None:
             try:
                 graph.delete()  # the (empty) graph key; GRAPH.BULK creates it anew
-            except Exception:  # noqa: BLE001 - the key may not exist yet
+            except Exception:
                 pass
         cmd = falkordb_bulk_command(files, store.settings.graph, url, store.ontology)
         conn = _journal_client(store)
