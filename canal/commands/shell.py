@@ -1,0 +1,25 @@
+"""``canal shell``: the interactive Cypher prompt."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+
+def register(main: click.Group) -> None:
+    """Add ``shell`` to the ``canal`` command."""
+    from canal.cli import _handle_errors, _settings, _store
+
+    @main.command()
+    @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", help="How rows print (:format changes it).")
+    @_handle_errors
+    def shell(fmt: str) -> None:
+        """Interactive Cypher prompt: end a query with ';', :help for commands, :schema for the schema."""
+        from canal.shell import run_shell
+
+        with _store() as store:
+            banner = f"canal shell on {_settings().db} ({store.backend}). End a query with ';'. :help for help, :quit to leave."
+            failures = run_shell(store, banner=banner, fmt=fmt)
+        if failures and not sys.stdin.isatty():
+            sys.exit(1)
