@@ -39,6 +39,8 @@ class Entity:
     evidence: str
     mentions: int
     lang: str
+    evidence_start: int = 0
+    evidence_end: int = 0
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,10 @@ def extract_article(
         ids[key] = node_id
         s0, s1 = _sentence_of(spans, first.start, first.end)
         ex.entities.append(
-            Entity(name, cls, node_id, existing, round(score, 3), round(best.confidence, 3), best.method, first.start, first.end, text[s0:s1], len(ms), _lang_at(text, first.start))
+            Entity(
+                name, cls, node_id, existing, round(score, 3), round(best.confidence, 3), best.method, first.start, first.end,
+                text[s0:s1], len(ms), _lang_at(text, first.start), s0, s1,
+            )
         )
     for c in cands:
         sk, tk = (c.source.name, c.source.cls), (c.target.name, c.target.cls)

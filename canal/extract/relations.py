@@ -92,10 +92,10 @@ RULES: list[Rule] = [
     Rule("hosts", "zh", r"建有|设有|拥有|承载|聚集", "L|T", "R", 0.6, target_classes=("PilotPlatform", "Incubator", "SharingPlatform", "TechnologyTransferCentre", "Laboratory", "ResearchInstitute")),
     Rule("spinOffOf", "zh", r"衍生企业|衍生公司|孵化的|分拆|脱胎于", "T", "L|S", 0.75, source_classes=("Enterprise",), target_classes=("ResearchOrganisation", "Enterprise", "Incubator", "PilotPlatform")),
     # -- English ----------------------------------------------------------------------
-    Rule("develops", "en", r"\b(?:developed|develops|develop|invented|created|designed)\b(?!\s+by)", "L|S", "R", 0.75, target_list=True),
+    Rule("develops", "en", r"\b(?:developed|develops|develop|invented|created|designed)\b(?!\s+by)", "L|W|T", "R", 0.75, target_list=True),
     Rule("develops", "en", r"\b(?:developed|invented|created|designed)\s+by\b", "R", "S", 0.75, name="en-developed-by"),
     Rule("adopts", "en", r"(?:(?<=after )|(?<=before )|(?<=while )|(?<=by ))adopting\b", "T", "R", 0.7, name="en-adopting"),
-    Rule("adopts", "en", r"\b(?:adopted|adopts|adopting|deployed|introduced|uses|applies|applied)\b", "L|S", "R", 0.7),
+    Rule("adopts", "en", r"\b(?:adopted|adopts|adopting|deployed|introduced|uses|applies|applied)\b", "L|W|T", "R", 0.7),
     Rule("transferredTo", "en", r"\btransferred\b|\btransfers\b", "R", "Q", 0.75, name="en-transferred"),
     Rule("licensedTo", "en", r"\blicen[cs]ed\b|\blicen[cs]es\b", "R", "Q", 0.75, name="en-licensed"),
     Rule("licensedTo", "en", r"\blicen[cs]ed\b(?=[^.;]{3,60}\bfrom\b)", "R", "L|T", 0.75, name="en-licensed-from"),
@@ -105,6 +105,7 @@ RULES: list[Rule] = [
     Rule("grantsTo", "en", r"\b(?:granted|grants|awarded|provide|provided|subsidi[sz]ed)\b", "L|T", "R", 0.7, money=True),
     Rule("memberOf", "en", r"\b(?:joined|join|joins)\b", "L|T", "R", 0.8, source_list=True, target_classes=("Alliance",)),
     Rule("memberOf", "en", r"\b(?:members|member organi[sz]ations)\s+(?:include|includes|are|such as)\b", "R", "S|P", 0.75, source_list=True, target_classes=("Alliance",), name="en-members-include"),
+    Rule("memberOf", "en", r"\badded\b[^.:;]{0,30}\bmembers?\b", "Q", "S", 0.7, source_list=True, target_classes=("Alliance",), name="en-added-members"),
     Rule("memberOf", "en", r"\bmember of\b", "L|T", "R", 0.75, target_classes=("Alliance",), name="en-member-of"),
     Rule("leads", "en", r"\b(?<!round )(?<!financing )led\s+by\b|\bheaded\s+by\b", "R", "S", 0.75, target_classes=("Alliance", "PilotProject", "Organisation"), name="en-led-by", prefer=("Alliance",)),
     Rule("leads", "en", r"\b(?:leads|led)\b(?!\s+by)", "L", "R", 0.6, target_classes=("Alliance", "PilotProject")),
@@ -115,10 +116,10 @@ RULES: list[Rule] = [
     Rule("spinOffOf", "en", r"\b(?:spun\s+off\s+from|spun\s+out\s+of|spin-?off\s+(?:of|from)|spinout\s+of)\b", "S", "R", 0.8, source_classes=("Enterprise",)),
 ]
 
-_CLAUSE = re.compile(r"[，,；;：:]")
+_CLAUSE = re.compile(r"[，；;：:]|,(?!\s*(?:Ltd|Inc|LLC|Co\b))")
 _ZH_SENT = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _EN_SENT_END = re.compile(r"(?<!\b[A-Z])(?<!\bCo)(?<!\bLtd)(?<!\bInc)(?<!\bCorp)(?<!\bMr)(?<!\bDr)(?<!\bNo)(?<!\bSt)[.!?](?=\s+[A-Z\"“(]|\s*$)|\n")
-_LIST_SEP = re.compile(r"^\s*(?:、|,|，|和|与|及|以及|and|, and|&)\s*$")
+_LIST_SEP = re.compile(r"^\s*(?:、|,|，|和|与|及|以及|and|, and|&)\s*(?:the\s+)?$")
 
 
 def sentences(text: str, lang: str) -> list[tuple[int, int]]:
@@ -190,6 +191,10 @@ def _find(
             cands = sorted([m for m in ok if t1 <= m.start and m.end <= hi], key=lambda m: m.start)
         elif step == "Q":
             cands = sorted([m for m in ok if t1 <= m.start], key=lambda m: m.start)
+        elif step == "W":
+            lead = s.text[s.clause_start(t0) : t0].strip().lower()
+            if re.match(r"(which|who|that)\b", lead):
+                cands = sorted([m for m in ok if m.end <= t0], key=lambda m: -m.end)
         elif step == "T":
             cands = sorted(ok, key=lambda m: m.start)
         elif step == "B" and other is not None:

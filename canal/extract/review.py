@@ -53,10 +53,13 @@ def records(ex: Extraction) -> list[dict[str, Any]]:
             "method": e.method,
             "article": art.path,
             "title": art.title or art.text.split("\n", 1)[0][:120],
-            "start": e.start,
-            "end": e.end,
+            "start": e.evidence_start,
+            "end": e.evidence_end,
             "evidence": e.evidence,
-            "node": {"id": e.node_id, "class": e.cls, "name": e.name, "lang": e.lang, "existing": e.existing, "link_score": e.link_score, "mentions": e.mentions},
+            "node": {
+                "id": e.node_id, "class": e.cls, "name": e.name, "lang": e.lang, "existing": e.existing, "link_score": e.link_score,
+                "mentions": e.mentions, "mention_start": e.start, "mention_end": e.end,
+            },
         })
     for i, r in enumerate(ex.relations, 1):
         out.append({
@@ -182,7 +185,7 @@ def build_records(recs: Sequence[dict[str, Any]], onto: Ontology, *, min_confide
     for nid in sorted(wanted):
         rec = node_recs[nid]
         body = rec["node"]
-        origin = Origin(rec["file"], None)
+        origin = Origin(str(rec.get("file") or rec.get("article") or ""), None)
         if nid in known:
             res.linked += 1
             continue
@@ -193,7 +196,7 @@ def build_records(recs: Sequence[dict[str, Any]], onto: Ontology, *, min_confide
         try:
             nodes.append(validate_node(onto, node))
         except LoaderError as exc:
-            raise LoaderError(f"{rec['id']}: {exc.message}", file=rec["file"], line=rec["line"], field=exc.field) from None
+            raise LoaderError(f"{rec['id']}: {exc.message}", file=str(rec.get("file") or rec.get("article") or ""), line=rec.get("line"), field=exc.field) from None
         classes[str(nid)] = node.cls
     rels: list[Relationship] = []
     for rec in chosen_rels:
@@ -218,11 +221,11 @@ def build_records(recs: Sequence[dict[str, Any]], onto: Ontology, *, min_confide
         if date[:4].isdigit():
             props["year"] = int(date[:4])
         props.update(_prov(rec))
-        rel = Relationship(rtype, src, tgt, date if body.get("amount") is not None else "", props, Origin(rec["file"], None))
+        rel = Relationship(rtype, src, tgt, date if body.get("amount") is not None else "", props, Origin(str(rec.get("file") or rec.get("article") or ""), None))
         try:
             rels.append(validate_relationship(onto, rel))
         except LoaderError as exc:
-            raise LoaderError(f"{rec['id']}: {exc.message}", file=rec["file"], line=rec["line"], field=exc.field) from None
+            raise LoaderError(f"{rec['id']}: {exc.message}", file=str(rec.get("file") or rec.get("article") or ""), line=rec.get("line"), field=exc.field) from None
     res.nodes = len(nodes)
     res.relationships = len(rels)
     return nodes, rels, res
