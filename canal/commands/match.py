@@ -1,0 +1,105 @@
+"""``canal match``: partners for technologies, labs, enterprises and pilot projects."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+def register(main: click.Group) -> None:
+    """Add ``match`` to the ``canal`` group."""
+    from canal.cli import _echo_table, _handle_errors, _store
+
+    @main.command()
+    @click.option("--for", "for_name", default=None, help="Source node: id, name, English or Chinese name.")
+    @click.option("--all", "all_sources", is_flag=True, help="Every source of the direction.")
+    @click.option("--direction", type=click.Choice(["to-enterprise", "to-technology", "to-funder"]), default=None, help="Default: the source's natural direction (technology/lab -> enterprise, enterprise -> technology, project -> funder); to-enterprise with --all.")
+    @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000), help="Candidates per source.")
+    @click.option("--weight", "weights", multiple=True, help="Signal weight, name=value (e.g. text=2); repeatable.")
+    @click.option("--learn", is_flag=True, help="Learn the weights from the graph's known links first (time split).")
+    @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the explanations in the table.")
+    @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+    @click.option("--write-proposals", is_flag=True, help="Write the candidates back as proposedMatch relationships (score, date, reasons).")
+    @click.option("--min-score", default=0.0, show_default=True, type=float, help="With --write-proposals: only candidates scoring at least this.")
+    @click.option("--evaluate", "run_eval", is_flag=True, help="Hide known links, rank, report precision@k, recall@k and MRR against baselines.")
+    @click.option("--share", default=0.2, show_default=True, type=float, help="With --evaluate: share of known links to hide.")
+    @click.option("--seed", default=0, show_default=True, type=int)
+    @_handle_errors
+    def match(
+        for_name: str | None,
+        all_sources: bool,
+        direction: str | None,
+        top: int,
+        weights: tuple[str, ...],
+        learn: bool,
+        lang: str,
+        fmt: str,
+        write_proposals: bool,
+        min_score: float,
+        run_eval: bool,
+        share: float,
+        seed: int,
+    ) -> None:
+        """Rank candidate partners with per-signal contributions, reasons (English and Chinese) and evidence Cypher."""
+        from canal.errors import ConfigError
+        from canal.match import match as run_match
+        from canal.match import proposals
+        from canal.match.api import contribution_labels
+
+        w: dict[str, float] = {}
+        for item in weights:
+            if "=" not in item:
+                raise ConfigError(f"--weight takes name=value, got {item!r}")
+            k, v = item.split("=", 1)
+            try:
+                w[k.strip()] = float(v)
+            except ValueError:
+                raise ConfigError(f"--weight {item!r}: {v!r} is not a number") from None
+        if run_eval:
+            from canal.match.evaluate import evaluate
+
+            with _store() as store:
+                G = store.to_networkx()
+            rep = evaluate(G, directions=[direction] if direction else None, share=share, seed=seed, weights=w or None)
+            if fmt == "json":
+                click.echo(json.dumps(rep.as_dict(), ensure_ascii=False, indent=2))
+                return
+            cols, rows = rep.table()
+            _echo_table(cols, rows, fmt, title="Matching evaluation (hidden known links)")
+            if fmt == "table":
+                for key, wl in sorted(rep.weights.items()):
+                    click.echo(f"learned weights {key}: " + ", ".join(f"{k}={v:g}" for k, v in wl.items()))
+            return
+        if not for_name and not all_sources:
+            raise ConfigError("say --for NAME or --all (or --evaluate)")
+        if for_name and all_sources:
+            raise ConfigError("--for and --all exclude each other")
+        with _store() as store:
+            G = store.to_networkx()
+            cands = run_match(G, for_id=for_name, direction=direction, top=top, seed=seed, weights=w or None, learn=learn)
+            written = 0
+            if write_proposals and cands:
+                written = store.upsert_relationships(proposals(cands, min_score=min_score))
+        if fmt == "json":
+            click.echo(json.dumps([c.as_dict() for c in cands], ensure_ascii=False, indent=2))
+        elif fmt == "csv":
+            cols = ["source", "rank", "target", "target_name", "target_class", "direction", "score", "contributions", "explanation_en", "explanation_zh", "evidence_cypher"]
+            rows = [
+                [c.source, c.rank, c.target, c.target_name, c.target_class, c.direction, round(c.score, 4), json.dumps({k: round(v, 4) for k, v in c.contributions.items()}), c.explanation_en, c.explanation_zh, json.dumps(c.evidence_cypher, ensure_ascii=False)]
+                for c in cands
+            ]
+            _echo_table(cols, rows, "csv")
+        else:
+            single = len({c.source for c in cands}) <= 1
+            rows = []
+            for c in cands:
+                why = "; ".join(c.reasons_en) if lang == "en" else "；".join(c.reasons_zh)
+                row = [c.rank, c.target_name if lang == "en" else c.target_name_zh, c.target_class, f"{c.score:.3f}", contribution_labels(c, lang), why]
+                rows.append(row if single else [c.source, *row])
+            cols = ["#", "candidate", "class", "score", "contributions", "why"]
+            title = f"Candidates for {cands[0].source_name} ({cands[0].direction})" if cands and single else f"Candidates ({cands[0].direction})" if cands else "Candidates"
+            _echo_table(cols if single else ["source", *cols], rows, "table", title=title)
+            click.echo(f"{len(cands)} candidate(s); evidence Cypher with --format json")
+        if write_proposals:
+            click.echo(f"wrote {written} proposedMatch relationship(s)", err=True)

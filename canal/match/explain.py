@@ -1,0 +1,265 @@
+"""Why a pair was proposed: per-signal reasons in English and Chinese, and evidence paths.
+
+Each reason that rests on the graph (shared place, alliance, investor, tie, segment, pilot
+platform) comes with the concrete path from source to target through the shared element,
+written as Cypher that returns that path's node ids and relationship types. The Cypher
+uses only ``MATCH``, node ids as string literals and plain relationship patterns, so it
+runs unchanged on FalkorDB and Neo4j 5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from canal.match.graph import GraphIndex, Path, Profile, idf
+from canal.ontology import ROOT_CLASS
+from canal.store.cypher import ident
+
+SIGNAL_LABELS: dict[str, tuple[str, str]] = {
+    "text": ("text", "文本"),
+    "codes": ("fields", "领域"),
+    "region": ("place", "地域"),
+    "alliance": ("alliance", "联盟"),
+    "investors": ("investors", "投资方"),
+    "network": ("network", "关系网络"),
+    "stage": ("stage", "阶段"),
+    "pilot": ("pilot platform", "中试平台"),
+    "popularity": ("track record", "既往对接"),
+}
+"""English and Chinese names of the signals."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A path that supports one signal of a candidate, with the Cypher that returns it."""
+
+    signal: str
+    nodes: tuple[str, ...]
+    types: tuple[str, ...]
+    cypher: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"signal": self.signal, "nodes": list(self.nodes), "types": list(self.types), "cypher": self.cypher}
+
+
+def literal(s: str) -> str:
+    """A Cypher string literal (single quotes, backslash escapes).
+
+    >>> print(literal("it's"))
+    'it\\'s'
+    """
+    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def join_paths(a: Path, b: Path) -> Path:
+    """Source path to a shared element plus target path to it, reversed; cut at the first meeting node."""
+    a_nodes = [a[0][0]] + [s[3] for s in a] if a else []
+    b_nodes = [b[0][0]] + [s[3] for s in b] if b else []
+    if not a_nodes or not b_nodes:
+        return a if a else tuple((s[3], s[1], not s[2], s[0]) for s in reversed(b))
+    pos_b = {n: i for i, n in enumerate(b_nodes)}
+    for i, n in enumerate(a_nodes):
+        if n in pos_b:
+            j = pos_b[n]
+            head = a[:i]
+            tail = tuple((s[3], s[1], not s[2], s[0]) for s in reversed(b[:j]))
+            return head + tail
+    return a + tuple((s[3], s[1], not s[2], s[0]) for s in reversed(b))
+
+
+def path_cypher(index: GraphIndex, path: Path) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """Node ids, relationship types and the Cypher returning them for a path."""
+    nodes = [path[0][0]] + [s[3] for s in path]
+    types = [index.rtype(s[1]) for s in path]
+    parts = [f"(n0:{ROOT_CLASS} {{id: {literal(nodes[0])}}})"]
+    for i, (step, t) in enumerate(zip(path, types, strict=True)):
+        rel = f"-[r{i}:{ident(t)}]->" if step[2] else f"<-[r{i}:{ident(t)}]-"
+        parts.append(rel + f"(n{i + 1}:{ROOT_CLASS} {{id: {literal(nodes[i + 1])}}})")
+    q = (
+        "MATCH p = " + "".join(parts) + " "
+        "RETURN [n IN nodes(p) | n.id] AS ids, [r IN relationships(p) | type(r)] AS types LIMIT 1"
+    )
+    return tuple(nodes), tuple(types), q
+
+
+def _best_shared(a: Mapping[str, object], b: Mapping[str, object], weight: Mapping[str, float] | None = None) -> str | None:
+    shared = sorted(set(a) & set(b))
+    if not shared:
+        return None
+    if weight:
+        return max(shared, key=lambda k: (weight.get(k, 0.0), k))
+    return shared[0]
+
+
+def _q(s: str, lang: str) -> str:
+    return f"“{s}”" if lang == "zh" else f"'{s}'"
+
+
+class Explainer:
+    """Builds reasons and evidence for candidates of one signal set."""
+
+    def __init__(self, index: GraphIndex, terms: Sequence[str], S_text: Any, T_text: Any, place_df: Mapping[str, int], n_docs: int) -> None:
+        self.index = index
+        self.terms = terms
+        self.S_text = S_text
+        self.T_text = T_text
+        self.place_df = place_df
+        self.n_docs = n_docs
+
+    def _place_name(self, key: str, lang: str) -> str:
+        if key.startswith("region:"):
+            return self.index.region_names.get(key, key[len("region:") :])
+        return self.index.name(key, lang)
+
+    def _code_name(self, key: str, lang: str) -> str:
+        if key.startswith("seg:"):
+            return self.index.name(key[4:], lang)
+        return key.split(":", 1)[1]
+
+    def reasons(
+        self, ps: Profile, pt: Profile, si: int, ti: int, values: Mapping[str, float], contributions: Mapping[str, float], direction: str
+    ) -> tuple[list[str], list[str], list[Evidence]]:
+        ix = self.index
+        en: list[str] = []
+        zh: list[str] = []
+        ev: list[Evidence] = []
+
+        def add_path(signal: str, a: Path | None, b: Path | None) -> None:
+            if a is None or b is None:
+                return
+            path = join_paths(a, b)
+            if not path:
+                return
+            nodes, types, q = path_cypher(ix, path)
+            ev.append(Evidence(signal, nodes, types, q))
+
+        order = sorted((k for k, v in contributions.items() if v > 0), key=lambda k: (-contributions[k], k))
+        for sig in order:
+            v = values.get(sig, 0.0)
+            if sig == "text":
+                S, T = self.S_text, self.T_text
+                ai, ad = S.indices[S.indptr[si] : S.indptr[si + 1]], S.data[S.indptr[si] : S.indptr[si + 1]]
+                bi, bd = T.indices[T.indptr[ti] : T.indptr[ti + 1]], T.data[T.indptr[ti] : T.indptr[ti + 1]]
+                common, ia, ib = np.intersect1d(ai, bi, assume_unique=True, return_indices=True)
+                prod = ad[ia] * bd[ib]
+                top = np.argsort(-prod, kind="stable")[:4]
+                words = [self.terms[int(common[k])] for k in top]
+                if words:
+                    en.append("descriptions share " + ", ".join(_q(w, "en") for w in words) + f" (cosine {v:.2f})")
+                    zh.append("描述共有" + "".join(_q(w, "zh") for w in words) + f"（余弦相似度 {v:.2f}）")
+            elif sig == "codes":
+                sw = {k: ps.codes[k][0] * pt.codes[k][0] for k in set(ps.codes) & set(pt.codes)}
+                k = _best_shared(ps.codes, pt.codes, sw)
+                if k:
+                    kind_en, kind_zh = ("industry segment", "产业链环节") if k.startswith("seg:") else ("field", "领域")
+                    en.append(f"both in {kind_en} {_q(self._code_name(k, 'en'), 'en')}")
+                    zh.append(f"同属{kind_zh}{_q(self._code_name(k, 'zh'), 'zh')}")
+                    add_path("codes", ps.codes[k][1], pt.codes[k][1])
+            elif sig == "region":
+                shared_p = set(ps.places) & set(pt.places)
+                k = max(
+                    shared_p,
+                    key=lambda x: (round(idf(self.place_df.get(x, 1), self.n_docs), 6), -ps.places[x][0] - pt.places[x][0], x),
+                    default=None,
+                )
+                if k:
+                    en.append(f"both in {_q(self._place_name(k, 'en'), 'en')}")
+                    zh.append(f"同在{_q(self._place_name(k, 'zh'), 'zh')}")
+                    add_path("region", ps.places[k][1], pt.places[k][1])
+            elif sig == "alliance":
+                k = _best_shared(ps.alliances, pt.alliances)
+                if k:
+                    en.append(f"both in alliance {_q(ix.name(k), 'en')}")
+                    zh.append(f"同为联盟{_q(ix.name(k, 'zh'), 'zh')}成员")
+                    add_path("alliance", ps.alliances[k], pt.alliances[k])
+            elif sig == "investors":
+                k = _best_shared(ps.investors, pt.investors)
+                if k:
+                    en.append(f"common investor {_q(ix.name(k), 'en')}")
+                    zh.append(f"共同投资方{_q(ix.name(k, 'zh'), 'zh')}")
+                    add_path("investors", ps.investors[k], pt.investors[k])
+                else:
+                    co = self._coinvestor(ps, pt)
+                    if co:
+                        inv, x = co
+                        en.append(f"{_q(ix.name(inv), 'en')}, an investor of the source, co-invested with it in {_q(ix.name(x), 'en')}")
+                        zh.append(f"其投资方{_q(ix.name(inv, 'zh'), 'zh')}曾与之共同投资{_q(ix.name(x, 'zh'), 'zh')}")
+                        step_t = self._fund_step(pt.node, x)
+                        step_i = self._fund_step(inv, x)
+                        if step_t and step_i:
+                            add_path("investors", (*ps.investors[inv], step_i), (step_t,))
+            elif sig == "network":
+                if pt.node in ps.ties:
+                    en.append(f"already tied to {_q(ix.name(pt.node), 'en')}")
+                    zh.append(f"与{_q(ix.name(pt.node, 'zh'), 'zh')}已有往来")
+                    add_path("network", ps.ties[pt.node], ())
+                else:
+                    shared = [z for z in set(ps.ties) & set(pt.ties) if z not in (ps.node, pt.node)]
+                    if shared:
+                        z = min(shared, key=lambda x: (ix.tie_degree(x), x))
+                        en.append(f"connected through {_q(ix.name(z), 'en')} (collaborators of collaborators)")
+                        zh.append(f"经由{_q(ix.name(z, 'zh'), 'zh')}间接相连（合作者的合作者）")
+                        add_path("network", ps.ties[z], pt.ties[z])
+            elif sig == "stage":
+                st = ix.onto.stage_order
+                a = st[min(len(st) - 1, round(ps.stage))]
+                b = st[min(len(st) - 1, round(pt.stage))]
+                sa, sb = ix.onto.stages[a], ix.onto.stages[b]
+                en.append(f"stage fits ({sa.label_en.lower()} -> {sb.label_en.lower()})")
+                zh.append(f"阶段匹配（{sa.label_zh}→{sb.label_zh}）")
+            elif sig == "pilot":
+                plat = self._pilot(ps, pt, direction)
+                if plat:
+                    p, pa, pb = plat
+                    en.append(f"pilot platform {_q(ix.name(p), 'en')} for the field is nearby")
+                    zh.append(f"附近有对口中试平台{_q(ix.name(p, 'zh'), 'zh')}")
+                    add_path("pilot", pa, pb)
+            elif sig == "popularity":
+                en.append("target has a record of such deals")
+                zh.append("对方已有同类对接记录")
+        return en, zh, ev
+
+    def _fund_step(self, funder: str, x: str) -> tuple[str, str, bool, str] | None:
+        for rel, y, _k, _ in self.index.outs(funder, "investsIn", "grantsTo"):
+            if y == x:
+                return (funder, rel, True, x)
+        return None
+
+    def _coinvestor(self, ps: Profile, pt: Profile) -> tuple[str, str] | None:
+        ix = self.index
+        mine = {x for _r, x, _k, _ in ix.outs(pt.node, "investsIn", "grantsTo")}
+        for inv in sorted(ps.investors):
+            if inv == pt.node:
+                continue
+            for _r, x, _k, _ in ix.outs(inv, "investsIn", "grantsTo"):
+                if x in mine and x != ps.node:
+                    return inv, x
+        return None
+
+    def _pilot(self, ps: Profile, pt: Profile, direction: str) -> tuple[str, Path | None, Path | None] | None:
+        ix = self.index
+        tech, ent = (ps, pt) if direction == "to-enterprise" else (pt, ps)
+        for plat in ix.platforms():
+            pp = ix.profile(plat, "platform")
+            shared = [k for k in set(pp.places) & set(ent.places) if pp.places[k][0] <= 1 and ent.places[k][0] <= 1]
+            if not shared:
+                continue
+            piloted = [s for s in ix.outs(tech.node, "pilotedAt") if s[1] == plat]
+            if not piloted and not (set(pp.codes) & set(tech.codes)):
+                continue
+            k = sorted(shared)[0]
+            p_path = pp.places[k][1]
+            e_path = ent.places[k][1]
+            if piloted:
+                step = (tech.node, piloted[0][0], True, plat)
+                full = join_paths((step, *p_path), e_path) if p_path and e_path else None
+            else:
+                full = join_paths(p_path, e_path) if p_path and e_path else None
+            if direction == "to-enterprise":
+                return plat, full, ()
+            return plat, (tuple((s[3], s[1], not s[2], s[0]) for s in reversed(full)) if full else None), ()
+        return None

@@ -1,0 +1,520 @@
+"""What the matcher reads from a canal graph: roles, profiles, known links, paths.
+
+A :class:`GraphIndex` wraps a networkx graph in the shape of ``GraphStore.to_networkx()``
+(node attribute ``cls``; edge attributes ``type`` and ``rel``) and derives, for every node
+that can be a match source or target, a :class:`Profile`: its text, classification codes,
+places, alliances, investors and ties, each element with the path that leads to it (so an
+explanation can be turned into Cypher that returns the path). Relationship types come from
+the ontology; nothing of the schema is written here by hand.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from canal.ontology import Ontology, load_ontology
+
+Step = tuple[str, str, bool, str]
+"""One hop of a path: (from node, relationship name, True if the edge points from->to, to node)."""
+Path = tuple[Step, ...]
+
+DIRECTIONS = ("to-enterprise", "to-technology", "to-funder")
+"""Matching directions: technology/lab -> enterprise, enterprise -> technology/lab,
+technology/enterprise/pilot project -> fund, investor, grant or programme."""
+
+INACTIVE = frozenset({"retracted", "withdrawn", "closed", "dissolved", "inactive", "revoked", "cancelled"})
+"""``status`` values that take a node or a link out of matching."""
+
+TRANSFER_RELS = ("licensedTo", "transferredTo")
+ADOPT_RELS = ("adopts",)
+FUND_RELS = ("investsIn", "grantsTo")
+TIE_RELS = (
+    "collaboratesWith", "customerOf", "foundedBy", "spinOffOf", "subOrganisationOf", "worksFor",
+    "leads", "participatesIn", "usesPlatform", "develops", "adopts", "licensedTo", "transferredTo",
+    "pilotedAt", "basedOn", "produces", "holdsPatent", "protects",
+)
+"""Relationships that make two actors neighbours for the network signal (collaborators of collaborators)."""
+
+PROPOSAL_REL = "proposedMatch"
+_NON_TIE_CLASSES = ("Region", "IndustrialPark", "Alliance", "IndustrySegment", "Investor", "Grant", "Programme", "GovernmentBody")
+
+
+def norm_key(text: str) -> str:
+    """Lower-cased, space-folded key for fields and free-text regions.
+
+    >>> norm_key("  Methanol  to Olefins ")
+    'methanol to olefins'
+    """
+    return re.sub(r"\s+", " ", str(text).strip().lower())
+
+
+def _as_list(v: Any) -> list[str]:
+    if v is None:
+        return []
+    if isinstance(v, (list, tuple, set)):
+        return [str(x) for x in v if x is not None and str(x).strip()]
+    s = str(v).strip()
+    return [s] if s else []
+
+
+@dataclass
+class Profile:
+    """What one node brings to matching; every element maps to the path that reaches it."""
+
+    node: str
+    text: str
+    codes: dict[str, tuple[float, Path | None]]
+    places: dict[str, tuple[int, Path | None]]
+    alliances: dict[str, Path]
+    investors: dict[str, Path]
+    ties: dict[str, Path]
+    platforms_near: dict[str, Path] = field(default_factory=dict)
+    stage: float = 0.0
+
+
+@dataclass(frozen=True)
+class KnownLink:
+    """A known source->target pair of a direction (oriented as the direction reads)."""
+
+    source: str
+    target: str
+    date: str | None
+    keys: tuple[str, ...]
+    derived: bool = False
+
+
+class GraphIndex:
+    """Adjacency by relationship name plus cached profiles; ``skip`` hides edges by key."""
+
+    def __init__(self, G: nx.MultiDiGraph, *, ontology: Ontology | None = None, skip: Iterable[str] = ()) -> None:
+        self.G = G
+        self.onto = ontology or load_ontology()
+        self.skip = frozenset(skip)
+        self.cls: dict[str, str] = {n: str(d.get("cls", "Entity")) for n, d in G.nodes(data=True)}
+        self.out: dict[str, dict[str, list[tuple[str, str, str, Mapping[str, Any]]]]] = {}
+        self.inn: dict[str, dict[str, list[tuple[str, str, str, Mapping[str, Any]]]]] = {}
+        self.inactive_pairs: set[tuple[str, str]] = set()
+        self.proposed_pairs: set[tuple[str, str]] = set()
+        self._types: dict[str, str] = {}
+        self._isa: dict[tuple[str, str], bool] = {}
+        self._nontie: dict[str, bool] = {}
+        skip_any = bool(self.skip)
+        out, inn = self.out, self.inn
+        for u, v, k, d in G.edges(keys=True, data=True):
+            rel = d.get("rel") or self._rel_name(str(d.get("type", "")))
+            if skip_any and str(k) in self.skip:
+                continue
+            st = d.get("status")
+            if st and norm_key(st) in INACTIVE:
+                self.inactive_pairs.add((u, v))
+                self.inactive_pairs.add((v, u))
+                continue
+            if rel == PROPOSAL_REL:
+                self.proposed_pairs.add((u, v))
+                self.proposed_pairs.add((v, u))
+                continue
+            ou = out.get(u)
+            if ou is None:
+                ou = out[u] = {}
+            lst = ou.get(rel)
+            if lst is None:
+                lst = ou[rel] = []
+            lst.append((rel, v, k, d))
+            iv = inn.get(v)
+            if iv is None:
+                iv = inn[v] = {}
+            lst = iv.get(rel)
+            if lst is None:
+                lst = iv[rel] = []
+            lst.append((rel, u, k, d))
+        self._profiles: dict[tuple[str, str], Profile] = {}
+        self.region_names: dict[str, str] = {}
+        self._tie_degree: dict[str, int] | None = None
+
+    # -- schema helpers --------------------------------------------------------------
+    def _rel_name(self, t: str) -> str:
+        try:
+            return self.onto.relation(t).name
+        except Exception:
+            return t
+
+    def rtype(self, rel: str) -> str:
+        """Cypher relationship type of an ontology relation name."""
+        if rel not in self._types:
+            self._types[rel] = self.onto.relation(rel).type
+        return self._types[rel]
+
+    def is_a(self, n: str, parent: str) -> bool:
+        c = self.cls.get(n, "Entity")
+        key = (c, parent)
+        hit = self._isa.get(key)
+        if hit is None:
+            hit = self._isa[key] = c in self.onto.classes and self.onto.is_a(c, parent)
+        return hit
+
+    def name(self, n: str, lang: str = "en") -> str:
+        d = self.G.nodes[n]
+        if lang == "zh":
+            return str(d.get("nameZh") or d.get("name") or n)
+        return str(d.get("nameEn") or d.get("name") or n)
+
+    def active(self, n: str) -> bool:
+        st = self.G.nodes[n].get("status")
+        return not st or norm_key(st) not in INACTIVE
+
+    def outs(self, n: str, *rels: str) -> list[tuple[str, str, str, Mapping[str, Any]]]:
+        """Outgoing edges of ``n`` as (relation, other end, key, attributes), optionally of some relations."""
+        return _pick(self.out.get(n), rels)
+
+    def ins(self, n: str, *rels: str) -> list[tuple[str, str, str, Mapping[str, Any]]]:
+        """Incoming edges of ``n`` as (relation, other end, key, attributes)."""
+        return _pick(self.inn.get(n), rels)
+
+    def platforms(self) -> list[str]:
+        """Active pilot platforms, sorted (cached)."""
+        if not hasattr(self, "_platforms"):
+            self._platforms = sorted(n for n in self.cls if self.is_a(n, "PilotPlatform") and self.active(n))
+        return self._platforms
+
+    # -- roles -----------------------------------------------------------------------
+    def is_technology(self, n: str) -> bool:
+        return self.is_a(n, "Technology")
+
+    def is_lab(self, n: str) -> bool:
+        return self.is_a(n, "ResearchOrganisation")
+
+    def is_enterprise(self, n: str) -> bool:
+        return self.is_a(n, "Enterprise")
+
+    def is_project(self, n: str) -> bool:
+        return self.is_a(n, "PilotProject")
+
+    def is_funder(self, n: str) -> bool:
+        if self.is_a(n, "Investor") or self.is_a(n, "Grant"):
+            return True
+        if self.is_a(n, "Programme") or self.is_a(n, "GovernmentBody"):
+            return bool(self.outs(n, *FUND_RELS))
+        return False
+
+    def sources(self, direction: str) -> list[str]:
+        """Nodes that can be matched from, sorted by id."""
+        if direction == "to-enterprise":
+            return sorted(n for n in self.cls if self.is_technology(n) or self.is_lab(n))
+        if direction == "to-technology":
+            return sorted(n for n in self.cls if self.is_enterprise(n))
+        return sorted(n for n in self.cls if self.is_technology(n) or self.is_enterprise(n) or self.is_project(n))
+
+    def targets(self, direction: str) -> list[str]:
+        """Nodes that can be proposed, sorted by id."""
+        if direction == "to-enterprise":
+            return sorted(n for n in self.cls if self.is_enterprise(n))
+        if direction == "to-technology":
+            return sorted(n for n in self.cls if self.is_technology(n) or self.is_lab(n))
+        return sorted(n for n in self.cls if self.is_funder(n))
+
+    # -- known links -------------------------------------------------------------------
+    def known_links(self, direction: str) -> dict[tuple[str, str], KnownLink]:
+        """Known pairs of a direction with their earliest date and the edges behind them."""
+        acc: dict[tuple[str, str], tuple[str | None, set[str], bool]] = {}
+
+        def add(s: str, t: str, d: Mapping[str, Any], key: str, derived: bool = False) -> None:
+            date = _edge_date(d)
+            old = acc.get((s, t))
+            if old is None:
+                acc[(s, t)] = (date, {key}, derived)
+            else:
+                dates = [x for x in (old[0], date) if x]
+                acc[(s, t)] = (min(dates) if dates else None, old[1] | {key}, old[2] and derived)
+
+        if direction in ("to-enterprise", "to-technology"):
+            tech_pairs: list[tuple[str, str, Mapping[str, Any], str]] = []
+            for n in self.cls:
+                if self.is_technology(n):
+                    for _rel, e, k, d in self.outs(n, *TRANSFER_RELS):
+                        if self.is_enterprise(e):
+                            tech_pairs.append((n, e, d, k))
+                elif self.is_enterprise(n):
+                    for _rel, t, k, d in self.outs(n, *ADOPT_RELS):
+                        if self.is_technology(t):
+                            tech_pairs.append((t, n, d, k))
+            for t, e, d, k in tech_pairs:
+                add(t, e, d, k)
+                for _rel, lab, _k2, _d2 in self.ins(t, "develops"):
+                    if self.is_lab(lab):
+                        add(lab, e, d, k, derived=True)
+            for n in self.cls:
+                if self.is_lab(n):
+                    for _rel, e, k, d in self.outs(n, "collaboratesWith"):
+                        if self.is_enterprise(e):
+                            add(n, e, d, k)
+                    for _rel, e, k, d in self.ins(n, "collaboratesWith"):
+                        if self.is_enterprise(e):
+                            add(n, e, d, k)
+            out = {p: KnownLink(p[0], p[1], v[0], tuple(sorted(v[1])), v[2]) for p, v in acc.items()}
+            if direction == "to-technology":
+                out = {(t, s): KnownLink(t, s, v.date, v.keys, v.derived) for (s, t), v in out.items()}
+            return dict(sorted(out.items()))
+        srcs = set(self.sources(direction))
+        for n in self.cls:
+            if self.is_funder(n):
+                for _rel, x, k, d in self.outs(n, *FUND_RELS):
+                    if x in srcs:
+                        add(x, n, d, k)
+        return {p: KnownLink(p[0], p[1], v[0], tuple(sorted(v[1])), v[2]) for p, v in sorted(acc.items())}
+
+    # -- profiles ----------------------------------------------------------------------
+    def anchors(self, n: str) -> dict[str, Path]:
+        """The node and the actors that stand for it in the graph, with the path to each."""
+        out: dict[str, Path] = {n: ()}
+
+        def put(a: str, path: Path) -> None:
+            if a not in out:
+                out[a] = path
+
+        if self.is_technology(n):
+            for rel, d, _k, _ in self.ins(n, "develops", "holdsPatent"):
+                put(d, ((n, rel, False, d),))
+            for rel, p, _k, _ in self.outs(n, "pilotedAt"):
+                put(p, ((n, rel, True, p),))
+        elif self.is_project(n):
+            for rel, h, _k, _ in self.ins(n, "hosts", "leads", "participatesIn"):
+                if not self.is_a(h, "Region") and not self.is_a(h, "Person"):
+                    put(h, ((n, rel, False, h),))
+            for rel, p, _k, _ in self.outs(n, "pilotedAt"):
+                put(p, ((n, rel, True, p),))
+            for rel, t, _k, _ in self.outs(n, "basedOn"):
+                for rel2, d, _k2, _ in self.ins(t, "develops"):
+                    put(d, ((n, rel, True, t), (t, rel2, False, d)))
+        elif self.is_funder(n):
+            for rel, m, _k, _ in self.ins(n, "manages"):
+                put(m, ((n, rel, False, m),))
+        elif self.is_lab(n):
+            for rel, p, _k, _ in self.outs(n, "subOrganisationOf"):
+                put(p, ((n, rel, True, p),))
+        return out
+
+    def profile(self, n: str, role: str) -> Profile:
+        """Profile of ``n`` as a ``source`` or ``target`` (cached)."""
+        key = (n, role)
+        if key not in self._profiles:
+            self._profiles[key] = self._build_profile(n)
+        return self._profiles[key]
+
+    def tie_degree(self, n: str) -> int:
+        if self._tie_degree is None:
+            deg: dict[str, int] = {}
+            for u, by_rel in self.out.items():
+                for rel, es in by_rel.items():
+                    if rel in TIE_RELS:
+                        deg[u] = deg.get(u, 0) + len(es)
+                        for _r, v, _k, _ in es:
+                            deg[v] = deg.get(v, 0) + 1
+            self._tie_degree = deg
+        return self._tie_degree.get(n, 0)
+
+    def _text(self, n: str, weight_self: bool = True) -> list[str]:
+        d = self.G.nodes[n]
+        parts: list[str] = []
+        for k in ("name", "nameEn", "nameZh", "description"):
+            parts.extend(_as_list(d.get(k)))
+        parts.extend(_as_list(d.get("aliases")))
+        parts.extend(_as_list(d.get("field")))
+        return parts
+
+    def _build_profile(self, n: str) -> Profile:
+        anchors = self.anchors(n)
+        texts = self._text(n)
+        codes: dict[str, tuple[float, Path | None]] = {}
+
+        def code(c: str, w: float, path: Path | None) -> None:
+            old = codes.get(c)
+            if old is None or old[0] < w:
+                codes[c] = (w, path)
+
+        def segment_codes(x: str, base: Path, w: float) -> None:
+            for rel, seg, _k, _ in self.outs(x, "partOfSegment"):
+                p1 = (*base, (x, rel, True, seg))
+                code("seg:" + seg, w, p1)
+                texts.extend([self.name(seg), self.name(seg, "zh")])
+                for rel2, up, _k2, _ in self.outs(seg, "partOfSegment"):
+                    code("seg:" + up, 0.5 * w, (*p1, (seg, rel2, True, up)))
+                for rel2, nb, _k2, _ in self.outs(seg, "upstreamOf"):
+                    code("seg:" + nb, 0.5 * w, (*p1, (seg, rel2, True, nb)))
+                for rel2, nb, _k2, _ in self.ins(seg, "upstreamOf"):
+                    code("seg:" + nb, 0.5 * w, (*p1, (seg, rel2, False, nb)))
+
+        for f in _as_list(self.G.nodes[n].get("field")):
+            code("field:" + norm_key(f), 1.0, None)
+        segment_codes(n, (), 1.0)
+        if self.is_enterprise(n):
+            for rel, prod, _k, _ in self.outs(n, "produces", "develops"):
+                texts.extend(self._text(prod))
+                for f in _as_list(self.G.nodes[prod].get("field")):
+                    code("field:" + norm_key(f), 0.8, None)
+                segment_codes(prod, ((n, rel, True, prod),), 0.8)
+        if self.is_lab(n):
+            for rel, t, _k, _ in self.outs(n, "develops"):
+                texts.extend(self._text(t))
+                for f in _as_list(self.G.nodes[t].get("field")):
+                    code("field:" + norm_key(f), 0.8, None)
+                segment_codes(t, ((n, rel, True, t),), 0.8)
+        if self.is_technology(n) or self.is_project(n):
+            for rel, t, _k, _ in self.outs(n, "basedOn"):
+                texts.extend(self._text(t))
+                segment_codes(t, ((n, rel, True, t),), 0.8)
+        if self.is_funder(n):
+            for rel, x, _k, _ in self.outs(n, *FUND_RELS):
+                texts.extend(self._text(x))
+                for f in _as_list(self.G.nodes[x].get("field")):
+                    code("field:" + norm_key(f), 0.5, None)
+                segment_codes(x, ((n, rel, True, x),), 0.5)
+        if self.is_technology(n) and not any(c.startswith("field:") for c in codes):
+            for a in anchors:
+                if a != n:
+                    for f in _as_list(self.G.nodes[a].get("field")):
+                        code("field:" + norm_key(f), 0.5, None)
+
+        places: dict[str, tuple[int, Path | None]] = {}
+        alliances: dict[str, Path] = {}
+        investors: dict[str, Path] = {}
+        ties: dict[str, Path] = {n: ()}
+        for a, pa in anchors.items():
+            reg = self.G.nodes[a].get("region")
+            for r in _as_list(reg):
+                self.region_names.setdefault("region:" + norm_key(r), r)
+                places.setdefault("region:" + norm_key(r), (len(pa) + 1, None))
+            # places: BFS along locatedIn and hosted-by
+            seen = {a}
+            queue: deque[tuple[str, Path]] = deque([(a, pa)])
+            while queue:
+                x, px = queue.popleft()
+                if len(px) - len(pa) >= 4:
+                    continue
+                nxt = [(rel, y, True) for rel, y, _k, _ in self.outs(x, "locatedIn")]
+                nxt += [(rel, y, False) for rel, y, _k, _ in self.ins(x, "hosts") if self.is_a(y, "Region") or self.is_a(y, "IndustrialPark")]
+                for rel, y, fwd in nxt:
+                    if y in seen:
+                        continue
+                    seen.add(y)
+                    py = (*px, (x, rel, fwd, y))
+                    if y not in places or (places[y][0] > len(py) - len(pa)):
+                        places[y] = (len(py) - len(pa), py)
+                    queue.append((y, py))
+            for rel, al, _k, _ in self.outs(a, "memberOf", "participatesIn", "leads"):
+                if self.is_a(al, "Alliance") and al not in alliances:
+                    alliances[al] = (*pa, (a, rel, True, al))
+            for rel, inv, _k, _ in self.ins(a, *FUND_RELS):
+                if inv not in investors:
+                    investors[inv] = (*pa, (a, rel, False, inv))
+            for rel, z, _k, _ in self.outs(a, *TIE_RELS):
+                if z != n and z not in ties and not self._non_tie(z):
+                    ties[z] = (*pa, (a, rel, True, z))
+            for rel, z, _k, _ in self.ins(a, *TIE_RELS):
+                if z != n and z not in ties and not self._non_tie(z):
+                    ties[z] = (*pa, (a, rel, False, z))
+            if a != n and a not in ties and not self._non_tie(a):
+                ties[a] = pa
+        return Profile(n, "\n".join(texts), codes, places, alliances, investors, ties, stage=self.stage(n))
+
+    def _non_tie(self, z: str) -> bool:
+        c = self.cls.get(z, "Entity")
+        hit = self._nontie.get(c)
+        if hit is None:
+            hit = self._nontie[c] = any(self.is_a(z, x) for x in _NON_TIE_CLASSES)
+        return hit
+
+    # -- stages ------------------------------------------------------------------------
+    def stage_index(self, key: str | None) -> float:
+        order = self.onto.stage_order
+        return float(order.index(key)) if key in order else 0.0
+
+    def stage(self, n: str) -> float:
+        """Position on the canal (0 research, 1 pilot, 2 industrialisation, 3 capital).
+
+        Technologies and projects: ``maturity``, else ``trl`` (1-3 research, 4-6 pilot,
+        7-9 industrialisation), else evidence in the graph (piloted, adopted), else the
+        class's stage in the ontology. Enterprises: listed -> capital, founded in the
+        last three years of the graph's horizon or not yet producing -> pilot, else the
+        class's stage. Funders: the mean stage of what they funded, else a default per class.
+        """
+        d = self.G.nodes[n]
+        c = self.cls.get(n, "Entity")
+        mat = norm_key(d.get("maturity", "")) if d.get("maturity") else ""
+        if mat in self.onto.stage_order:
+            return self.stage_index(mat)
+        if self.is_technology(n) or self.is_project(n):
+            trl = d.get("trl")
+            if isinstance(trl, (int, float)) and not isinstance(trl, bool):
+                return 0.0 if trl <= 3 else 1.0 if trl <= 6 else 2.0
+            if self.ins(n, *ADOPT_RELS) or self.outs(n, *TRANSFER_RELS):
+                return 2.0
+            if self.outs(n, "pilotedAt"):
+                return 1.0
+            return self.stage_index(self.onto.stage_of(c))
+        if self.is_enterprise(n):
+            if self.outs(n, "listedOn") or d.get("stockCode"):
+                return 3.0
+            fy = d.get("foundedYear")
+            if isinstance(fy, int) and fy >= self.horizon_year() - 3:
+                return 1.0
+            if not self.outs(n, "produces"):
+                return 1.5
+            return self.stage_index(self.onto.stage_of(c))
+        if self.is_funder(n):
+            st = [self.stage(x) for _r, x, _k, _ in self.outs(n, *FUND_RELS) if not self.is_funder(x) and x != n]
+            if st:
+                return float(sum(st) / len(st))
+            return _FUNDER_STAGE.get(c, 1.5)
+        return self.stage_index(self.onto.stage_of(c))
+
+    def horizon_year(self) -> int:
+        if not hasattr(self, "_horizon"):
+            years = [int(d["foundedYear"]) for _n, d in self.G.nodes(data=True) if isinstance(d.get("foundedYear"), int)]
+            self._horizon = max(years) if years else 0
+        return self._horizon
+
+
+_FUNDER_STAGE = {
+    "Grant": 0.5,
+    "Programme": 0.5,
+    "GovernmentBody": 1.0,
+    "VentureCapital": 1.5,
+    "GovernmentGuidanceFund": 1.5,
+    "Fund": 2.0,
+    "Investor": 2.0,
+}
+
+
+def _pick(by_rel: dict[str, list[tuple[str, str, str, Mapping[str, Any]]]] | None, rels: Iterable[str]) -> list[tuple[str, str, str, Mapping[str, Any]]]:
+    if not by_rel:
+        return []
+    if not rels:
+        return [e for es in by_rel.values() for e in es]
+    out: list[tuple[str, str, str, Mapping[str, Any]]] = []
+    for r in rels:
+        es = by_rel.get(r)
+        if es:
+            out.extend(es)
+    return out
+
+
+def _edge_date(d: Mapping[str, Any]) -> str | None:
+    v = d.get("date")
+    if v:
+        return str(v)[:10]
+    y = d.get("year")
+    if isinstance(y, int) or (isinstance(y, str) and y.isdigit()):
+        return f"{int(y):04d}-01-01"
+    return None
+
+
+def idf(df: int, n: int) -> float:
+    """Smoothed inverse document frequency."""
+    return math.log((1.0 + n) / (1.0 + df)) + 1.0

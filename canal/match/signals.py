@@ -1,0 +1,464 @@
+"""The signals as sparse matrices, and blocked top-k ranking over them.
+
+Every pairwise signal is the product of a source matrix ``S`` (sources x features) and a
+target matrix ``T`` (targets x features): ``raw = S @ T.T``. Products are computed for a
+block of sources at a time and stay sparse (a pair that shares nothing gets 0), so a
+10k x 100k problem never builds a dense all-pairs matrix. Two signals do not depend on
+the pair's content: stage fit (a small table indexed by the two stages) and popularity
+(a vector over targets); they form a dense *base* score per source stage that is merged
+with the sparse candidates.
+
+Signal values are in 0..1; the score of a pair is ``sum(w_k * f_k) / sum(w_k)`` with
+non-negative weights, so it is in 0..1 too and the contributions add up to it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp  # type: ignore[import-untyped]
+
+from canal.match.graph import FUND_RELS, GraphIndex, Profile, idf
+from canal.match.text import normalise_rows, tfidf
+
+SIGNALS = ("text", "codes", "region", "alliance", "investors", "network", "stage", "pilot", "popularity")
+"""Signal names, in the order of contributions."""
+SPARSE_SIGNALS = ("text", "codes", "region", "alliance", "investors", "network", "pilot")
+GRAPH_SIGNALS = ("region", "alliance", "investors", "network")
+"""The graph-proximity signals (the "graph only" baseline sums them)."""
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "text": 3.0,
+    "codes": 2.0,
+    "region": 1.0,
+    "alliance": 1.0,
+    "investors": 1.0,
+    "network": 1.5,
+    "stage": 0.5,
+    "pilot": 0.5,
+    "popularity": 0.5,
+}
+"""Hand-set weights used unless weights are given or learned (see docs/matching.md)."""
+
+HUB_CAP = 1000
+"""Neighbours with more ties than this are left out of the network signal (they link everyone)."""
+
+
+def _identity(x: np.ndarray) -> np.ndarray:
+    return np.asarray(np.minimum(x, 1.0))
+
+
+def _saturate(x: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 - np.exp(-x))
+
+
+@dataclass
+class SignalSet:
+    """Feature matrices for one direction: sources x targets."""
+
+    direction: str
+    sources: list[str]
+    targets: list[str]
+    S: dict[str, sp.csr_matrix]
+    T: dict[str, sp.csr_matrix]
+    transform: dict[str, Callable[[np.ndarray], np.ndarray]]
+    columns: dict[str, list[str]]
+    src_stage: np.ndarray
+    tgt_stage: np.ndarray
+    popularity: np.ndarray
+    known: sp.csr_matrix
+    target_ok: np.ndarray
+    source_ok: np.ndarray
+    profiles_src: list[Profile] = field(default_factory=list)
+    profiles_tgt: list[Profile] = field(default_factory=list)
+
+    @property
+    def src_pos(self) -> dict[str, int]:
+        return {s: i for i, s in enumerate(self.sources)}
+
+    @property
+    def tgt_pos(self) -> dict[str, int]:
+        return {t: i for i, t in enumerate(self.targets)}
+
+
+def stage_fit(direction: str, s: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Stage fit in 0..1.
+
+    Technology -> enterprise: the enterprise should stand one stage further down the canal
+    than the technology (a research result suits a company that pilots, a piloted one a
+    company that produces). To a funder: the funder's usual stage should equal the source's.
+
+    >>> stage_fit("to-enterprise", np.array([0.0, 1.0]), np.array([1.0, 1.0])).tolist()
+    [1.0, 0.5]
+    """
+    if direction == "to-enterprise":
+        d = np.abs(t - (s + 1.0))
+    elif direction == "to-technology":
+        d = np.abs(s - (t + 1.0))
+    else:
+        d = np.abs(s - t)
+    return np.clip(1.0 - d / 2.0, 0.0, 1.0).astype(np.float32)
+
+
+def _vectorise(
+    src: Sequence[Mapping[str, float]],
+    tgt: Sequence[Mapping[str, float]],
+    *,
+    use_idf: bool = True,
+    normalise: bool = True,
+) -> tuple[sp.csr_matrix, sp.csr_matrix, list[str]]:
+    vocab: dict[str, int] = {}
+    for d in (*src, *tgt):
+        for k in d:
+            vocab.setdefault(k, len(vocab))
+    cols = sorted(vocab)
+    vocab = {k: i for i, k in enumerate(cols)}
+
+    def mat(rows: Sequence[Mapping[str, float]]) -> sp.csr_matrix:
+        indptr = [0]
+        ind: list[int] = []
+        data: list[float] = []
+        for d in rows:
+            for k in sorted(d, key=vocab.__getitem__):
+                ind.append(vocab[k])
+                data.append(float(d[k]))
+            indptr.append(len(ind))
+        return sp.csr_matrix(
+            (np.asarray(data, dtype=np.float32), np.asarray(ind, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+            shape=(len(rows), max(len(cols), 1)),
+        )
+
+    S, T = mat(src), mat(tgt)
+    if use_idf and cols:
+        n = len(src) + len(tgt)
+        df = np.bincount(np.concatenate([S.indices, T.indices]), minlength=S.shape[1])
+        w = np.asarray([idf(int(x), n) for x in df], dtype=np.float32)
+        S = sp.csr_matrix(S.multiply(w[None, :]))
+        T = sp.csr_matrix(T.multiply(w[None, :]))
+    if normalise:
+        S, T = normalise_rows(S), normalise_rows(T)
+    return S, T, cols
+
+
+def build_signals(
+    index: GraphIndex,
+    direction: str,
+    *,
+    sources: Sequence[str] | None = None,
+    max_df: float = 0.2,
+    max_terms: int | None = None,
+) -> SignalSet:
+    """All signal matrices of ``direction`` for ``sources`` (default all) against all targets."""
+    srcs = list(sources) if sources is not None else index.sources(direction)
+    tgts = index.targets(direction)
+    ps = [index.profile(s, "source") for s in srcs]
+    pt = [index.profile(t, "target") for t in tgts]
+    S: dict[str, sp.csr_matrix] = {}
+    T: dict[str, sp.csr_matrix] = {}
+    cols: dict[str, list[str]] = {}
+    tr: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
+
+    # text
+    m, terms = tfidf([p.text for p in ps] + [p.text for p in pt], max_df=max_df, max_terms=max_terms)
+    S["text"], T["text"], cols["text"] = m[: len(ps)], m[len(ps) :], terms
+    tr["text"] = _identity
+    # classification codes and fields
+    S["codes"], T["codes"], cols["codes"] = _vectorise(
+        [{k: v[0] for k, v in p.codes.items()} for p in ps], [{k: v[0] for k, v in p.codes.items()} for p in pt]
+    )
+    tr["codes"] = _identity
+    # same park or region (specific places weigh more through idf)
+    S["region"], T["region"], cols["region"] = _vectorise(
+        [dict.fromkeys(p.places, 1.0) for p in ps], [dict.fromkeys(p.places, 1.0) for p in pt]
+    )
+    tr["region"] = _identity
+    S["alliance"], T["alliance"], cols["alliance"] = _vectorise(
+        [dict.fromkeys(p.alliances, 1.0) for p in ps], [dict.fromkeys(p.alliances, 1.0) for p in pt]
+    )
+    tr["alliance"] = _identity
+    # common investors; towards funders: co-investors of the source's investors
+    if direction == "to-funder":
+        co = _coinvestors(index, tgts)
+        S["investors"], T["investors"], cols["investors"] = _vectorise(
+            [dict.fromkeys(p.investors, 1.0) for p in ps], co, use_idf=False, normalise=False
+        )
+        tr["investors"] = _saturate
+    else:
+        S["investors"], T["investors"], cols["investors"] = _vectorise(
+            [dict.fromkeys(p.investors, 1.0) for p in ps], [dict.fromkeys(p.investors, 1.0) for p in pt]
+        )
+        tr["investors"] = _identity
+    # network: Adamic-Adar over ties, plus a direct tie
+    tgt_set = set(tgts)
+    src_rows: list[dict[str, float]] = []
+    for p in ps:
+        row: dict[str, float] = {}
+        for z in p.ties:
+            if z == p.node:
+                continue
+            if z in tgt_set or index.tie_degree(z) <= HUB_CAP:
+                row[z] = 1.0
+        src_rows.append(row)
+    tgt_rows: list[dict[str, float]] = []
+    for p in pt:
+        row = {p.node: 1.0}
+        for z in p.ties:
+            if z == p.node:
+                continue
+            deg = index.tie_degree(z)
+            if 1 < deg <= HUB_CAP:
+                row[z] = 1.0 / math.log(1.0 + deg)
+        tgt_rows.append(row)
+    S["network"], T["network"], cols["network"] = _vectorise(src_rows, tgt_rows, use_idf=False, normalise=False)
+    tr["network"] = _saturate
+    # a pilot platform for the field, near the enterprise
+    if direction == "to-funder":
+        S["pilot"], T["pilot"], cols["pilot"] = _vectorise([{} for _ in ps], [{} for _ in pt], use_idf=False, normalise=False)
+    else:
+        rel, near = _platforms(index)
+        tech_side, ent_side = (ps, pt) if direction == "to-enterprise" else (pt, ps)
+        rel_rows = [rel(p) for p in tech_side]
+        near_rows = [near(p) for p in ent_side]
+        a, b = (rel_rows, near_rows) if direction == "to-enterprise" else (near_rows, rel_rows)
+        S["pilot"], T["pilot"], cols["pilot"] = _vectorise(a, b, use_idf=False, normalise=False)
+    tr["pilot"] = _saturate
+
+    known_pairs = index.known_links(direction)
+    spos = {s: i for i, s in enumerate(srcs)}
+    tpos = {t: i for i, t in enumerate(tgts)}
+    pop = np.zeros(len(tgts), dtype=np.float32)
+    r: list[int] = []
+    c: list[int] = []
+    for (s, t) in known_pairs:
+        if t in tpos:
+            pop[tpos[t]] += 1.0
+            if s in spos:
+                r.append(spos[s])
+                c.append(tpos[t])
+    for (s, t) in index.inactive_pairs | index.proposed_pairs:
+        if s in spos and t in tpos:
+            r.append(spos[s])
+            c.append(tpos[t])
+    for s in srcs:
+        if s in tpos:
+            r.append(spos[s])
+            c.append(tpos[s])
+    known = sp.csr_matrix((np.ones(len(r), dtype=np.int8), (r, c)), shape=(len(srcs), len(tgts)))
+    known.sum_duplicates()
+    popn = np.log1p(pop) / max(1e-9, float(np.log1p(pop.max()))) if len(pop) and pop.max() > 0 else pop
+    return SignalSet(
+        direction=direction,
+        sources=srcs,
+        targets=tgts,
+        S=S,
+        T=T,
+        transform=tr,
+        columns=cols,
+        src_stage=np.asarray([p.stage for p in ps], dtype=np.float32),
+        tgt_stage=np.asarray([p.stage for p in pt], dtype=np.float32),
+        popularity=popn.astype(np.float32),
+        known=known,
+        target_ok=np.asarray([index.active(t) for t in tgts], dtype=bool),
+        source_ok=np.asarray([index.active(s) for s in srcs], dtype=bool),
+        profiles_src=ps,
+        profiles_tgt=pt,
+    )
+
+
+def _coinvestors(index: GraphIndex, funders: Sequence[str]) -> list[dict[str, float]]:
+    portfolio: dict[str, set[str]] = {}
+    holders: dict[str, set[str]] = {}
+    for n in index.cls:
+        for _rel, x, _k, _ in index.outs(n, *FUND_RELS):
+            portfolio.setdefault(n, set()).add(x)
+            holders.setdefault(x, set()).add(n)
+    out: list[dict[str, float]] = []
+    for f in funders:
+        row: dict[str, float] = {}
+        for x in portfolio.get(f, ()):
+            others = holders.get(x, set())
+            if len(others) > HUB_CAP:
+                continue
+            for j in others:
+                if j != f:
+                    row[j] = row.get(j, 0.0) + 1.0
+        out.append(row)
+    return out
+
+
+def _platforms(index: GraphIndex) -> tuple[Callable[[Profile], dict[str, float]], Callable[[Profile], dict[str, float]]]:
+    plats = index.platforms()
+    pprof = {p: index.profile(p, "platform") for p in plats}
+    by_code: dict[str, set[str]] = {}
+    by_place: dict[str, set[str]] = {}
+    for p, prof in pprof.items():
+        for c in prof.codes:
+            by_code.setdefault(c, set()).add(p)
+        for _rel, t, _k, _ in index.ins(p, "pilotedAt"):
+            for c in index.profile(t, "source").codes:
+                by_code.setdefault(c, set()).add(p)
+        for place, (depth, _path) in prof.places.items():
+            if depth <= 1:
+                by_place.setdefault(place, set()).add(p)
+
+    def relevant(prof: Profile) -> dict[str, float]:
+        row: dict[str, float] = {}
+        for c in prof.codes:
+            for p in by_code.get(c, ()):
+                row[p] = 1.0
+        for _rel, p, _k, _ in index.outs(prof.node, "pilotedAt"):
+            row[p] = 1.0
+        return row
+
+    def near(prof: Profile) -> dict[str, float]:
+        row: dict[str, float] = {}
+        for place, (depth, _path) in prof.places.items():
+            if depth <= 1:
+                for p in by_place.get(place, ()):
+                    row[p] = 1.0
+        return row
+
+    return relevant, near
+
+
+# -- scoring ------------------------------------------------------------------------------
+def normalised(weights: Mapping[str, float]) -> dict[str, float]:
+    """Weights clipped at 0 and scaled to sum to 1."""
+    w = {k: max(0.0, float(weights.get(k, 0.0))) for k in SIGNALS}
+    tot = sum(w.values())
+    if tot <= 0:
+        raise ValueError("at least one weight must be positive")
+    return {k: v / tot for k, v in w.items()}
+
+
+def pair_values(sig: SignalSet, src_idx: np.ndarray, tgt_idx: np.ndarray) -> dict[str, np.ndarray]:
+    """Every signal's value for the given (source, target) index pairs."""
+    out: dict[str, np.ndarray] = {}
+    for name in SPARSE_SIGNALS:
+        a = sig.S[name][src_idx]
+        b = sig.T[name][tgt_idx]
+        raw = np.asarray(a.multiply(b).sum(axis=1)).ravel().astype(np.float32)
+        out[name] = sig.transform[name](raw).astype(np.float32)
+    out["stage"] = stage_fit(sig.direction, sig.src_stage[src_idx], sig.tgt_stage[tgt_idx])
+    out["popularity"] = sig.popularity[tgt_idx]
+    return out
+
+
+def dense_values(sig: SignalSet, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Dense (len(rows) x targets) value matrices of every signal (for small evaluations)."""
+    out: dict[str, np.ndarray] = {}
+    for name in SPARSE_SIGNALS:
+        m = (sig.S[name][rows] @ sig.T[name].T).toarray().astype(np.float32)
+        out[name] = sig.transform[name](m).astype(np.float32)
+    out["stage"] = stage_fit(sig.direction, sig.src_stage[rows][:, None], sig.tgt_stage[None, :])
+    out["popularity"] = np.broadcast_to(sig.popularity[None, :], (len(rows), len(sig.targets))).astype(np.float32)
+    return out
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One ranked pair: indices into the signal set, score and per-signal values."""
+
+    src: int
+    tgt: int
+    score: float
+    values: dict[str, float]
+
+
+def rank(
+    sig: SignalSet,
+    weights: Mapping[str, float],
+    *,
+    top: int = 10,
+    rows: Sequence[int] | None = None,
+    block: int | None = None,
+) -> list[list[Ranked]]:
+    """Top ``top`` targets for each source row (blocked sparse products, ties by target id)."""
+    w = normalised(weights)
+    n_t = len(sig.targets)
+    rows_arr = np.arange(len(sig.sources)) if rows is None else np.asarray(list(rows), dtype=np.int64)
+    bs = block or max(16, min(1024, int(4_000_000 // max(1, n_t)) * 8))
+    # dense base per distinct source stage
+    base_cache: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+    bad_t = ~sig.target_ok
+
+    def base_for(stage: float) -> tuple[np.ndarray, np.ndarray]:
+        if stage not in base_cache:
+            b = w["stage"] * stage_fit(sig.direction, np.full(n_t, stage, dtype=np.float32), sig.tgt_stage)
+            b = (b + w["popularity"] * sig.popularity).astype(np.float32)
+            b[bad_t] = -np.inf
+            order = np.lexsort((np.arange(n_t), -b))
+            base_cache[stage] = (b, order)
+        return base_cache[stage]
+
+    active = [k for k in SPARSE_SIGNALS if w[k] > 0]
+    mark = np.zeros(n_t, dtype=bool)
+    results: list[list[Ranked]] = []
+    for start in range(0, len(rows_arr), bs):
+        blk = rows_arr[start : start + bs]
+        vals: dict[str, sp.csr_matrix] = {}
+        acc: sp.csr_matrix | None = None
+        for name in SPARSE_SIGNALS:
+            m = sp.csr_matrix(sig.S[name][blk] @ sig.T[name].T)
+            if m.nnz:
+                m.data = sig.transform[name](m.data).astype(np.float32)
+            m.sort_indices()
+            vals[name] = m
+            if name in active:
+                acc = w[name] * m if acc is None else acc + w[name] * m
+        acc = sp.csr_matrix(acc) if acc is not None else sp.csr_matrix((len(blk), n_t), dtype=np.float32)
+        acc.sort_indices()
+        for bi, i in enumerate(blk):
+            if not sig.source_ok[i]:
+                results.append([])
+                continue
+            base, order = base_for(float(sig.src_stage[i]))
+            a, b_ = acc.indptr[bi], acc.indptr[bi + 1]
+            cols = acc.indices[a:b_]
+            sc = acc.data[a:b_] + base[cols]
+            kn = sig.known.indices[sig.known.indptr[i] : sig.known.indptr[i + 1]]
+            drop = np.isin(cols, kn) | ~np.isfinite(sc)
+            cols, sc = cols[~drop], sc[~drop]
+            # best targets that share nothing sparse: walk the base order in chunks
+            mark[cols] = True
+            mark[kn] = True
+            extra: list[np.ndarray] = []
+            found = 0
+            for c0 in range(0, n_t, 4 * top + 64):
+                ch = order[c0 : c0 + 4 * top + 64]
+                ch = ch[~mark[ch] & np.isfinite(base[ch])]
+                extra.append(ch)
+                found += len(ch)
+                if found >= top or not np.isfinite(base[order[min(n_t - 1, c0 + 4 * top + 63)]]):
+                    break
+            mark[cols] = False
+            mark[kn] = False
+            ex = np.concatenate(extra)[:top] if extra else np.zeros(0, dtype=np.int64)
+            allc = np.concatenate([cols, ex.astype(np.int64)])
+            alls = np.concatenate([sc, base[ex]])
+            if len(allc) == 0:
+                results.append([])
+                continue
+            if len(allc) > 4 * top:
+                kth = np.partition(alls, len(alls) - top)[len(alls) - top]
+                keep = alls >= kth
+                allc, alls = allc[keep], alls[keep]
+            pick = np.lexsort((allc, -alls))[:top]
+            out_row: list[Ranked] = []
+            for p in pick:
+                j = int(allc[p])
+                v: dict[str, float] = {}
+                for name in SPARSE_SIGNALS:
+                    m = vals[name]
+                    ra, rb = m.indptr[bi], m.indptr[bi + 1]
+                    pos = ra + int(np.searchsorted(m.indices[ra:rb], j))
+                    v[name] = float(m.data[pos]) if pos < rb and m.indices[pos] == j else 0.0
+                v["stage"] = float(stage_fit(sig.direction, sig.src_stage[i : i + 1], sig.tgt_stage[j : j + 1])[0])
+                v["popularity"] = float(sig.popularity[j])
+                score = float(sum(w[k] * v[k] for k in SIGNALS))
+                out_row.append(Ranked(int(i), j, score, v))
+            results.append(out_row)
+    return results
