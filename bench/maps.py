@@ -20,9 +20,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from canal.maps import MAX_NODES, write_map, write_png  # noqa: E402
-from canal.synth import synth_graph  # noqa: E402
-from tests.maps_helpers import browser, chromium_missing  # noqa: E402
+from canal.maps import MAX_NODES, write_map, write_png
+from canal.synth import synth_graph
+from tests.maps_helpers import browser, chromium_missing
 
 
 def measure(b: Any, path: Path) -> dict[str, Any]:

@@ -97,6 +97,9 @@
 
   // only items whose look changes are updated: a signature per item remembers the last look
   var nodeSig = {}, edgeSig = {};
+  // on large maps edges are not dimmed one by one (15k updates take seconds); the selected
+  // nodes' own edges are still drawn highlighted by vis-network's selection
+  var dimEdges = DATA.edges.length <= 3000;
   function restyle() {
     var upd = [];
     DATA.nodes.forEach(function (n) {
@@ -110,7 +113,7 @@
     var eupd = [];
     DATA.edges.forEach(function (e) {
       var hidden = !!(state.hidden[e.from] || state.hidden[e.to]) || (e.match !== undefined && !state.matches);
-      var dim = state.keep !== null && !(state.keep[e.from] === 2 || state.keep[e.to] === 2);
+      var dim = dimEdges && state.keep !== null && !(state.keep[e.from] === 2 || state.keep[e.to] === 2);
       var sig = (hidden ? "h" : "-") + (dim ? "d" : "-");
       if ((edgeSig[e.id] || "--") !== sig) {
         edgeSig[e.id] = sig;
