@@ -45,8 +45,8 @@ class BulkFiles:
     """Typed CSV files for a bulk loader, with what they hold."""
 
     folder: Path
-    node_files: dict[str, Path] = field(default_factory=dict)  # class -> file
-    rel_files: dict[str, Path] = field(default_factory=dict)  # Cypher type -> file
+    node_files: dict[str, Path] = field(default_factory=dict)  # "Class.n" -> file
+    rel_files: dict[str, Path] = field(default_factory=dict)  # "TYPE.n" -> file
     nodes: Counter[str] = field(default_factory=Counter)
     relationships: Counter[str] = field(default_factory=Counter)
     rejects: list[Reject] = field(default_factory=list)
@@ -72,12 +72,20 @@ class _Writer:
         self.folder, self.onto, self.style = folder, onto, style
         self.files: dict[str, tuple[IO[str], Any, list[str]]] = {}
         self.paths: dict[str, Path] = {}
+        self.layouts: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def _header(self, key: str, kind: str) -> str:
         info = self.onto.prop(key)
         if self.style == "falkordb":
             return f"{key}:{'ARRAY' if not info.functional else _FALKOR_TYPES[info.kind]}"
         return f"{key}:{_NEO4J_TYPES[info.kind]}{'' if info.functional else '[]'}"
+
+    def name_for(self, base: str, keys: list[str]) -> str:
+        """A file name for ``base`` (e.g. nodes_Enterprise) and one column layout."""
+        layout = (base, tuple(keys))
+        if layout not in self.layouts:
+            self.layouts[layout] = f"{base}.{sum(1 for b, _ in self.layouts if b == base)}"
+        return self.layouts[layout]
 
     def open(self, name: str, fixed: list[str], keys: list[str]) -> tuple[Any, list[str]]:
         if name not in self.files:
@@ -147,15 +155,15 @@ def _rel_keys(onto: Ontology, spec: LoaderSpec) -> list[str]:
     return sorted(k for k in keys if k in onto.properties)
 
 
-def _write_records(spec: LoaderSpec, onto: Ontology, out: BulkFiles, style: str, nodes: list[Node], rels: list[Relationship]) -> None:
-    w = _Writer(out.folder, onto, style)
+def _write_records(spec: LoaderSpec, onto: Ontology, out: BulkFiles, style: str, nodes: list[Node], rels: list[Relationship], writer: _Writer | None = None) -> None:
+    w = writer or _Writer(out.folder, onto, style)
     nkeys, rkeys = _node_keys(onto, spec), _rel_keys(onto, spec)
     func = {k: onto.properties[k].functional for k in onto.properties}
     try:
         for n in nodes:
             props = {**n.props, "sources": [spec.name]}
             fixed = ["id:ID(Entity)"] if style == "falkordb" else ["id:ID", ":LABEL"]
-            wr, ks = w.open(f"nodes_{n.cls}", fixed, nkeys)
+            wr, ks = w.open(w.name_for(f"nodes_{n.cls}", nkeys), fixed, nkeys)
             lead = [n.id] if style == "falkordb" else [n.id, ";".join(onto.labels_for(n.cls))]
             wr.writerow([*lead, *(_cell(props.get(k), func[k], style) for k in ks)])
             out.nodes[n.cls] += 1
@@ -163,13 +171,15 @@ def _write_records(spec: LoaderSpec, onto: Ontology, out: BulkFiles, style: str,
             t = onto.relation(r.type).type
             props = {**r.props, "sources": [spec.name]}
             fixed = [f":START_ID({ROOT_CLASS})", f":END_ID({ROOT_CLASS})", "id:STRING"] if style == "falkordb" else [":START_ID", ":END_ID", ":TYPE", "id"]
-            wr, ks = w.open(f"rels_{t}", fixed, rkeys)
+            wr, ks = w.open(w.name_for(f"rels_{t}", rkeys), fixed, rkeys)
             lead = [r.source, r.target, r.rid] if style == "falkordb" else [r.source, r.target, t, r.rid]
             wr.writerow([*lead, *(_cell(props.get(k), func[k], style) for k in ks)])
             out.relationships[t] += 1
     finally:
-        w.close()
-    _register(out, w)
+        if writer is None:
+            w.close()
+    if writer is None:
+        _register(out, w)
 
 
 def _register(out: BulkFiles, w: _Writer) -> None:
@@ -178,153 +188,216 @@ def _register(out: BulkFiles, w: _Writer) -> None:
         (out.node_files if kind == "nodes" else out.rel_files)[rest] = path
 
 
-def _rows(m: Mapping_, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Fast rows: csv.DictReader without per-cell copies (values are stripped on use)."""
+def _open_rows(m: Mapping_, path: Path) -> Iterator[list[str]] | None:
+    """A csv.reader over a CSV/TSV file (header first), or None for other formats."""
     from canal.load.readers import decode, format_of
 
     fmt = format_of(path, m.fmt)
-    if fmt == "jsonl":
-        yield from m.rows(path)
-        return
-    with open(path, "rb") as fh:
-        head = fh.read(65536)
-    text_enc = "utf-8-sig"
-    try:
-        head.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        decode(head, path, m.encoding)
-        text_enc = "gb18030"
+    if fmt not in ("csv", "tsv"):
+        return None
     if m.encoding and m.encoding != "auto":
-        text_enc = m.encoding
-    with open(path, encoding=text_enc, newline="") as fh:
-        reader = csv.DictReader(fh, delimiter="," if fmt == "csv" else "\t")
-        yield from enumerate(reader, start=2)
+        enc = m.encoding
+    else:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+        try:
+            head.decode("utf-8-sig")
+            enc = "utf-8-sig"
+        except UnicodeDecodeError:
+            decode(head, path, "auto")
+            enc = "gb18030"
+
+    def gen() -> Iterator[list[str]]:
+        with open(path, encoding=enc, newline="") as fh:
+            yield from csv.reader(fh, delimiter="," if fmt == "csv" else "\t")
+
+    return gen()
+
+
+Getter = Callable[[list[str]], Any]
+
+
+def _getter(v: Value, index: dict[str, int]) -> Getter:
+    """A fast accessor for a plain Value over csv rows (column, constant, split, default, prefix)."""
+    if v.column is None:
+        const = v.constant
+        return lambda row: const
+    if v.column not in index:
+        return lambda row: v.default
+    i = index[v.column]
+    dflt, sep, pre = v.default, v.split, v.prefix
+
+    def get(row: list[str]) -> Any:
+        x: Any = row[i].strip() if i < len(row) else ""
+        if x == "":
+            x = dflt
+            if x is None or x == "":
+                return None
+        if sep and isinstance(x, str):
+            parts = [p.strip() for p in x.split(sep)]
+            x = [p for p in parts if p] or None
+            if x is None:
+                return None
+            return [pre + p for p in x] if pre else x
+        return pre + str(x) if pre else x
+
+    return get
 
 
 def _fast(spec: LoaderSpec, onto: Ontology, out: BulkFiles, style: str, skip_bad: bool, progress: Callable[[str, int], None] | None) -> None:
     w = _Writer(out.folder, onto, style)
-    nkeys, rkeys = _node_keys(onto, spec), _rel_keys(onto, spec)
     props_info = onto.properties
-    classes: dict[str, str] = {}
     src_list = [spec.name]
+    node_consts = {**spec.defaults, "sources": src_list}
+    rel_consts = {**spec.defaults, "sources": src_list}
+    classes: dict[str, str] = {}
     allowed_cache: dict[tuple[str, str, str], bool] = {}
     labels_cache: dict[str, str] = {}
+    rel_cache: dict[str, Any] = {}
 
-    def bad(exc: LoaderError, rec: dict[str, Any]) -> None:
+    def bad(exc: LoaderError, rec: Any) -> None:
         if not skip_bad:
             raise exc
-        out.rejects.append(Reject(exc.file or "", exc.row, exc.field, exc.message, dict(rec)))
+        out.rejects.append(Reject(exc.file or "", exc.row, exc.field, exc.message, {"row": rec}))
 
-    def typed(key: str, value: Any, where: tuple[str, int]) -> Any:
+    def typed(key: str, value: Any, fname: str, row: int) -> Any:
         info = props_info[key]
-        if value is None:
-            return None
         try:
             if info.functional:
                 if isinstance(value, list):
                     if len(value) != 1:
                         raise SchemaError(f"{key!r} takes one value, got {len(value)}")
                     value = value[0]
-                if isinstance(value, str):
-                    value = value.strip()
-                    if value == "":
-                        return None
-                return value if info.kind == "string" and isinstance(value, str) else coerce_value(info.kind, value)
+                if info.kind == "string":
+                    return str(value)
+                if info.kind == "float" and isinstance(value, str):
+                    try:
+                        f = float(value.replace(",", ""))
+                        if f == f and f not in (float("inf"), float("-inf")):
+                            return f
+                    except ValueError:
+                        pass
+                return coerce_value(info.kind, value)
             vals = value if isinstance(value, list) else [value]
-            return [coerce_value(info.kind, x.strip() if isinstance(x, str) else x) for x in vals]
+            return vals if info.kind == "string" else [coerce_value(info.kind, x) for x in vals]
         except SchemaError as exc:
-            raise LoaderError(str(exc), file=where[0], row=where[1], field=key) from None
+            raise LoaderError(str(exc), file=fname, row=row, field=key) from None
+
+    def layout(keys: list[str], consts: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
+        """Column order: per-row keys first, then constant keys with their cells precomputed."""
+        varying = [k for k in keys if k not in consts]
+        fixed = [k for k in keys if k in consts]
+        return varying, fixed, [_cell(consts[k], props_info[k].functional, style) for k in fixed]
 
     count = 0
     for m in spec.nodes:
-        idv, clsv = m.values["id"], m.values["class"]
-        items = [(k, v) for k, v in m.properties.items()] + [(k, v) for k, v in m.provenance.items()]
         for path in m.files:
             fname = str(path)
-            for row, rec in _rows(m, path):
+            rows = _open_rows(m, path)
+            if rows is None:
+                data = collect(LoaderSpec(spec.path, spec.name, spec.title, spec.licence, spec.defaults, spec.sources, spec.resolve, [m], []), onto, skip_bad=skip_bad)
+                for n in data.nodes:
+                    classes[n.id] = n.cls
+                _write_records(spec, onto, out, style, data.nodes, [], writer=w)
+                continue
+            header = [h.strip() for h in next(rows, [])]
+            index = {h: i for i, h in enumerate(header)}
+            gid, gcls = _getter(m.values["id"], index), _getter(m.values["class"], index)
+            items = [(k, _getter(v, index), v.column or k) for k, v in (*m.properties.items(), *m.provenance.items())]
+            varying, fixed_keys, fixed_cells = layout(sorted({k for k, _, _ in items} | {k for k in node_consts if k in props_info}), {k: v for k, v in node_consts.items() if k not in {k2 for k2, _, _ in items}})
+            for rownum, row in enumerate(rows, start=2):
                 try:
-                    nid = idv.get(rec)
-                    nid = nid.strip() if isinstance(nid, str) else nid
-                    if nid is None or nid == "":
-                        raise LoaderError("missing id", file=fname, row=row, field=idv.column or "id")
+                    nid = gid(row)
+                    if nid is None:
+                        raise LoaderError("missing id", file=fname, row=rownum, field=m.values["id"].column or "id")
                     nid = str(nid)
-                    cls = clsv.get(rec)
-                    cls = cls.strip() if isinstance(cls, str) else cls
+                    cls = gcls(row)
                     if cls not in labels_cache:
                         try:
                             labels_cache[str(cls)] = ";".join(onto.labels_for(str(cls)))
                         except SchemaError as exc:
-                            raise LoaderError(str(exc), file=fname, row=row, field=clsv.column or "class") from None
-                    cls = str(cls)
+                            raise LoaderError(str(exc), file=fname, row=rownum, field=m.values["class"].column or "class") from None
                     if nid in classes:
-                        raise LoaderError(f"id {nid!r} appears twice (the bulk path needs unique ids)", file=fname, row=row, field=idv.column or "id")
-                    props = dict(spec.defaults)
-                    for k, v in items:
-                        val = typed(k, v.get(rec), (fname, row))
-                        if val is not None:
+                        raise LoaderError(f"id {nid!r} appears twice (the bulk path needs unique ids)", file=fname, row=rownum, field=m.values["id"].column or "id")
+                    vals: dict[str, Any] = {}
+                    for k, g, col in items:
+                        x = g(row)
+                        if x is not None:
                             if not onto.node_property_allowed(k, cls):
-                                raise LoaderError(f"property {k!r} does not apply to class {cls}", file=fname, row=row, field=v.column or k)
-                            props[k] = val
-                    props["sources"] = src_list
+                                raise LoaderError(f"property {k!r} does not apply to class {cls}", file=fname, row=rownum, field=col)
+                            vals[k] = typed(k, x, fname, rownum)
                 except LoaderError as exc:
-                    bad(exc, rec)
+                    bad(exc, row)
                     continue
                 classes[nid] = cls
-                fixed = ["id:ID(Entity)"] if style == "falkordb" else ["id:ID", ":LABEL"]
-                wr, ks = w.open(f"nodes_{cls}", fixed, nkeys)
+                name = w.name_for(f"nodes_{cls}", [*varying, *fixed_keys])
+                if name not in w.files:
+                    lead_cols = ["id:ID(Entity)"] if style == "falkordb" else ["id:ID", ":LABEL"]
+                    w.open(name, lead_cols, [*varying, *fixed_keys])
+                wr = w.files[name][1]
                 lead = [nid] if style == "falkordb" else [nid, labels_cache[cls]]
-                wr.writerow([*lead, *(_cell(props.get(k), props_info[k].functional, style) for k in ks)])
+                wr.writerow([*lead, *(_cell(vals.get(k), props_info[k].functional, style) for k in varying), *fixed_cells])
                 out.nodes[cls] += 1
                 count += 1
                 if progress and count % 100_000 == 0:
                     progress("nodes", count)
     seen: set[str] = set()
     for m in spec.relationships:
-        tv, sv, dv = m.values["type"], m.values["source"], m.values["target"]
-        kv = m.values.get("key")
-        items = [(k, v) for k, v in m.properties.items()] + [(k, v) for k, v in m.provenance.items()]
         for path in m.files:
             fname = str(path)
-            for row, rec in _rows(m, path):
+            rows = _open_rows(m, path)
+            if rows is None:
+                data = collect(LoaderSpec(spec.path, spec.name, spec.title, spec.licence, spec.defaults, spec.sources, spec.resolve, [], [m]), onto, skip_bad=skip_bad, known=lambda ids: {i: classes[i] for i in ids if i in classes})
+                _write_records(spec, onto, out, style, [], [r for r in data.relationships if r.rid not in seen], writer=w)
+                seen.update(r.rid for r in data.relationships)
+                continue
+            header = [h.strip() for h in next(rows, [])]
+            index = {h: i for i, h in enumerate(header)}
+            gt, gs, gd = _getter(m.values["type"], index), _getter(m.values["source"], index), _getter(m.values["target"], index)
+            gk = _getter(m.values["key"], index) if "key" in m.values else (lambda row: None)
+            ritems = [(k, _getter(v, index)) for k, v in (*m.properties.items(), *m.provenance.items())]
+            own = {k for k, _ in ritems}
+            varying, fixed_keys, fixed_cells = layout(sorted(own | {k for k in rel_consts if k in props_info}), {k: v for k, v in rel_consts.items() if k not in own})
+            for rownum, row in enumerate(rows, start=2):
                 try:
-                    t = tv.get(rec)
-                    try:
-                        info = onto.relation(str(t).strip())
-                    except SchemaError as exc:
-                        raise LoaderError(str(exc), file=fname, row=row, field=tv.column or "type") from None
-                    s = sv.get(rec)
-                    d = dv.get(rec)
-                    s = s.strip() if isinstance(s, str) else s
-                    d = d.strip() if isinstance(d, str) else d
-                    cs, cd = classes.get(str(s)), classes.get(str(d))
+                    t = gt(row)
+                    info = rel_cache.get(t)
+                    if info is None:
+                        try:
+                            info = rel_cache[t] = onto.relation(str(t))
+                        except SchemaError as exc:
+                            raise LoaderError(str(exc), file=fname, row=rownum, field=m.values["type"].column or "type") from None
+                    src, dst = gs(row), gd(row)
+                    cs, cd = classes.get(src), classes.get(dst)
                     if cs is None or cd is None:
-                        end, col = (s, sv.column) if cs is None else (d, dv.column)
-                        raise LoaderError(f"dangling endpoint: {end!r} is not in this load", file=fname, row=row, field=col or "source")
+                        end, endcol = (src, m.values["source"].column) if cs is None else (dst, m.values["target"].column)
+                        raise LoaderError(f"dangling endpoint: {end!r} is not in this load", file=fname, row=rownum, field=endcol or "source")
                     ck = (info.name, cs, cd)
                     ok = allowed_cache.get(ck)
                     if ok is None:
                         ok = allowed_cache[ck] = onto.allows(info.name, cs, cd)
                     if not ok:
-                        raise LoaderError(f"{info.name} cannot go from a {cs} to a {cd}", file=fname, row=row, field="type")
-                    key = kv.get(rec) if kv is not None else None
-                    key = str(key).strip() if key not in (None, "") else ""
-                    rid = f"{s}-{info.type}->{d}" + (f"#{key}" if key else "")
+                        raise LoaderError(f"{info.name} cannot go from a {cs} to a {cd}", file=fname, row=rownum, field="type")
+                    key = gk(row)
+                    rid = f"{src}-{info.type}->{dst}#{key}" if key else f"{src}-{info.type}->{dst}"
                     if rid in seen:
                         continue
-                    props = dict(spec.defaults)
-                    for k, v in items:
-                        val = typed(k, v.get(rec), (fname, row))
-                        if val is not None:
-                            props[k] = val
-                    props["sources"] = src_list
+                    vals = {}
+                    for k, g in ritems:
+                        x = g(row)
+                        if x is not None:
+                            vals[k] = typed(k, x, fname, rownum)
                 except LoaderError as exc:
-                    bad(exc, rec)
+                    bad(exc, row)
                     continue
                 seen.add(rid)
-                fixed = [f":START_ID({ROOT_CLASS})", f":END_ID({ROOT_CLASS})", "id:STRING"] if style == "falkordb" else [":START_ID", ":END_ID", ":TYPE", "id"]
-                wr, ks = w.open(f"rels_{info.type}", fixed, rkeys)
-                lead = [s, d, rid] if style == "falkordb" else [s, d, info.type, rid]
-                wr.writerow([*lead, *(_cell(props.get(k), props_info[k].functional, style) for k in ks)])
+                name = w.name_for(f"rels_{info.type}", [*varying, *fixed_keys])
+                if name not in w.files:
+                    lead_cols = [f":START_ID({ROOT_CLASS})", f":END_ID({ROOT_CLASS})", "id:STRING"] if style == "falkordb" else [":START_ID", ":END_ID", ":TYPE", "id"]
+                    w.open(name, lead_cols, [*varying, *fixed_keys])
+                wr = w.files[name][1]
+                lead = [src, dst, rid] if style == "falkordb" else [src, dst, info.type, rid]
+                wr.writerow([*lead, *(_cell(vals.get(k), props_info[k].functional, style) for k in varying), *fixed_cells])
                 out.relationships[info.type] += 1
                 count += 1
                 if progress and count % 100_000 == 0:
@@ -337,10 +410,10 @@ def falkordb_bulk_command(files: BulkFiles, graph: str, server_url: str, onto: O
     """The ``falkordb-bulk-loader`` command line for ``files``."""
     onto = onto or load_ontology()
     cmd = [sys.executable, "-m", "falkordb_bulk_loader.bulk_insert", graph, "--server-url", server_url, "--enforce-schema", "--max-token-count", "4096", "--max-buffer-size", "256"]
-    for cls, path in sorted(files.node_files.items()):
-        cmd += ["--nodes-with-label", ":".join(onto.labels_for(cls)), str(path)]
-    for t, path in sorted(files.rel_files.items()):
-        cmd += ["--relations-with-type", t, str(path)]
+    for name, path in sorted(files.node_files.items()):
+        cmd += ["--nodes-with-label", ":".join(onto.labels_for(name.split(".")[0])), str(path)]
+    for name, path in sorted(files.rel_files.items()):
+        cmd += ["--relations-with-type", name.split(".")[0], str(path)]
     return cmd
 
 

@@ -59,11 +59,27 @@ def test_neo4j_import_files_and_command(tmp_path: Path) -> None:
     res = write_neo4j_import(spec, tmp_path / "neo")
     assert res["command"].startswith("neo4j-admin database import full")
     assert "--nodes=" in res["command"] and "--relationships=" in res["command"]
-    with open(tmp_path / "neo" / "nodes_Fund.csv", encoding="utf-8") as fh:
+    with open(tmp_path / "neo" / "nodes_Fund.0.csv", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     assert rows[0][:2] == ["id:ID", ":LABEL"] and "sources:string[]" in rows[0]
     assert rows[1][:2] == ["fund", "Fund;Investor;Organisation;Entity"]
-    with open(tmp_path / "neo" / "rels_INVESTS_IN.csv", encoding="utf-8") as fh:
+    with open(tmp_path / "neo" / "rels_INVESTS_IN.0.csv", encoding="utf-8") as fh:
         rels = list(csv.reader(fh))
     assert rels[0][:4] == [":START_ID", ":END_ID", ":TYPE", "id"]
     assert sorted(r[3] for r in rels[1:]) == ["fund-INVESTS_IN->ent#2014", "fund-INVESTS_IN->ent#2016"]
+
+
+def test_bulk_path_checks_every_row(store: GraphStore, tmp_path: Path) -> None:
+    from canal.errors import LoaderError
+    from tests.test_load import NODES, RELS
+
+    nodes = [list(r) for r in NODES]
+    nodes[1][3] = "nineteen"
+    with pytest.raises(LoaderError) as info:
+        bulk_load(store, write_input(tmp_path / "bad1", nodes))
+    assert (info.value.row, info.value.field) == (2, "foundedYear")
+    rels = [list(r) for r in RELS]
+    rels[1][1] = "memberOf"
+    with pytest.raises(LoaderError, match="cannot go from"):
+        bulk_load(store, write_input(tmp_path / "bad2", NODES, rels))
+    assert store.counts().total_nodes == 0
