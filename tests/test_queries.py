@@ -419,3 +419,12 @@ def test_cli_lists_shows_and_runs_saved_queries(demo_db: Path, tmp_path: Path) -
     assert csv.stdout.splitlines()[:2] == ["id,name,name_zh,region", "dmto,DMTO,DMTO甲醇制烯烃技术,\"Dalian, Liaoning\""]
     bad = canal_cmd("--db", str(db), "queries", "run", "technology-canal", "-p", "colour=red")
     assert bad.returncode != 0 and "no parameter 'colour'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_pagerank_runs_in_python_on_falkordb_and_ranks_the_liangjiang_hub_first(demo_ro: GraphStore) -> None:
+    from canal.queries.analytics import gds_version, pagerank
+
+    assert gds_version(demo_ro) is None
+    top = pagerank(demo_ro, top=3)
+    assert [(r.id, r.engine) for r in top] == [("liangjiang", "networkx"), ("bmf", "networkx"), ("chongqing", "networkx")]
+    assert top[0].score > top[1].score > top[2].score
