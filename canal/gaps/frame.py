@@ -214,3 +214,26 @@ def frame_from_arrays(
         fields=fields or {},
         names=names or {},
     )
+
+
+def frame_from_store(store: Any) -> CanalFrame:
+    """Read a store straight into a frame (``canal.store.bulk_read``; no networkx on the way)."""
+    from canal.store.bulk_read import read_arrays
+
+    a = read_arrays(store)
+    return CanalFrame(
+        ids=a.ids,
+        cls=a.cls,
+        classes=a.classes,
+        src=a.src,
+        dst=a.dst,
+        etype=a.etype,
+        types=a.types,
+        ontology=store.ontology,
+        region=a.region,
+        fields=a.fields,
+        names=a.names,
+        trl=a.trl,
+        names_zh=a.names_zh,
+        notes=a.notes,
+    )

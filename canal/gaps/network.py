@@ -58,7 +58,7 @@ def broker_risk(
     *,
     min_cut: int = 3,
     concentration: float = 0.5,
-    betweenness_samples: int = 64,
+    betweenness_samples: int | None = None,
     max_nodes: int = 500,
     seed: int = 0,
 ) -> list[Gap]:
@@ -188,11 +188,17 @@ def betweenness_shares(g: ig.Graph, *, samples: int = 64, seed: int = 0) -> list
     return [x / total if total > 0 else 0.0 for x in b]
 
 
+def default_samples(g: ig.Graph) -> int:
+    """Sampled sources for betweenness: 64, fewer on big graphs (at least 8)."""
+    return int(max(8, min(64, 4e6 // max(1, g.ecount()))))
+
+
 def _betweenness(
-    frame: CanalFrame, g: ig.Graph, deg: list[int], concentration: float, samples: int, seed: int
+    frame: CanalFrame, g: ig.Graph, deg: list[int], concentration: float, samples: int | None, seed: int
 ) -> list[Gap]:
     if frame.n < 3 or concentration > 1:
         return []
+    samples = samples if samples is not None else default_samples(g)
     share = betweenness_shares(g, samples=samples, seed=seed)
     top = max(range(frame.n), key=lambda i: (share[i], -i))
     if share[top] < concentration:
