@@ -9,7 +9,7 @@ The catalogue is derived from the ontology's chains and stage order; see ``docs/
 >>> G.add_node("inst", cls="ResearchInstitute", name="Institute"); G.add_node("t", cls="Technology", name="T")
 >>> _ = G.add_edge("inst", "t", key="k", type="DEVELOPS", rel="develops")
 >>> [(g.type, g.nodes) for g in find_gaps(G, types=["stranded_technology", "broken_canal"])]
-[('broken_canal', ('inst', 't')), ('stranded_technology', ('t', 'inst'))]
+[('stranded_technology', ('t', 'inst')), ('broken_canal', ('inst', 't'))]
 """
 
 from __future__ import annotations
