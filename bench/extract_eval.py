@@ -4,7 +4,7 @@
     python bench/extract_eval.py --errors dev    # also list false positives / negatives of a split
     python bench/extract_eval.py --seeds ../shared/seeds   # coverage of the demo graph from the seed articles
 
-The evaluation set (``bench/extract_eval/``) is one ``NAME.txt`` article and one ``NAME.json``
+The evaluation set (``bench/extract_eval/``) is one ``NAME.txt`` (or ``.html`` / ``.md``) article and one ``NAME.json``
 gold file per article, written by the canal developers (fictional organisations):
 ``{"split": "dev"|"test", "entities": [[name, class, [aliases]]...], "relations": [[source, type, target, amount?, currency?]...]}``.
 Entities are compared per article as (normalised name, class group); money by normalised
@@ -65,10 +65,13 @@ def evaluate(names: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     ent: dict[str, Counter[str]] = defaultdict(Counter)
     rel: dict[str, Counter[str]] = defaultdict(Counter)
     money_ok = money_n = 0
+    scored: list[tuple[float, bool]] = []
+    gold_total = 0
     errors: dict[str, Any] = {}
     for name in names:
         gold = json.loads((EVAL_DIR / f"{name}.json").read_text(encoding="utf-8"))
-        ex = extract_article(read_article(EVAL_DIR / f"{name}.txt"))
+        article = next(p for p in sorted(EVAL_DIR.glob(f"{name}.*")) if p.suffix != ".json")
+        ex = extract_article(read_article(article))
         # entities ------------------------------------------------------------
         gold_ents = []
         for item in gold["entities"]:
@@ -100,6 +103,7 @@ def evaluate(names: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
         rfp, rfn = [], []
         for (s, t, o), r in sorted(pred_rels.items()):
             match = [g for g in gold_rels if s in g[0] and t == g[1] and o in g[2]]
+            scored.append((r.confidence, bool(match)))
             if match:
                 rel[t]["tp"] += 1
                 if match[0][3] is not None:
@@ -109,6 +113,7 @@ def evaluate(names: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
             else:
                 rel[t]["fp"] += 1
                 rfp.append(f"{r.source_name} {t} {r.target_name} [{r.method}]")
+        gold_total += len(gold_rels)
         for g in gold_rels:
             if not any(s in g[0] and t == g[1] and o in g[2] for s, t, o in pred_rels):
                 rel[g[1]]["fn"] += 1
@@ -126,6 +131,10 @@ def evaluate(names: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
         "entities": block(ent),
         "relations": block(rel),
         "money_amount_correct_on_matched_money_relations": f"{money_ok}/{money_n}",
+        "relations_by_min_confidence": {
+            str(th): _prf(sum(1 for c, ok in scored if c >= th and ok), sum(1 for c, ok in scored if c >= th and not ok), gold_total - sum(1 for c, ok in scored if c >= th and ok))
+            for th in (0.0, 0.4, 0.5, 0.6, 0.7)
+        },
     }, errors
 
 
@@ -147,6 +156,12 @@ def seed_coverage(seeds: Path, demo: Path, *, with_graph: bool) -> dict[str, Any
         for e in ents:
             g.add_node(e["id"], cls=e["class"], name=e["name"], nameEn=e["name_en"], nameZh=e["name_zh"], aliases=[a for a in e["aliases"].split("|") if a])
         lexicon = Lexicon.from_graph(g)
+    from canal.resolve import Gazetteer
+
+    gaz = Gazetteer()
+    for e in ents:
+        gaz.add(e["id"], [x for x in [e["name"], e["name_en"], e["name_zh"], *e["aliases"].split("|")] if x])
+    linked: dict[str, set[str]] = defaultdict(set)
     found_names: dict[str, set[str]] = defaultdict(set)
     found_ids: dict[str, set[str]] = defaultdict(set)
     flows: dict[str, list[tuple[str, str, str, float | None]]] = defaultdict(list)
@@ -155,11 +170,13 @@ def seed_coverage(seeds: Path, demo: Path, *, with_graph: bool) -> dict[str, Any
         ex = extract_article(read_article(seeds / fname), lexicon=lexicon)
         found_names[sid] = {normalise(e.name) for e in ex.entities}
         found_ids[sid] = {e.node_id for e in ex.entities if e.existing}
+        for e in ex.entities:
+            linked[sid] |= {i for i, score in gaz.lookup(e.name)[:1] if score >= 0.85}
         for r in ex.relations:
             if r.type in ("investsIn", "grantsTo"):
                 flows[sid].append((normalise(r.source_name), r.type, normalise(r.target_name), r.amount))
         amounts[sid] = {round(m.value[0]) for m in ex.values("Money")}
-    org_total = org_hit = 0
+    org_total = org_hit = org_linked = 0
     missed: list[str] = []
     names_of: dict[str, set[str]] = {}
     for e in ents:
@@ -170,6 +187,8 @@ def seed_coverage(seeds: Path, demo: Path, *, with_graph: bool) -> dict[str, Any
         org_total += 1
         if al & found_names[e["source"]] or e["id"] in found_ids[e["source"]]:
             org_hit += 1
+        if e["id"] in linked[e["source"]] or e["id"] in found_ids[e["source"]]:
+            org_linked += 1
         else:
             missed.append(e["id"])
     flow_total = flow_amount = flow_edge = 0
@@ -185,11 +204,12 @@ def seed_coverage(seeds: Path, demo: Path, *, with_graph: bool) -> dict[str, Any
             flow_edge += 1
     return {
         "gazetteer_from_demo_graph": with_graph,
-        "organisations_found": f"{org_hit}/{org_total}",
-        "organisation_recall": round(org_hit / org_total, 3) if org_total else None,
+        "organisations_found_exact_name": f"{org_hit}/{org_total}",
+        "organisations_found_linked": f"{org_linked}/{org_total}",
+        "organisation_recall_linked": round(org_linked / org_total, 3) if org_total else None,
         "money_flows_with_amount_found": f"{flow_amount}/{flow_total}",
         "money_flows_as_relation_found": f"{flow_edge}/{flow_total}",
-        "organisations_missed": missed,
+        "organisations_missed_linked": missed,
     }
 
 

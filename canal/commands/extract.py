@@ -25,9 +25,9 @@ def register(main: click.Group) -> None:
     @click.option("--lang", type=click.Choice(["auto", "zh", "en"]), default="auto", show_default=True, help="Language of the articles (auto: per paragraph).")
     @click.option("--review", "review_out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the candidate facts to this JSON Lines file for review.")
     @click.option("--load", "do_load", is_flag=True, help="Load facts: from articles, those with --min-confidence or more; from a review file (*.jsonl), the accepted/fixed lines.")
-    @click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None, help="With --load: also load pending facts this confident (default for articles 0.75).")
+    @click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None, help="With --load: also load pending facts this confident (default for articles 0.5).")
     @click.option("--dry-run", is_flag=True, help="With --load: validate and report, write nothing.")
-    @click.option("--max-mb", type=click.FloatRange(0.001, 1000.0), default=5.0, show_default=True, help="Refuse articles larger than this.")
+    @click.option("--max-mb", type=click.FloatRange(0.001, 1000.0), default=2.0, show_default=True, help="Refuse articles larger than this (about 30 s of work per MB of Chinese text).")
     @click.option("--no-graph", is_flag=True, help="Do not read the graph to link mentions to existing nodes.")
     @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
     @_handle_errors
@@ -85,7 +85,7 @@ def register(main: click.Group) -> None:
         for rf in reviews:
             recs.extend(read_review(rf))
         if do_load:
-            threshold = min_confidence if (min_confidence is not None or not articles) else 0.75
+            threshold = min_confidence if (min_confidence is not None or not articles) else 0.5
             with _store() as store:
                 result = load_review(store, recs, min_confidence=threshold, dry_run=dry_run)
             if fmt == "json":

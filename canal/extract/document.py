@@ -20,7 +20,7 @@ from pathlib import Path
 from canal.errors import LoaderError
 from canal.load.readers import decode
 
-MAX_BYTES = 5_000_000
+MAX_BYTES = 2_000_000
 """Default size limit of one article (bytes): news articles are far smaller."""
 
 _CJK = re.compile(r"[\u3400-\u9fff]")

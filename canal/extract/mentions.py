@@ -17,6 +17,7 @@ places. Overlaps are resolved longest first.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 import threading
@@ -58,7 +59,8 @@ ZH_SUFFIXES: list[tuple[str, str, float]] = [
     ("研究院", "ResearchInstitute", 0.9), ("研究所", "ResearchInstitute", 0.9), ("科学院", "ResearchInstitute", 0.9),
     ("研究中心", "ResearchInstitute", 0.8), ("设计院", "ResearchInstitute", 0.8), ("化物所", "ResearchInstitute", 0.9),
     ("大学", "University", 0.95), ("学院", "University", 0.8),
-    ("重点实验室", "Laboratory", 0.95), ("实验室", "Laboratory", 0.9),
+    ("重点实验室", "Laboratory", 0.95), ("联合实验室", "Laboratory", 0.9), ("工程实验室", "Laboratory", 0.9), ("实验室", "Laboratory", 0.9),
+    ("联合研究院", "ResearchInstitute", 0.9), ("联合研究中心", "ResearchInstitute", 0.85),
     ("引导基金", "GovernmentGuidanceFund", 0.9), ("母基金", "Fund", 0.85), ("基金", "Fund", 0.85),
     ("创业投资", "VentureCapital", 0.7), ("创投", "VentureCapital", 0.8), ("资本", "VentureCapital", 0.6),
     ("联盟", "Alliance", 0.9), ("共同体", "Alliance", 0.7), ("协会", "Alliance", 0.6),
@@ -76,12 +78,12 @@ ZH_SUFFIXES: list[tuple[str, str, float]] = [
     ("中试线", "PilotPlatform", 0.85), ("概念验证中心", "PilotPlatform", 0.8), ("中试熟化基地", "PilotPlatform", 0.9),
     ("技术转移中心", "TechnologyTransferCentre", 0.9), ("成果转化中心", "TechnologyTransferCentre", 0.85),
     ("孵化器", "Incubator", 0.85), ("众创空间", "Incubator", 0.85), ("加速器", "Incubator", 0.7),
-    ("共享平台", "SharingPlatform", 0.8),
+    ("共享平台", "SharingPlatform", 0.8), ("服务平台", "SharingPlatform", 0.7), ("共享服务平台", "SharingPlatform", 0.8),
     ("技术", "Technology", 0.7), ("工艺", "Technology", 0.7),
     ("芯片", "Product", 0.7), ("电池", "Product", 0.7), ("传感器", "Product", 0.7), ("机器人", "Product", 0.7),
     ("催化剂", "Product", 0.7), ("显示器", "Product", 0.7), ("疫苗", "Product", 0.7), ("涂层", "Product", 0.6),
     ("试剂盒", "Product", 0.7), ("装备", "Product", 0.6), ("系统", "Product", 0.5), ("膜", "Product", 0.5), ("镜片", "Product", 0.6),
-    ("模组", "Product", 0.6), ("仪", "Product", 0.6), ("材料", "Product", 0.5), ("设备", "Product", 0.5),
+    ("模组", "Product", 0.6), ("仪", "Product", 0.6), ("磁体", "Product", 0.6), ("电极", "Product", 0.6), ("材料", "Product", 0.5), ("设备", "Product", 0.5),
 ]
 _ZH_SUFFIX_RX = re.compile("|".join(re.escape(s) for s, _, _ in sorted(ZH_SUFFIXES, key=lambda x: -len(x[0]))))
 _ZH_SUFFIX = {s: (c, conf) for s, c, conf in ZH_SUFFIXES}
@@ -94,6 +96,12 @@ ZH_STOP = set(
 _ZH_STOP_POS = {"x", "p", "c", "u", "uj", "ul", "uz", "uv", "ud", "ug", "r", "m", "t", "f", "q", "y", "e", "o", "w", "mq"}
 # Another organisation's suffix ends a name on the left ("...引导基金向海岚电子科技有限公司").
 _NAME_BREAK = {"基金", "引导基金", "联盟", "有限公司", "股份有限公司", "公司", "集团", "管委会", "管理委员会", "人民政府", "中试基地", "中试平台", "园区", "产业园"}
+_NAME_VERBS = frozenset(
+    ["制造", "创新", "复合", "发展", "服务", "研究", "设计", "加工", "转化", "孵化", "焊接", "检测", "管理", "投资", "建设", "协同", "智能",
+     "精密", "生产", "应用", "控制", "处理", "存储", "储能", "合成", "分析", "测试", "开发", "育种", "培育", "种植", "养殖", "打印"]
+)
+_PLACE_PREFIX = re.compile("|".join(re.escape(p) for p in sorted(PLACES, key=len, reverse=True)))
+_TIME_WORD = re.compile(r"[年日期时今昨近]|目前|此前|当前|月底|月初|本月|上月|下月|同月|每月|\d")
 _PROPER_POS = {"ns", "nz", "nr", "nrt", "nrfg", "nt", "j", "eng"}
 # Words that belong to the business part of a name ("...创新投资管理有限公司", "...天使投资引导基金").
 _BUSINESS = set(["投资", "管理", "发展", "建设", "服务", "咨询", "创新", "孵化", "转化", "制造", "科技", "技术", "产业", "控股", "实业", "贸易", "资产", "创业", "引导", "运营", "成果", "研究", "开发", "设计"])
@@ -109,30 +117,46 @@ _jieba_lock = threading.Lock()
 
 @cache
 def _pos_tokenizer() -> Any:
-    """A private jieba tokenizer with the suffixes and place names in its dictionary."""
+    """jieba's POS tokenizer with the suffixes and place names added to its dictionary.
+
+    canal uses jieba only here; the words are added once, lazily, to jieba's default
+    dictionary (a private copy would load the 5 MB dictionary a second time).
+    """
     import jieba  # type: ignore[import-untyped,unused-ignore]
     import jieba.posseg as pseg  # type: ignore[import-untyped,unused-ignore]
 
     jieba.setLogLevel(logging.WARNING)
-    tok = jieba.Tokenizer()
-    for suffix, _, _ in ZH_SUFFIXES:
+    tok = pseg.dt.tokenizer
+    for suffix in _ZH_SUFFIX:
         tok.add_word(suffix, 2000, "n")
     for place in PLACES:
         tok.add_word(place, 5000, "ns")
     for w in ("中试", "科创", "产学研", "新型研发机构"):
         tok.add_word(w, 1000, "n")
-    return pseg.POSTokenizer(tok)
+    for w in ("3D", "5G", "6G", "AI"):
+        tok.add_word(w, 1000, "eng")
+    return pseg.dt
+
+
+def _freq(word: str) -> int:
+    """How common a word is in jieba's dictionary (rare words are often names)."""
+    tok = _pos_tokenizer().tokenizer
+    return int(tok.FREQ.get(word) or 0)
 
 
 def zh_tokens(text: str) -> list[tuple[str, str]]:
-    """jieba words with POS tags (thread-safe, private dictionary)."""
+    """jieba words with POS tags (thread-safe; canal's words added to the dictionary)."""
     tok = _pos_tokenizer()
     with _jieba_lock:
         return [(p.word, p.flag) for p in tok.cut(text)]
 
 
-def _zh_left_edge(text: str, suffix_start: int, cls: str) -> tuple[int, str]:
-    """Where a name ending with a suffix at ``suffix_start`` begins, and its first token's POS."""
+def _zh_left_edge(text: str, suffix_start: int, cls: str, legal: bool = False) -> tuple[int, str]:
+    """Where a name ending with a suffix at ``suffix_start`` begins, and its first token's POS.
+
+    ``legal``: the suffix is a legal form (有限公司 ...), whose registered names often start
+    with a park or district name.
+    """
     lo = suffix_start
     while lo > 0 and suffix_start - lo < 18 and re.match(r"[\u3400-\u9fffA-Za-z0-9\-－]", text[lo - 1]):
         lo -= 1
@@ -153,11 +177,14 @@ def _zh_left_edge(text: str, suffix_start: int, cls: str) -> tuple[int, str]:
             pos -= len(word)
             continue
         business = False
-        if word in ZH_STOP or (flag in _ZH_STOP_POS and not (flag == "x" and re.fullmatch(r"[\u3400-\u9fff]+", word))):
+        stop_pos = flag in _ZH_STOP_POS and not (flag == "x" and re.fullmatch(r"[\u3400-\u9fff]+", word))
+        if (word in ZH_STOP or stop_pos) and not (flag == "t" and not _TIME_WORD.search(word)):
             break
-        if word in _NAME_BREAK:
+        if word in _NAME_BREAK and not (cls == "GovernmentBody" and word in ("园区", "产业园")):
             break
-        if cls not in ("IndustrialPark", "GovernmentBody") and re.search(r"(新区|高新区|开发区|园区|产业园)$", word):
+        if flag in ("v", "d") and word not in _NAME_VERBS and _freq(word) >= (5000 if cls in ("Technology", "Product") else 150):
+            break
+        if cls not in ("IndustrialPark", "GovernmentBody") and not legal and re.search(r"(新区|高新区|开发区|园区|产业园)$", word):
             break
         if cls in ("Technology", "Product") and len(word) == 1 and flag in ("v", "a"):
             break
@@ -166,7 +193,7 @@ def _zh_left_edge(text: str, suffix_start: int, cls: str) -> tuple[int, str]:
         if suffix_start - pos >= 16:
             break
     # a name does not start with an adjective-like modifier or a preposition glued to it
-    while len(taken) > 1 and taken[-1][1] in ("a", "ad", "b", "hyphen"):
+    while len(taken) > 1 and (taken[-1][1] == "hyphen" or (taken[-1][1] in ("a", "ad", "b") and cls not in ("Technology", "Product"))):
         pos += len(taken.pop()[0])
     while pos < suffix_start - 2 and text[pos] in "从在向由与和对将把被给为是及":
         pos += 1
@@ -189,15 +216,19 @@ for _suffix in _ZH_SUFFIX:
 
 def _zh_candidate(text: str, at: int, suffix: str) -> list[Mention]:
     cls, conf = _ZH_SUFFIX[suffix]
-    start, first_pos = _zh_left_edge(text, at, cls)
+    start, first_pos = _zh_left_edge(text, at, cls, legal=suffix.endswith("有限公司") or suffix == "有限责任公司")
     end = at + len(suffix)
     if start == at:
         return []
     name = text[start:end]
     head = text[start:at]
-    if len(suffix) == 1 and cls not in ("Product", "Technology") and ((first_pos not in _PROPER_POS and not any(head.startswith(p) for p in PLACES)) or len(head) < 2):
+    if cls not in ("Technology", "Product") and re.match(r"长|主任|书记", text[end : end + 2]):
+        return []  # 院长, 局长, 副局长: a person's title, not the organisation
+    if cls not in ("Technology", "Product") and not re.sub("|".join(sorted(_BUSINESS, key=len, reverse=True)), "", head):
         return []
-    if suffix in ("科技", "新区", "创新区", "示范区", "公司") and first_pos not in _PROPER_POS and not any(head.startswith(p) for p in PLACES):
+    if len(suffix) == 1 and cls not in ("Product", "Technology") and ((first_pos not in _PROPER_POS and not _PLACE_PREFIX.match(head)) or len(head) < 2):
+        return []
+    if suffix in ("科技", "新区", "创新区", "示范区", "公司") and first_pos not in _PROPER_POS and not _PLACE_PREFIX.match(head):
         return []
     if cls in _GENERIC_HEAD and (head in _GENERIC_HEAD[cls] or len(head) < 2):
         return []
@@ -209,7 +240,9 @@ def _zh_candidate(text: str, at: int, suffix: str) -> list[Mention]:
         return []
     if cls == "Fund" and re.search(r"引导", name):
         cls = "GovernmentGuidanceFund"
-    if cls == "Enterprise" and re.search(r"(创业投资|创投|私募|股权投资|投资管理|资本管理)", name):
+    if re.fullmatch(r"(国家级|省级|市级|区级|县级|首个|首家|一家|一批|多家|该|本|其)", head):
+        return []
+    if cls == "Enterprise" and re.search(r"(创业投资|创投|私募|股权投资|投资管理|资本管理|创新投资|产业投资|投资有限公司|投资集团)", name):
         cls = "VentureCapital"
     if cls in ("ResearchInstitute", "Laboratory") and re.search(r"中试", name):
         cls = "PilotPlatform"
@@ -232,26 +265,27 @@ def _zh_abbreviations(text: str, mentions: list[Mention]) -> list[Mention]:
 
 # -- English ---------------------------------------------------------------------------
 _EN_HEADS: list[tuple[str, str, float]] = [
-    (r"Technology Transfer (?:Center|Centre)", "TechnologyTransferCentre", 0.9),
+    (r"Technology Transfer (?:Center|Centre|Office)", "TechnologyTransferCentre", 0.9),
     (r"Pilot(?:-scale)?(?: [A-Z]\w+)* (?:Platform|Base|Center|Centre|Line|Plant)", "PilotPlatform", 0.9),
     (r"Proof-of-Concept (?:Center|Centre)", "PilotPlatform", 0.85),
-    (r"Incubator|Accelerator|Maker Space|Makerspace", "Incubator", 0.85),
+    (r"Incubator|Accelerator|Maker Space|Makerspace|Maker(?: \w+)* (?:Center|Centre)|Experience (?:Center|Centre)", "Incubator", 0.8),
+    (r"Innovation (?:Center|Centre)", "ResearchInstitute", 0.7),
     (r"Sharing Platform|Sharing Center|Sharing Centre", "SharingPlatform", 0.85),
     (r"Guidance Fund", "GovernmentGuidanceFund", 0.9),
     (r"Fund", "Fund", 0.85),
-    (r"Capital|Ventures|Venture Partners|Partners", "VentureCapital", 0.75),
+    (r"Capital|Ventures|Venture Partners|Partners|Investment(?= Co\b)|Investment$", "VentureCapital", 0.75),
     (r"Alliance|Consortium|Association|Union", "Alliance", 0.85),
     (r"Ministry|Bureau|Committee|Commission|Department|Government|Administration|Council", "GovernmentBody", 0.85),
     (r"University|College|Polytechnic", "University", 0.9),
     (r"Laboratory|Laboratories|Lab|Labs", "Laboratory", 0.85),
     (r"Institute|Academy|Research Center|Research Centre", "ResearchInstitute", 0.9),
     (r"New Area|Development Zone|High-tech Zone|Hi-tech Zone|Zone|Industrial Park|Science Park|Technology Park|Park|Science City|Tech City", "IndustrialPark", 0.85),
-    (r"Co\.?,? ?Ltd\.?|Co\.|Company|Corporation|Corp\.?|Inc\.?|Group|Holdings|Technologies|Tech|Industries|Pharmaceuticals?|Semiconductors?|Electronics|Materials|Robotics|Biotech|Energy|Motors", "Enterprise", 0.85),
+    (r"Co\.?,? ?Ltd\.?|Co\.|Company|Corporation|Corp\.?|Inc\.?|Group|Holdings|Technologies|Tech|Industries|Pharmaceuticals?|Semiconductors?|Electronics|Robotics|Biotech|Motors|Biologics", "Enterprise", 0.85),
 ]
 _EN_HEAD_RX = [(re.compile(rf"\b(?:{rx})(?=\W|$)"), cls, conf) for rx, cls, conf in _EN_HEADS]
 _EN_CONNECT = {"of", "and", "for", "&", "de", "on", "the"}
 _EN_LEADING_STOP = set(
-    ["The", "A", "An", "In", "On", "At", "Since", "After", "Before", "By", "According", "Last", "This", "That", "These", "Those", "Its", "Their", "His", "Her", "Our", "When", "With", "Under", "Both", "Also", "Meanwhile", "Earlier", "Later", "Then", "Now", "Today", "Yesterday", "For", "From", "As", "Once", "While", "Through", "Backed", "Jointly", "Founded", "Located", "Based", "Set", "Chinese", "China's", "National", "Local", "Provincial", "Municipal", "Several", "Many", "Each", "Every", "Other", "Another", "New"]
+    ["The", "A", "An", "In", "On", "At", "Since", "After", "Before", "By", "According", "Last", "This", "That", "These", "Those", "Its", "Their", "His", "Her", "Our", "When", "With", "Under", "Both", "Also", "Meanwhile", "Earlier", "Later", "Then", "Now", "Today", "Yesterday", "For", "From", "As", "Once", "While", "Through", "Backed", "Jointly", "Founded", "Located", "Based", "Set", "China's", "Several", "Many", "Each", "Every", "Other", "Another", "New"]
 )
 _EN_NOT_NAME = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Mr", "Ms", "Dr", "Prof", "President", "Director", "Chairman"}
 _EN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*\.?|&|\(|\)|,|\S")
@@ -274,7 +308,7 @@ def _en_runs(text: str) -> list[tuple[int, int]]:
             ns, ne, nw = toks[j + 1]
             if ns - toks[j][1] > 1 or "\n" in text[toks[j][1] : ns]:
                 break
-            if toks[j][2].endswith(".") and not re.fullmatch(r"(Co|Ltd|Inc|Corp|Mr|Dr|St|No|[A-Z])\.", toks[j][2]):
+            if toks[j][2].endswith(".") and not re.fullmatch(r"(Co|Mr|Dr|St|No|[A-Z])\.", toks[j][2]):
                 break
             if nw[0].isupper() or (nw[0].isdigit() and re.search(r"[A-Za-z]", nw)):
                 if nw.rstrip(".") in _EN_NOT_NAME:
@@ -307,10 +341,30 @@ def _en_classify(name: str) -> tuple[str, float, str] | None:
     return (best[1], best[2], best[3]) if best else None
 
 
+def _headline(line: str) -> bool:
+    """A Title Case line (headline): its capitalised words are not names."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", line) if len(w) > 3]
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.7 * len(words) and not line.rstrip().endswith(".")
+
+
 def _en_org_mentions(text: str) -> list[Mention]:
     out: list[Mention] = []
+    skip: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        if _headline(line):
+            skip.append((pos, pos + len(line)))
+        pos += len(line) + 1
     for s, e in _en_runs(text):
+        if any(a <= s < b for a, b in skip):
+            continue
         words = text[s:e]
+        core = words.split(" of ")[0]
+        if " of " in words and _en_classify(core) is None and not any(rx.search(core) for rx, _, _ in _EN_HEAD_RX):
+            rest = words.split(" of ", 1)[1]
+            if _en_classify(rest):
+                s = e - len(rest)
+                words = rest
         # drop sentence-initial function words and possessives
         while True:
             first = words.split(" ", 1)[0]
@@ -342,15 +396,25 @@ def _en_org_mentions(text: str) -> list[Mention]:
             if cls == "Fund" and re.search(r"Guidance|Government", part):
                 cls = "GovernmentGuidanceFund"
             out.append(Mention(ps, pe, part, cls, f"en-head:{head}", conf))
+    for m in re.finditer(r"\b((?:[A-Z][a-z]+ ){1,3})(municipal government|district government|government|administrative committee|management committee)\b", text):
+        if m.group(1).split()[0] in _EN_LEADING_STOP:
+            continue
+        out.append(Mention(m.start(), m.end(), m.group(0), "GovernmentBody", "en-head:government", 0.75))
     return out
 
 
 def _split_and(words: str) -> list[str]:
-    """'Tsinghua University and Peking University' -> two names; 'University of Science and Technology' stays."""
-    if " of " in words.split(" and ")[0] or " and " not in words:
+    """'Tsinghua University and Peking University' -> two names; 'University of Science and Technology' stays.
+
+    Split at an ``and`` whose right side is a name of its own (two words or more ending in
+    a head word) and whose left side ends with its head word or an ``of`` tail.
+    """
+    if " and " not in words:
         return [words]
     left, right = words.split(" and ", 1)
-    if _en_classify(left) and _en_classify(right):
+    right = re.sub(r"^the\s+", "", right)
+    lc, rc = _en_classify(left), _en_classify(right)
+    if lc and rc and len(right.split()) >= 2 and right.rstrip(".").endswith(rc[2].rstrip(".")) and (left.endswith(lc[2]) or " of " in left):
         return [left, *_split_and(right)]
     return [words]
 
@@ -442,7 +506,7 @@ def _known_mentions(text: str, lexicon: Lexicon | None) -> list[Mention]:
 
 _ZH_COREF = re.compile(
     r"(?:该|这家|这所|此|本)(校|所|院|研究院|研究所|大学|公司|企业|集团|平台|基地|联盟|基金|园区|产业园|科学城|中心|实验室|技术|工艺)"
-    r"|(?:(?<=[，。；、\n向对与由给入于在])|^)(研究院|研究所|公司|企业|集团|平台|基地|联盟|基金|园区|产业园|科学城|实验室)",
+    r"|(?:(?<=[，。；、\n向对与由给入于在予])|^)(研究院|研究所|公司|企业|集团|平台|基地|联盟|基金|园区|产业园|科学城|实验室)",
     re.MULTILINE,
 )
 _EN_COREF = re.compile(
@@ -469,17 +533,21 @@ def _coreferences(text: str, lang: str, mentions: list[Mention]) -> list[Mention
 
     onto = load_ontology()
     out: list[Mention] = []
-    named = [m for m in mentions if m.cls not in VALUE_CLASSES and m.cls in onto.classes]
+    named = sorted((m for m in mentions if m.cls not in VALUE_CLASSES and m.cls in onto.classes), key=lambda m: m.end)
+    ends = [m.end for m in named]
+    taken: set[int] = set()
+    for x in mentions:
+        taken.update(range(x.start, x.end))
     for m in (_ZH_COREF if lang == "zh" else _EN_COREF).finditer(text):
         word = next(g for g in m.groups() if g)
         classes = _COREF_CLASS.get(word.lower(), ())
-        if any(x.start < m.end() and m.start() < x.end for x in mentions):
+        if any(i in taken for i in range(m.start(), m.end())):
             continue
-        ante = [x for x in named if x.end <= m.start() and any(onto.is_a(x.cls, c) for c in classes)]
-        if not ante:
+        k = bisect.bisect_right(ends, m.start())
+        ante = next((x for x in reversed(named[:k]) if any(onto.is_a(x.cls, c) for c in classes)), None)
+        if ante is None:
             continue
-        a = ante[-1]
-        out.append(Mention(m.start(), m.end(), m.group(0), a.cls, "coreference", round(a.confidence * 0.8, 3), node_id=a.node_id, canonical=a.name))
+        out.append(Mention(m.start(), m.end(), m.group(0), ante.cls, "coreference", round(ante.confidence * 0.8, 3), node_id=ante.node_id, canonical=ante.name))
     return out
 
 
@@ -487,12 +555,13 @@ def _resolve_overlaps(ms: list[Mention]) -> list[Mention]:
     """Keep the longest mention where spans overlap (known names win ties)."""
     rank = sorted(ms, key=lambda m: (-(m.end - m.start), m.method != "graph-name", -m.confidence, m.start))
     kept: list[Mention] = []
-    used: list[tuple[int, int]] = []
+    taken: set[int] = set()
     for m in rank:
-        if any(a < m.end and m.start < b for a, b in used):
+        span = range(m.start, m.end)
+        if any(i in taken for i in span):
             continue
         kept.append(m)
-        used.append((m.start, m.end))
+        taken.update(span)
     return sorted(kept, key=lambda m: (m.start, m.end))
 
 
@@ -512,11 +581,16 @@ def find_mentions(text: str, lang: str, *, lexicon: Lexicon | None = None) -> li
     # Every further occurrence of a name found by a pattern is a mention too.
     again: list[Mention] = []
     seen = {(m.text, m.cls) for m in orgs if m.method != "abbreviation"}
-    for name, cls in seen:
+    for name, cls in sorted(seen):
         if len(name) < 3:
             continue
+        src = next(m for m in orgs if m.text == name and m.cls == cls)
         for occ in re.finditer(re.escape(name), text):
-            src = next(m for m in orgs if m.text == name and m.cls == cls)
             again.append(replace(src, start=occ.start(), end=occ.end()))
+        # English short form without the legal suffix: "Levima Advanced Materials (Corporation)"
+        short = re.sub(r",?\s+(?:Co\.?,?\s*Ltd\.?|Co\.|Corporation|Corp\.?|Inc\.?|Ltd\.?|Limited|Group)$", "", name) if lang == "en" else name
+        if short != name and len(short.split()) >= 2:
+            for occ in re.finditer(rf"\b{re.escape(short)}\b", text):
+                again.append(replace(src, start=occ.start(), end=occ.end(), text=short, method="short-form", canonical=name))
     merged = _resolve_overlaps(values + known + orgs + again + places)
     return sorted(merged + _coreferences(text, lang, merged), key=lambda m: (m.start, m.end))

@@ -20,6 +20,7 @@ topic). "Allowed" means the class fits the relationship's domain or range in the
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ class Rule:
     name: str = ""
     prefer: tuple[str, ...] = ()
     block: str = ""
+    adjacent: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,28 +66,32 @@ class Candidate:
     date: str | None = None
 
 
-_ORG = ("Organisation",)
-_INVESTEE = ("Organisation", "PilotProject", "Technology")
+_INVESTOR = ("Investor", "GovernmentBody", "Enterprise", "ResearchOrganisation", "PilotPlatform", "Alliance")
+_INVESTEE = ("Organisation", "PilotProject")
+_ORGS_ONLY = ("Organisation",)
 
 RULES: list[Rule] = [
     # -- Chinese ----------------------------------------------------------------------
     Rule("develops", "zh", r"自主研发|研发|研制|开发|攻克|发明", "L|T", "R", 0.75, target_list=True),
     Rule("develops", "zh", r"的研发", "T", "L", 0.6, target_list=True, name="zh-develops-obj-left"),
+    Rule("develops", "zh", r"源自|源于|来自|出自", "R", "L|T", 0.6, source_classes=("ResearchOrganisation", "Enterprise"), target_classes=("Technology", "Product"), name="zh-develops-from"),
+    Rule("develops", "zh", r"的(?=[^，。；的]{2,20}(?:技术|工艺))", "L", "R", 0.55, source_classes=("ResearchOrganisation",), adjacent=True, name="zh-develops-possessive"),
     Rule("adopts", "zh", r"采用|引入|引进|应用了|使用了", "L|T", "R", 0.7),
     Rule("transferredTo", "zh", r"转让给|转移给|转让予", "S", "R", 0.8),
     Rule("transferredTo", "zh", r"向(?=[^，。；]{2,30}转让)", "S", "R", 0.65, name="zh-transfer-xiang"),
     Rule("licensedTo", "zh", r"许可给|授权给|独占许可", "S", "R", 0.8),
-    Rule("investsIn", "zh", r"由(?=[^，。；]{2,30}(?:出资|投资)(?:设立|建设|组建|兴建))", "R", "L|T", 0.7, money=True, name="zh-invest-passive"),
-    Rule("investsIn", "zh", r"向(?=[^，。；]{2,30}(?:投资|增资|注资|投入))", "L|T", "R", 0.7, money=True, name="zh-invest-xiang"),
-    Rule("investsIn", "zh", r"(?<!总)(?<!计划)(?:投资|增资|注资|入股|投入)(?!使用|运营|生产|运行)(?![^，。；]{0,3}(?:建设|建成|设立|管理|基金|机构|有限|引导|公司))", "L|T", "R|T", 0.7, money=True, block=r"向[^，。；]*$"),
+    Rule("investsIn", "zh", r"由(?=[^，。；]{2,30}(?:出资|投资|投入)[^，。；]{0,12}(?:设立|建设|组建|兴建))", "R", "L|T", 0.7, money=True, name="zh-invest-passive"),
+    Rule("investsIn", "zh", r"(?:计划)?总投资(?=[^。；]{0,20}建设)", "L|T", "Q", 0.6, money=True, name="zh-invest-total-build", source_classes=_INVESTOR, target_classes=_INVESTEE),
+    Rule("investsIn", "zh", r"向(?=[^，。；]{2,30}(?:投资|增资|注资|投入))", "L|T", "R", 0.7, money=True, name="zh-invest-xiang", source_classes=_INVESTOR, target_classes=_INVESTEE),
+    Rule("investsIn", "zh", r"(?<!总)(?<!计划)(?:投资|增资|注资|入股|投入)(?!使用|运营|生产|运行)(?![^，。；]{0,3}(?:建设|建成|设立|管理|基金|机构|有限|引导|公司))", "L|T", "R|T", 0.7, money=True, block=r"向[^，。；]*$", source_classes=_INVESTOR, target_classes=_INVESTEE),
     Rule("investsIn", "zh", r"领投|跟投|参投", "L", "T", 0.7, money=True, name="zh-invest-round"),
     Rule("investsIn", "zh", r"获得?(?=[^，。；]{2,30}投资)", "R", "L|T", 0.65, money=True, name="zh-invest-received"),
     Rule("grantsTo", "zh", r"资助|补助|补贴|拨付|奖励|扶持资金|专项资金|支持资金|创新资金", "L|T", "R|T", 0.7, money=True),
     Rule("memberOf", "zh", r"加入", "L|T", "R", 0.8, source_list=True, target_classes=("Alliance",)),
-    Rule("memberOf", "zh", r"(?:的)?成员单位|的成员|的会员", "T", "S", 0.75, target_classes=("Alliance",), name="zh-member-of"),
+    Rule("memberOf", "zh", r"(?:的)?成员单位|的成员|的会员|(?:的)?(?:副理事长|常务理事|理事|会员)单位", "T", "S", 0.75, target_classes=("Alliance",), name="zh-member-of"),
     Rule("memberOf", "zh", r"(?:共同)?发起(?:成立|组建|设立)?(?:的)?", "L", "Q", 0.65, source_list=True, target_classes=("Alliance",), name="zh-founding-member"),
     Rule("leads", "zh", r"由(?=[^，。；]{2,30}牵头)", "R", "S|Q", 0.75, target_classes=("Alliance", "PilotProject", "Organisation"), prefer=("Alliance",), name="zh-led-by"),
-    Rule("leads", "zh", r"牵头|领衔|理事长单位", "L", "Q", 0.7, target_classes=("Alliance", "PilotProject", "Organisation"), prefer=("Alliance",), block=r"由[^，。；]*$"),
+    Rule("leads", "zh", r"牵头|领衔|(?<![副务])理事长单位", "L", "Q", 0.7, target_classes=("Alliance", "PilotProject", "Organisation"), prefer=("Alliance",), block=r"由[^，。；]*$"),
     Rule("locatedIn", "zh", r"位于(?=[^，。；]{2,30}的)", "A", "R", 0.75, name="zh-located-attributive"),
     Rule("locatedIn", "zh", r"(?:总部)?(?:位于|坐落于|落户|入驻|设在|落地)", "L|T|A", "R", 0.75),
     Rule("locatedIn", "zh", r"在(?=[^，。；]{2,20}(?:成立|揭牌|启用|开业|召开))", "L|T", "R", 0.6, target_classes=("Region", "IndustrialPark"), name="zh-founded-in"),
@@ -94,12 +100,18 @@ RULES: list[Rule] = [
     # -- English ----------------------------------------------------------------------
     Rule("develops", "en", r"\b(?:developed|develops|develop|invented|created|designed)\b(?!\s+by)", "L|W|T", "R", 0.75, target_list=True),
     Rule("develops", "en", r"\b(?:developed|invented|created|designed)\s+by\b", "R", "S", 0.75, name="en-developed-by"),
+    Rule("develops", "en", r"\b(?:developed|invented|created|designed)\s+(?:at|in)\b", "R", "S", 0.65, name="en-developed-at"),
     Rule("adopts", "en", r"(?:(?<=after )|(?<=before )|(?<=while )|(?<=by ))adopting\b", "T", "R", 0.7, name="en-adopting"),
     Rule("adopts", "en", r"\b(?:adopted|adopts|adopting|deployed|introduced|uses|applies|applied)\b", "L|W|T", "R", 0.7),
     Rule("transferredTo", "en", r"\btransferred\b|\btransfers\b", "R", "Q", 0.75, name="en-transferred"),
+    Rule("licensedTo", "en", r"\bgrant(?:ing|ed|s)?\b(?=[^.;]{0,60}\brights\s+to\b)", "Q", "R", 0.7, name="en-rights-to", target_classes=_ORGS_ONLY),
     Rule("licensedTo", "en", r"\blicen[cs]ed\b|\blicen[cs]es\b", "R", "Q", 0.75, name="en-licensed"),
     Rule("licensedTo", "en", r"\blicen[cs]ed\b(?=[^.;]{3,60}\bfrom\b)", "R", "L|T", 0.75, name="en-licensed-from"),
-    Rule("investsIn", "en", r"\b(?:invested|invests|invest|injected|backed)\b", "L|T", "R", 0.75, money=True),
+    Rule("grantsTo", "en", r"\breceived\b(?=[^.;]{0,60}\b(?:grants?|subsid\w+|seed (?:money|funding)|awards?|funding)\b[^.;]{0,30}\bfrom\b)", "Q", "W|T", 0.65, money=True, name="en-received-grant"),
+    Rule("investsIn", "en", r"\breceived\b(?=[^.;]{0,60}\b(?:investment|financing|equity|capital)\b[^.;]{0,30}\bfrom\b)", "Q", "W|T", 0.65, money=True, name="en-received-investment", source_classes=_INVESTOR, target_classes=_INVESTEE),
+    Rule("investsIn", "en", r"\braised\b(?=[^.;]{0,60}\bfrom\b)", "Q", "L|W|T", 0.65, money=True, source_list=True, name="en-raised-from", source_classes=_INVESTOR, target_classes=_INVESTEE),
+    Rule("investsIn", "en", r"\bprovid\w*\b(?=[^.;]{0,40}\binvestment\b)", "L|W|T", "Q", 0.6, money=True, name="en-provides-investment", source_classes=_INVESTOR, target_classes=_INVESTEE),
+    Rule("investsIn", "en", r"\b(?:invested|invests|invest|injected|backed)\b", "L|W|T", "R", 0.75, money=True, source_classes=_INVESTOR, target_classes=_INVESTEE),
     Rule("investsIn", "en", r"\b(?:round|financing|funding round)\s+led\s+by\b", "R", "T", 0.75, money=True, name="en-round-led-by"),
     Rule("investsIn", "en", r"\b(?:also\s+taking\s+part|also\s+participat\w+|co-invested)\b", "L", "T", 0.6, money=True, name="en-round-participant"),
     Rule("grantsTo", "en", r"\b(?:granted|grants|awarded|provide|provided|subsidi[sz]ed)\b", "L|T", "R", 0.7, money=True),
@@ -235,8 +247,11 @@ def find_relations(text: str, mentions: list[Mention], lang: str, *, ontology: O
     rules = [r for r in (rules if rules is not None else RULES) if r.lang == lang]
     found: dict[tuple[str, str, str], Candidate] = {}
     seen_before: list[Mention] = []
+    ordered = sorted(mentions, key=lambda m: m.start)
+    starts = [m.start for m in ordered]
     for a, b in sentences(text, lang):
-        in_sent = [m for m in mentions if a <= m.start and m.end <= b]
+        lo, hi = bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)
+        in_sent = [m for m in ordered[lo:hi] if m.end <= b]
         s = _Sentence(text, a, b, in_sent, list(seen_before))
         fired: dict[str, list[tuple[int, int]]] = {}
         for rule in rules:
@@ -268,6 +283,10 @@ def find_relations(text: str, mentions: list[Mention], lang: str, *, ontology: O
                     how += step
                 if picked["source"] is None or picked["target"] is None:
                     continue
+                if rule.adjacent:
+                    ends = sorted([picked["source"], picked["target"]], key=lambda m: m.start)
+                    if ends[0].end != t0 or ends[1].start != t1:
+                        continue
                 fired.setdefault(rule.rel, []).append((t0, t1))
                 sources = _expand(picked["source"], s, src_ok, text) if rule.source_list else [picked["source"]]
                 targets = _expand(picked["target"], s, tgt_ok, text) if rule.target_list else [picked["target"]]
