@@ -208,7 +208,7 @@ class SynthResult:
         types = [self.ontology.relation(r).type for r in self.rel]
         return frame_from_arrays(
             self.ids, self.cls, self.src, self.dst, types, ontology=self.ontology, region=self.region,
-            fields=self.fields, names=self.names,
+            fields=self.fields, names=self.names, trl=self.trl,
         )
 
     @cached_property

@@ -196,6 +196,7 @@ def frame_from_arrays(
     region: list[str | None] | None = None,
     fields: dict[int, tuple[str, ...]] | None = None,
     names: dict[int, str] | None = None,
+    trl: dict[int, int] | None = None,
 ) -> CanalFrame:
     """Build a frame from plain arrays (node ``i`` has id ``ids[i]``; edges by position)."""
     onto = ontology or load_ontology()
@@ -213,6 +214,7 @@ def frame_from_arrays(
         region=region if region is not None else [None] * len(ids),
         fields=fields or {},
         names=names or {},
+        trl=trl or {},
     )
 
 

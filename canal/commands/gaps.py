@@ -1,0 +1,96 @@
+"""``canal gaps``: where the canal is broken, ranked and explained."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from canal.gaps.model import GAP_TYPES
+
+
+def _short(nodes: tuple[str, ...], k: int = 4) -> str:
+    shown = ", ".join(nodes[:k])
+    return shown + (f" (+{len(nodes) - k})" if len(nodes) > k else "")
+
+
+def register(main: click.Group) -> None:
+    """Add ``canal gaps`` to the ``canal`` command."""
+    from canal.cli import _echo_table, _handle_errors, _store
+
+    @main.command()
+    @click.option("--scope", default=None, help="alliance:ID_OR_NAME or region:NAME (default: the whole graph).")
+    @click.option("--type", "types", multiple=True, type=click.Choice(GAP_TYPES), help="Gap type (repeatable; default all).")
+    @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+    @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the table's explanations.")
+    @click.option("--limit", type=int, default=None, help="Show only the N most severe gaps.")
+    @click.option("--min-cut", type=int, default=3, show_default=True, help="Innovation nodes a broker must cut off from capital.")
+    @click.option("--min-hole", type=int, default=4, show_default=True, help="Smallest one-chain group counted as a structural hole.")
+    @click.option("--suggest", is_flag=True, help="Add matching candidates that could close each gap (canal.match).")
+    @_handle_errors
+    def gaps(scope: str | None, types: tuple[str, ...], fmt: str, lang: str, limit: int | None, min_cut: int,
+             min_hole: int, suggest: bool) -> None:
+        """Chain gaps of the graph, worst first: stranded technologies, missing pilot stages, capital
+        gaps, broken canals, alliance role gaps, segment gaps (补链), broker risks, structural holes.
+
+        Each gap comes with its nodes, an explanation in English and Chinese, evidence, and the
+        Cypher (with parameters) that shows it on the store.
+        """
+        from canal.errors import ConfigError
+        from canal.gaps import find_gaps
+        from canal.gaps.frame import frame_from_store
+
+        suggest_fn: Any = None
+        if suggest:
+            try:
+                from canal.match import suggest_for_gaps
+
+                suggest_fn = suggest_for_gaps
+            except ImportError as exc:
+                raise ConfigError(f"--suggest needs the matching module (canal.match), which is not available: {exc}") from None
+        with _store() as store:
+            frame = frame_from_store(store)
+            found = find_gaps(frame, scope=scope, types=list(types) or None, min_cut=min_cut, min_hole=min_hole)
+            if limit is not None:
+                found = found[:limit]
+            suggestions: dict[tuple[str, str], list[Any]] = {}
+            if suggest_fn is not None and found:
+                suggestions = suggest_fn(store.to_networkx(), found, top=3)
+        if fmt == "json":
+            out = []
+            for g in found:
+                d = g.as_dict()
+                if suggest:
+                    d["suggestions"] = [c.as_dict() for c in suggestions.get((g.type, g.anchor), [])]
+                out.append(d)
+            click.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+            return
+        if fmt == "csv":
+            cols = ["severity", "type", "kind", "scope", "nodes", "explanation_en", "explanation_zh", "evidence", "cypher", "params"]
+            rows: list[list[Any]] = [
+                [g.severity, g.type, g.kind, g.scope, "|".join(g.nodes), g.explanation_en, g.explanation_zh,
+                 " | ".join(g.evidence), g.cypher, json.dumps(g.params, ensure_ascii=False)]
+                for g in found
+            ]
+            if suggest:
+                cols.append("suggestions")
+                for r, g in zip(rows, found, strict=True):
+                    r.append("|".join(f"{c.target}:{c.score:.3f}" for c in suggestions.get((g.type, g.anchor), [])))
+            _echo_table(cols, rows, "csv")
+            return
+        cols = ["severity", "type", "scope", "nodes", "explanation" if lang == "en" else "说明"]
+        rows = [
+            [f"{g.severity:.2f}", g.type + (f" ({g.kind})" if g.kind else ""), g.scope, _short(g.nodes),
+             g.explanation_en if lang == "en" else g.explanation_zh]
+            for g in found
+        ]
+        if suggest:
+            cols.append("suggested")
+            for r, g in zip(rows, found, strict=True):
+                r.append(", ".join(f"{c.target} ({c.score:.2f})" for c in suggestions.get((g.type, g.anchor), [])))
+        _echo_table(cols, rows, "table", title="Chain gaps, worst first")
+        counts: dict[str, int] = {}
+        for g in found:
+            counts[g.type] = counts.get(g.type, 0) + 1
+        click.echo(f"{len(found)} gap(s): " + ", ".join(f"{t} {n}" for t, n in counts.items()) if found else "no gaps found")
