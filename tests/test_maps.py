@@ -203,3 +203,10 @@ def test_canal_map_unknown_name_fails_cleanly(demo_copy: Path) -> None:
     res = canal_cmd("--db", str(demo_copy), "map", "--around", "no such thing", "-o", str(demo_copy.parent / "x.html"))
     assert res.returncode != 0
     assert "canal: error: no node called 'no such thing'" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_edges_keyed_0_1_per_pair_still_get_unique_ids() -> None:
+    G = nx.MultiDiGraph([("a", "b"), ("a", "b"), ("b", "c")])
+    edges = map_data(G)["edges"]
+    assert len(edges) == 3 and len({e["id"] for e in edges}) == 3
+    assert [e.get("smooth", {}).get("type") for e in edges if (e["from"], e["to"]) == ("a", "b")] == [None, "curvedCW"]

@@ -180,6 +180,22 @@ def test_click_highlights_the_neighbourhood(chromium: Browser, tmp_path: Path) -
     assert page.evaluate("() => window.canalMap.nodes.get().filter(n => n.color && String(n.color.background).startsWith('rgba(205')).length") == 0
 
 
+def test_large_map_click_spotlights_the_neighbourhood(chromium: Browser, tmp_path: Path) -> None:
+    G = nx.MultiDiGraph()
+    for i in range(1600):  # above the 1,500 nodes where per-node restyling stops
+        G.add_node(f"n{i}", cls="Enterprise", name=f"firm {i}")
+        if i:
+            G.add_edge(f"n{i}", f"n{(i - 1) // 3}", type="CUSTOMER_OF", rel="customerOf")
+    v = chromium.open(write_map(G, tmp_path / "big.html"))
+    assert_clean(v)
+    assert drawn(v) == {"nodes": 1600, "edges": 1599}
+    v.page.evaluate("() => window.canalMap.select('n1')")
+    spot = v.page.evaluate("() => window.canalMap.spotlight()")
+    assert sorted(spot["nodes"]) == ["n0", "n1", "n4", "n5", "n6"] and spot["centre"] == {"n1": True}
+    assert len(spot["edges"]) == 4
+    assert canvas_ink(v) > 0.001
+
+
 def test_gaps_and_matches_overlays(chromium: Browser, tmp_path: Path) -> None:
     v = chromium.open(write_map(tiny_graph(), tmp_path / "o.html", gaps=GAPS, matches=MATCHES))
     page = v.page

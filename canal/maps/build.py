@@ -124,6 +124,11 @@ def _props(onto: Ontology, data: dict[str, Any]) -> list[list[str]]:
     return out
 
 
+def _region_label(onto: Ontology) -> str:
+    info = onto.properties.get("region")
+    return info.label_en if info and info.label_en else "region"
+
+
 def _provenance(data: dict[str, Any]) -> dict[str, str]:
     return {k: _text(data[k]) for k in PROVENANCE_KEYS if data.get(k) not in (None, "")}
 
@@ -254,7 +259,7 @@ def build_map_data(
             "chain": style.chain_of(cls),
             "regions": regions.get(nid, []),
             "alliances": alliances.get(nid, []),
-            "props": _props(onto, data),
+            "props": [p for p in _props(onto, data) if not (p[0] == _region_label(onto) and regions.get(nid))],
             "prov": _provenance(data),
             "value": round(values[nid], 4),
             "search": _search_text(names, nid),
@@ -266,7 +271,10 @@ def build_map_data(
     pair_count: Counter[tuple[str, str]] = Counter()
     show_labels = G.number_of_edges() <= EDGE_LABELS_MAX
     for u, v, key, data in sorted(G.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2]))):
-        eid = str(key)
+        # store graphs key edges by their unique rid; other graphs may key 0, 1, ... per pair
+        eid = str(key) if isinstance(key, str) else f"{u}->{v}#{key}"
+        while eid in einfo:
+            eid += "'"
         k = pair_count[(min(u, v), max(u, v))]
         pair_count[(min(u, v), max(u, v))] += 1
         rel_name = str(data.get("rel") or data.get("type") or "")

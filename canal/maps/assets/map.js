@@ -125,18 +125,89 @@
 
   // neighbourhood highlight: the chosen nodes (2) and their neighbours (1); others dimmed
   function highlight(ids) {
-    if (!ids || ids.length === 0) { state.keep = null; restyle(); return; }
+    if (!ids || ids.length === 0) { state.keep = null; spotlight = null; restyle(); network.redraw(); return; }
     var keep = {};
     ids.forEach(function (id) {
       keep[id] = 2;
       (adj[id] || []).forEach(function (m) { if (!keep[m]) { keep[m] = 1; } });
     });
+    if (big) {
+      // large maps: restyling thousands of items takes seconds, so the neighbourhood is
+      // drawn as a spotlight over a veiled map instead (one redraw)
+      var centre = {}, es = [];
+      ids.forEach(function (id) {
+        centre[id] = true;
+        network.getConnectedEdges(id).forEach(function (eid) {
+          var e = edges.get(eid);
+          if (e && !state.hidden[e.from] && !state.hidden[e.to] && (e.match === undefined || state.matches)) { es.push([e.from, e.to, e.match !== undefined]); }
+        });
+      });
+      spotlight = { centre: centre, nodes: Object.keys(keep).filter(function (id) { return !state.hidden[id]; }), edges: es };
+      network.redraw();
+      return;
+    }
     state.keep = keep;
     restyle();
   }
 
+  // ---- spotlight (large maps) ----------------------------------------------------------------
+  var spotlight = null;
+  var SHAPE_POINTS = {
+    diamond: [[0, -1], [1, 0], [0, 1], [-1, 0]],
+    triangle: [[0, -1], [1, 0.75], [-1, 0.75]],
+    triangleDown: [[0, 1], [1, -0.75], [-1, -0.75]],
+    hexagon: [[1, 0], [0.5, 0.87], [-0.5, 0.87], [-1, 0], [-0.5, -0.87], [0.5, -0.87]],
+    square: [[-0.8, -0.8], [0.8, -0.8], [0.8, 0.8], [-0.8, 0.8]],
+    star: [[0, -1], [0.24, -0.32], [0.95, -0.31], [0.38, 0.12], [0.59, 0.81], [0, 0.4], [-0.59, 0.81], [-0.38, 0.12], [-0.95, -0.31], [-0.24, -0.32]]
+  };
+  network.on("afterDrawing", function (ctx) {
+    if (!spotlight) { return; }
+    var scale = network.getScale();
+    var pos = network.getPositions(spotlight.nodes);
+    var a = network.DOMtoCanvas({ x: 0, y: 0 }), b = network.DOMtoCanvas({ x: container.clientWidth, y: container.clientHeight });
+    ctx.save();
+    ctx.fillStyle = "rgba(255,255,255,0.85)";
+    ctx.fillRect(a.x, a.y, b.x - a.x, b.y - a.y);
+    spotlight.edges.forEach(function (e) {
+      var p = pos[e[0]], q = pos[e[1]];
+      if (!p || !q) { return; }
+      ctx.beginPath(); ctx.moveTo(p.x, p.y); ctx.lineTo(q.x, q.y);
+      ctx.strokeStyle = e[2] ? meta.match_colour : "#555555";
+      ctx.setLineDash(e[2] ? [8 / scale, 6 / scale] : []);
+      ctx.lineWidth = 1.6 / scale;
+      ctx.stroke();
+    });
+    ctx.setLineDash([]);
+    var fontPx = 13 / scale;
+    ctx.font = fontPx + "px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    spotlight.nodes.forEach(function (id) {
+      var p = pos[id], n = nodes.get(id);
+      if (!p || !n) { return; }
+      var g = DATA.groups[n.group] || { shape: "dot", color: { background: "#bbbbbb", border: "#888888" } };
+      var r = Math.max(n.size, 6 / scale), pts = SHAPE_POINTS[g.shape];
+      ctx.beginPath();
+      if (pts) {
+        pts.forEach(function (pt, k) { if (k === 0) { ctx.moveTo(p.x + pt[0] * r, p.y + pt[1] * r); } else { ctx.lineTo(p.x + pt[0] * r, p.y + pt[1] * r); } });
+        ctx.closePath();
+      } else {
+        ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
+      }
+      ctx.fillStyle = g.color.background; ctx.fill();
+      ctx.strokeStyle = spotlight.centre[id] ? "#000000" : g.color.border;
+      ctx.lineWidth = (spotlight.centre[id] ? 3 : 1.2) / scale;
+      ctx.stroke();
+      ctx.lineWidth = 3 / scale; ctx.strokeStyle = "#ffffff";
+      ctx.strokeText(n.label, p.x, p.y + r + fontPx);
+      ctx.fillStyle = "#111111";
+      ctx.fillText(n.label, p.x, p.y + r + fontPx);
+    });
+    ctx.restore();
+  });
+
   // ---- filters -------------------------------------------------------------------------
-  var chainOn = {}, classOn = {};
+  var chainOn = {}, classOn = {}, classLabel = {};
+  DATA.legend.classes.forEach(function (c) { classLabel[c.cls] = c.en + " " + c.zh; });
   DATA.legend.chains.forEach(function (c) { chainOn[c.key] = true; });
   DATA.legend.classes.forEach(function (c) { classOn[c.cls] = true; });
 
@@ -426,7 +497,7 @@
     hits.slice(0, 30).forEach(function (id) {
       var li = el("li", null, nodes.get(id).label);
       var i = info[id];
-      if (i.cls) { li.appendChild(el("span", "zh", " · " + i.cls)); }
+      if (i.cls) { li.appendChild(el("span", "zh", " · " + (classLabel[i.cls] || i.cls))); }
       li.setAttribute("data-id", id);
       li.addEventListener("click", function () { select(id, 1.3); });
       results.appendChild(li);
@@ -553,6 +624,7 @@
     network: network, nodes: nodes, edges: edges, data: DATA, ready: false,
     drawnCounts: drawnCounts, applyFilters: applyFilters, highlight: highlight, select: select, search: search,
     nodeCard: nodeCard, edgeCard: edgeCard, showTip: showTip,
+    spotlight: function () { return spotlight; },
     setChain: function (key, on) { chainOn[key] = on; applyFilters(); },
     setClass: function (cls, on) { classOn[cls] = on; applyFilters(); }
   };
