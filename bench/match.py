@@ -46,8 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     mem_graph = current_mb()
     techs = [n for n, d in G.nodes(data=True) if d.get("cls") == "Technology"]
     t1 = time.perf_counter()
+    c1 = time.process_time()
     cands = match(G, direction="to-enterprise", sources=techs, top=a.top, seed=a.seed, explain=not a.no_explain)
     t_match = time.perf_counter() - t1
+    cpu_match = time.process_time() - c1
     n_src = len({c.source for c in cands})
     truth = set(res.truth)
     out = {
@@ -59,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         "explain": not a.no_explain,
         "generate_seconds": round(t_gen, 1),
         "match_seconds": round(t_match, 1),
+        "match_cpu_seconds": round(cpu_match, 1),
+        "load_average_1min": round(os.getloadavg()[0], 1),
         "sources_with_candidates": n_src,
         "candidates": len(cands),
         "candidates_per_second": round(len(cands) / t_match, 1) if t_match else None,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,6 +104,7 @@ class GraphIndex:
         self._types: dict[str, str] = {}
         self._isa: dict[tuple[str, str], bool] = {}
         self._nontie: dict[str, bool] = {}
+        self._place_cache: dict[str, dict[str, tuple[int, Path]]] = {}
         skip_any = bool(self.skip)
         out, inn = self.out, self.inn
         for u, v, k, d in G.edges(keys=True, data=True):
@@ -390,23 +390,10 @@ class GraphIndex:
             for r in _as_list(reg):
                 self.region_names.setdefault("region:" + norm_key(r), r)
                 places.setdefault("region:" + norm_key(r), (len(pa) + 1, None))
-            # places: BFS along locatedIn and hosted-by
-            seen = {a}
-            queue: deque[tuple[str, Path]] = deque([(a, pa)])
-            while queue:
-                x, px = queue.popleft()
-                if len(px) - len(pa) >= 4:
-                    continue
-                nxt = [(rel, y, True) for rel, y, _k, _ in self.outs(x, "locatedIn")]
-                nxt += [(rel, y, False) for rel, y, _k, _ in self.ins(x, "hosts") if self.is_a(y, "Region") or self.is_a(y, "IndustrialPark")]
-                for rel, y, fwd in nxt:
-                    if y in seen:
-                        continue
-                    seen.add(y)
-                    py = (*px, (x, rel, fwd, y))
-                    if y not in places or (places[y][0] > len(py) - len(pa)):
-                        places[y] = (len(py) - len(pa), py)
-                    queue.append((y, py))
+            # places: along locatedIn and hosted-by, memoised per node
+            for place, (depth, path) in self.places_from(a).items():
+                if place != n and (place not in places or places[place][0] > depth):
+                    places[place] = (depth, (*pa, *path))
             for rel, al, _k, _ in self.outs(a, "memberOf", "participatesIn", "leads"):
                 if self.is_a(al, "Alliance") and al not in alliances:
                     alliances[al] = (*pa, (a, rel, True, al))
@@ -422,6 +409,31 @@ class GraphIndex:
             if a != n and a not in ties and not self._non_tie(a):
                 ties[a] = pa
         return Profile(n, "\n".join(texts), codes, places, alliances, investors, ties, stage=self.stage(n))
+
+    def places_from(self, x: str, _busy: set[str] | None = None) -> dict[str, tuple[int, Path]]:
+        """Places reachable from ``x`` along ``locatedIn`` (and parks/regions hosting it), up to 4 hops."""
+        hit = self._place_cache.get(x)
+        if hit is not None:
+            return hit
+        busy = _busy if _busy is not None else set()
+        if x in busy:
+            return {}
+        busy.add(x)
+        res: dict[str, tuple[int, Path]] = {}
+        nxt = [(rel, y, True) for rel, y, _k, _ in self.outs(x, "locatedIn")]
+        nxt += [(rel, y, False) for rel, y, _k, _ in self.ins(x, "hosts") if self.is_a(y, "Region") or self.is_a(y, "IndustrialPark")]
+        for rel, y, fwd in nxt:
+            if y == x:
+                continue
+            step: Step = (x, rel, fwd, y)
+            if y not in res:
+                res[y] = (1, (step,))
+            for p, (d, path) in self.places_from(y, busy).items():
+                if p != x and d < 4 and (p not in res or res[p][0] > d + 1):
+                    res[p] = (d + 1, (step, *path))
+        busy.discard(x)
+        self._place_cache[x] = res
+        return res
 
     def _non_tie(self, z: str) -> bool:
         c = self.cls.get(z, "Entity")

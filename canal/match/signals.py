@@ -148,7 +148,7 @@ def build_signals(
     direction: str,
     *,
     sources: Sequence[str] | None = None,
-    max_df: float = 0.2,
+    max_df: float = 0.05,
     max_terms: int | None = None,
 ) -> SignalSet:
     """All signal matrices of ``direction`` for ``sources`` (default all) against all targets."""
@@ -376,12 +376,16 @@ def rank(
     rows: Sequence[int] | None = None,
     block: int | None = None,
 ) -> list[list[Ranked]]:
-    """Top ``top`` targets for each source row (blocked sparse products, ties by target id)."""
+    """Top ``top`` targets for each source row (blocked sparse products, ties by target id).
+
+    The linear signals (cosines) are weighted and stacked side by side, so one sparse
+    product per block gives their weighted sum; the saturating ones (counts) get a product
+    each. Per-signal values are computed afterwards for the chosen pairs only.
+    """
     w = normalised(weights)
     n_t = len(sig.targets)
     rows_arr = np.arange(len(sig.sources)) if rows is None else np.asarray(list(rows), dtype=np.int64)
-    bs = block or max(16, min(1024, int(4_000_000 // max(1, n_t)) * 8))
-    # dense base per distinct source stage
+    bs = block or max(16, min(2048, int(2_000_000 // max(1, n_t)) * 8))
     base_cache: dict[float, tuple[np.ndarray, np.ndarray]] = {}
     bad_t = ~sig.target_ok
 
@@ -394,71 +398,75 @@ def rank(
             base_cache[stage] = (b, order)
         return base_cache[stage]
 
-    active = [k for k in SPARSE_SIGNALS if w[k] > 0]
+    linear = [k for k in SPARSE_SIGNALS if w[k] > 0 and sig.transform[k] is _identity]
+    other = [k for k in SPARSE_SIGNALS if w[k] > 0 and sig.transform[k] is not _identity]
+    S_lin = sp.hstack([sig.S[k] * np.float32(w[k]) for k in linear], format="csr") if linear else None
+    T_lin = sp.hstack([sig.T[k] for k in linear], format="csr").T.tocsr() if linear else None
+    T_other = {k: sig.T[k].T.tocsr() for k in other}
     mark = np.zeros(n_t, dtype=bool)
-    results: list[list[Ranked]] = []
+    picked_s: list[int] = []
+    picked_t: list[int] = []
+    picked_sc: list[float] = []
+    row_sizes: list[int] = []
     for start in range(0, len(rows_arr), bs):
         blk = rows_arr[start : start + bs]
-        vals: dict[str, sp.csr_matrix] = {}
-        acc: sp.csr_matrix | None = None
-        for name in SPARSE_SIGNALS:
-            m = sp.csr_matrix(sig.S[name][blk] @ sig.T[name].T)
+        acc = sp.csr_matrix((len(blk), n_t), dtype=np.float32)
+        if S_lin is not None:
+            acc = sp.csr_matrix(S_lin[blk] @ T_lin)
+        for k in other:
+            m = sp.csr_matrix(sig.S[k][blk] @ T_other[k])
             if m.nnz:
-                m.data = sig.transform[name](m.data).astype(np.float32)
-            m.sort_indices()
-            vals[name] = m
-            if name in active:
-                acc = w[name] * m if acc is None else acc + w[name] * m
-        acc = sp.csr_matrix(acc) if acc is not None else sp.csr_matrix((len(blk), n_t), dtype=np.float32)
-        acc.sort_indices()
+                m.data = (w[k] * sig.transform[k](m.data)).astype(np.float32)
+                acc = acc + m
+        acc = sp.csr_matrix(acc)
         for bi, i in enumerate(blk):
             if not sig.source_ok[i]:
-                results.append([])
+                row_sizes.append(0)
                 continue
             base, order = base_for(float(sig.src_stage[i]))
             a, b_ = acc.indptr[bi], acc.indptr[bi + 1]
             cols = acc.indices[a:b_]
             sc = acc.data[a:b_] + base[cols]
             kn = sig.known.indices[sig.known.indptr[i] : sig.known.indptr[i + 1]]
-            drop = np.isin(cols, kn) | ~np.isfinite(sc)
-            cols, sc = cols[~drop], sc[~drop]
+            keep = (~np.isin(cols, kn) & np.isfinite(sc)) if len(kn) else np.isfinite(sc)
+            cols, sc = cols[keep], sc[keep]
             # best targets that share nothing sparse: walk the base order in chunks
             mark[cols] = True
             mark[kn] = True
             extra: list[np.ndarray] = []
             found = 0
-            for c0 in range(0, n_t, 4 * top + 64):
-                ch = order[c0 : c0 + 4 * top + 64]
+            step = 4 * top + 64
+            for c0 in range(0, n_t, step):
+                ch = order[c0 : c0 + step]
                 ch = ch[~mark[ch] & np.isfinite(base[ch])]
                 extra.append(ch)
                 found += len(ch)
-                if found >= top or not np.isfinite(base[order[min(n_t - 1, c0 + 4 * top + 63)]]):
+                if found >= top or not np.isfinite(base[order[min(n_t - 1, c0 + step - 1)]]):
                     break
             mark[cols] = False
             mark[kn] = False
-            ex = np.concatenate(extra)[:top] if extra else np.zeros(0, dtype=np.int64)
-            allc = np.concatenate([cols, ex.astype(np.int64)])
+            ex = np.concatenate(extra)[:top].astype(np.int64) if extra else np.zeros(0, dtype=np.int64)
+            allc = np.concatenate([cols.astype(np.int64), ex])
             alls = np.concatenate([sc, base[ex]])
-            if len(allc) == 0:
-                results.append([])
-                continue
             if len(allc) > 4 * top:
                 kth = np.partition(alls, len(alls) - top)[len(alls) - top]
-                keep = alls >= kth
-                allc, alls = allc[keep], alls[keep]
+                sel = alls >= kth
+                allc, alls = allc[sel], alls[sel]
             pick = np.lexsort((allc, -alls))[:top]
-            out_row: list[Ranked] = []
-            for p in pick:
-                j = int(allc[p])
-                v: dict[str, float] = {}
-                for name in SPARSE_SIGNALS:
-                    m = vals[name]
-                    ra, rb = m.indptr[bi], m.indptr[bi + 1]
-                    pos = ra + int(np.searchsorted(m.indices[ra:rb], j))
-                    v[name] = float(m.data[pos]) if pos < rb and m.indices[pos] == j else 0.0
-                v["stage"] = float(stage_fit(sig.direction, sig.src_stage[i : i + 1], sig.tgt_stage[j : j + 1])[0])
-                v["popularity"] = float(sig.popularity[j])
-                score = float(sum(w[k] * v[k] for k in SIGNALS))
-                out_row.append(Ranked(int(i), j, score, v))
-            results.append(out_row)
+            row_sizes.append(len(pick))
+            picked_s.extend([int(i)] * len(pick))
+            picked_t.extend(allc[pick].tolist())
+            picked_sc.extend(alls[pick].tolist())
+    si = np.asarray(picked_s, dtype=np.int64)
+    ti = np.asarray(picked_t, dtype=np.int64)
+    vals = pair_values(sig, si, ti) if len(si) else {k: np.zeros(0, dtype=np.float32) for k in SIGNALS}
+    results: list[list[Ranked]] = []
+    pos = 0
+    for n in row_sizes:
+        out_row = []
+        for q in range(pos, pos + n):
+            v = {k: float(vals[k][q]) for k in SIGNALS}
+            out_row.append(Ranked(int(si[q]), int(ti[q]), float(sum(w[k] * v[k] for k in SIGNALS)), v))
+        results.append(out_row)
+        pos += n
     return results

@@ -85,18 +85,22 @@ class _Builder:
         self.G.add_edge(u, v, key=r.rid, type=self.onto.relation(rel).type, rel=rel, **props)
 
 
+def _pick_words(rng: np.random.Generator, words: list[str], k: int) -> list[str]:
+    idx = rng.permutation(len(words))[:k]
+    return [words[i] for i in idx]
+
+
 def _words(rng: np.random.Generator, topic: int, n_topic: int, lang: str, noise_topic: int | None) -> str:
-    _en, _zh, ken, kzh = TOPICS[topic]
+    _en, _zh, ken, kzh = TOPICS[topic % len(TOPICS)]
     if lang == "en":
-        ws = list(rng.choice(ken, size=n_topic, replace=False)) + list(rng.choice(GENERIC_EN, size=2, replace=False))
+        ws = _pick_words(rng, ken, n_topic) + _pick_words(rng, GENERIC_EN, 2)
         if noise_topic is not None:
-            ws.append(str(rng.choice(TOPICS[noise_topic][2])))
-        rng.shuffle(ws)
-        return " ".join(ws)
-    ws = list(rng.choice(kzh, size=n_topic, replace=False)) + list(rng.choice(GENERIC_ZH, size=2, replace=False))
+            ws.append(TOPICS[noise_topic % len(TOPICS)][2][int(rng.integers(0, 6))])
+        return " ".join(ws[i] for i in rng.permutation(len(ws)))
+    ws = _pick_words(rng, kzh, n_topic) + _pick_words(rng, GENERIC_ZH, 2)
     if noise_topic is not None:
-        ws.append(str(rng.choice(TOPICS[noise_topic][3])))
-    rng.shuffle(ws)
+        ws.append(TOPICS[noise_topic % len(TOPICS)][3][int(rng.integers(0, 6))])
+    ws = [ws[i] for i in rng.permutation(len(ws))]
     return "的".join(ws[:2]) + "与" + "、".join(ws[2:])
 
 

@@ -61,7 +61,7 @@ def tokens(text: str) -> list[str]:
 def tfidf(
     docs: Sequence[str],
     *,
-    max_df: float = 0.2,
+    max_df: float = 0.05,
     min_df: int = 1,
     max_terms: int | None = None,
 ) -> tuple[sp.csr_matrix, list[str]]:
