@@ -177,7 +177,7 @@ def _zh_left_edge(text: str, suffix_start: int, cls: str, legal: bool = False) -
             pos -= len(word)
             continue
         business = False
-        stop_pos = flag in _ZH_STOP_POS and not (flag == "x" and re.fullmatch(r"[\u3400-\u9fff]+", word))
+        stop_pos = flag in _ZH_STOP_POS and not (flag == "x" and re.fullmatch(r"[\u3400-\u9fff]+", word)) and not (flag == "m" and word in "一二三四五六七八九十" and len(word) == 1)
         if (word in ZH_STOP or stop_pos) and not (flag == "t" and not _TIME_WORD.search(word)):
             break
         if word in _NAME_BREAK and not (cls == "GovernmentBody" and word in ("园区", "产业园")):
@@ -510,7 +510,7 @@ _ZH_COREF = re.compile(
     re.MULTILINE,
 )
 _EN_COREF = re.compile(
-    r"\b[Tt]he\s+(institute|university|school|company|firm|start-up|startup|platform|base|alliance|fund|lab|laboratory|park|zone|technology|process|group|academy|bureau|committee)\b(?!\s+[A-Z])"
+    r"\b[Tt]he\s+(institute|university|school|company|firm|start-up|startup|platform|base|alliance|fund|lab|laboratory|park|zone|technology|process|group|academy|bureau|committee|center|centre|incubator|commission)\b(?!\s+[A-Z])"
 )
 _COREF_CLASS = {
     "校": ("University",), "大学": ("University",), "school": ("University",), "university": ("University",),
@@ -523,7 +523,9 @@ _COREF_CLASS = {
     "园区": ("IndustrialPark",), "产业园": ("IndustrialPark",), "科学城": ("IndustrialPark",), "park": ("IndustrialPark",), "zone": ("IndustrialPark",),
     "中心": ("TechnologyTransferCentre", "PilotPlatform", "ResearchInstitute"), "实验室": ("Laboratory",), "lab": ("Laboratory",), "laboratory": ("Laboratory",),
     "技术": ("Technology",), "工艺": ("Technology",), "technology": ("Technology",), "process": ("Technology",),
-    "bureau": ("GovernmentBody",), "committee": ("GovernmentBody",),
+    "bureau": ("GovernmentBody",), "committee": ("GovernmentBody",), "commission": ("GovernmentBody",),
+    "center": ("PilotPlatform", "TechnologyTransferCentre", "ResearchInstitute", "Incubator"), "centre": ("PilotPlatform", "TechnologyTransferCentre", "ResearchInstitute", "Incubator"),
+    "incubator": ("Incubator",),
 }
 
 
