@@ -471,6 +471,10 @@ def bulk_load(
             if conn is not None:
                 _journal_on(conn)
         store.ensure_indexes()
+        loaded = time.perf_counter() - t0
+        from canal.ingest import wait_for_indexes
+
+        wait_for_indexes(store)
     finally:
         if not keep_files and not workdir:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -485,6 +489,8 @@ def bulk_load(
         "rejected": len(files.rejects),
         "convert_seconds": round(files.seconds, 3),
         "loader_seconds": round(loader_seconds, 3),
+        "loaded_seconds": round(loaded, 3),
+        "index_seconds": round(seconds - loaded, 3),
         "seconds": round(seconds, 3),
         "records_per_second": records / seconds if seconds else 0.0,
     }

@@ -227,6 +227,9 @@ def load_spec(
     t0 = time.perf_counter()
     onto = store.ontology
     spec = read_spec(spec_path, onto)
+    if not dry_run:
+        store.ensure_indexes()
+    wait_for_indexes(store)
     data = collect(spec, onto, skip_bad=skip_bad, known=store.existing)
     t_collect = time.perf_counter()
     report = LoadReport(spec=str(spec_path), dry_run=dry_run, rejects=data.rejects, name=spec.name, outside=data.outside)
@@ -429,6 +432,22 @@ def load_spec(
     report.seconds = t_end - t0
     report.timing = {"read_validate": t_collect - t0, "resolve": t_resolve - t_collect, "diff": t_diff - t_resolve, "write": t_end - t_diff}
     return report
+
+
+def wait_for_indexes(store: GraphStore, *, timeout: float = 3600.0) -> None:
+    """Wait until the engine's indexes are usable (FalkorDB builds them in the background,
+    also after opening a file; a lookup by id without its index scans everything)."""
+    if store.backend not in ("embedded", "falkordb"):
+        return
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            rows = store.query("CALL db.indexes() YIELD status RETURN status", {}).rows
+        except CanalError:
+            return
+        if all(str(r[0]).upper() == "OPERATIONAL" for r in rows) or time.monotonic() > deadline:
+            return
+        time.sleep(0.05)
 
 
 def _create_nodes(store: GraphStore, nodes: Sequence[Node], progress: Callable[[int], None]) -> None:
