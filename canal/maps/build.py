@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from canal.maps.layout import force_layout, stages_layout
+from canal.maps.layout import force_layout, label_box, remove_overlaps, stages_layout
 from canal.maps.select import alliance_index, node_names, pinyin_keys, region_index
 from canal.maps.style import GAP_COLOUR, MATCH_COLOUR, UNKNOWN_COLOUR, MapStyle
 from canal.ontology import Ontology
@@ -24,6 +24,8 @@ MAX_NODES = 5000
 super-nodes) instead of every node; see :func:`aggregate`."""
 MAX_SUPER_NODES = 400
 """At most this many super-nodes; smaller communities are pooled into one."""
+OVERLAP_MAX = 2000
+"""Force layouts up to this many nodes get an overlap-removal pass (room for labels)."""
 EDGE_LABELS_MAX = 400
 """Edges carry their type as a label only on maps with at most this many edges."""
 SIZE_MEASURES = ("degree", "betweenness", "amount")
@@ -242,6 +244,9 @@ def build_map_data(
         meta["column_width"] = col_w
     else:
         pos = force_layout(L, seed=seed)
+        if len(pos) <= OVERLAP_MAX:
+            boxes = {n: label_box(_label(G.nodes[n], n), size[n], _font(size[n])) for n in G.nodes}
+            pos = remove_overlaps(pos, boxes)
 
     nodes: list[dict[str, Any]] = []
     info: dict[str, dict[str, Any]] = {}

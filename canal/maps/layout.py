@@ -204,3 +204,50 @@ def _place_column(members: list[str], i: int, column_width: float, rows: int, st
     for k, n in enumerate(members):
         s, r = divmod(k, per)
         pos[n] = (x0 + s * sub_w + (r % 2) * sub_w * 0.25, r * step)
+
+
+def label_box(label: str, size: float, font: float) -> tuple[float, float]:
+    """Rough width and height of a node with its label below it, in pixels."""
+    text = sum(font if ord(ch) > 0x2E80 else font * 0.56 for ch in label)
+    return max(2 * size, text), 2 * size + font + 4
+
+
+def remove_overlaps(pos: Pos, boxes: dict[str, tuple[float, float]], *, gap: float = 8.0, rounds: int = 80) -> Pos:
+    """Push apart nodes whose boxes (node plus label, see :func:`label_box`) overlap.
+
+    Each round separates every overlapping pair along the axis that needs the smaller
+    move, half each way (a fixed direction for coincident nodes); it stops early when
+    nothing overlaps. Deterministic.
+    """
+    import numpy as np
+    from scipy.spatial import cKDTree  # type: ignore[import-untyped]
+
+    ids = sorted(pos)
+    if len(ids) < 2:
+        return dict(pos)
+    xy = np.asarray([pos[i] for i in ids], dtype=float)
+    wh = np.asarray([boxes.get(i, (20.0, 20.0)) for i in ids], dtype=float)
+    reach = float(wh.max()) + gap
+    for _ in range(rounds):
+        pairs = cKDTree(xy).query_pairs(reach, output_type="ndarray")
+        if len(pairs) == 0:
+            break
+        a, b = pairs[:, 0], pairs[:, 1]
+        d = xy[b] - xy[a]
+        ox = (wh[a, 0] + wh[b, 0]) / 2 + gap - np.abs(d[:, 0])
+        oy = (wh[a, 1] + wh[b, 1]) / 2 + gap - np.abs(d[:, 1])
+        over = (ox > 0) & (oy > 0)
+        if not over.any():
+            break
+        a, b, d, ox, oy = a[over], b[over], d[over], ox[over], oy[over]
+        push = np.zeros_like(d)
+        along_y = oy <= ox
+        sy = np.where(d[:, 1] >= 0, 1.0, -1.0)
+        sx = np.where(d[:, 0] >= 0, 1.0, -1.0)
+        push[along_y, 1] = sy[along_y] * oy[along_y] / 2
+        push[~along_y, 0] = sx[~along_y] * ox[~along_y] / 2
+        move = np.zeros_like(xy)
+        np.add.at(move, a, -push)
+        np.add.at(move, b, push)
+        xy += move * 0.8
+    return {i: (float(x), float(y)) for i, (x, y) in zip(ids, xy, strict=True)}
