@@ -210,3 +210,36 @@ def test_edges_keyed_0_1_per_pair_still_get_unique_ids() -> None:
     edges = map_data(G)["edges"]
     assert len(edges) == 3 and len({e["id"] for e in edges}) == 3
     assert [e.get("smooth", {}).get("type") for e in edges if (e["from"], e["to"]) == ("a", "b")] == [None, "curvedCW"]
+
+
+def _importable(module: str) -> bool:
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except Exception:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _importable("canal.gaps"), reason="canal.gaps (gap analysis) is not available")
+def test_canal_map_gaps_overlays_the_gaps_found_on_the_demo(demo_copy: Path) -> None:
+    out = demo_copy.parent / "gaps.html"
+    res = canal_cmd("--db", str(demo_copy), "map", "--gaps", "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    data = page_data(out.read_text(encoding="utf-8"))
+    assert data["gaps"], "the demo graph has gaps"
+    for g in data["gaps"]:
+        assert g["shown"] and all(n in data["info"] for n in g["shown"]) and g["en"] and g["zh"]
+        assert all(data["info"][n]["gaps"] for n in g["shown"])
+
+
+@pytest.mark.skipif(not _importable("canal.match"), reason="canal.match (matching) is not available")
+def test_canal_map_matches_draws_proposals_around_dmto(demo_copy: Path) -> None:
+    out = demo_copy.parent / "matches.html"
+    res = canal_cmd("--db", str(demo_copy), "map", "--matches", "--around", "dmto", "--depth", "1", "--top", "3", "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    data = page_data(out.read_text(encoding="utf-8"))
+    assert data["matches"] and all(m["shown"] for m in data["matches"])
+    drawn = [e for e in data["edges"] if "match" in e]
+    assert len(drawn) == len(data["matches"]) and all(e["dashes"] for e in drawn)
