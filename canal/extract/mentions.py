@@ -91,13 +91,17 @@ _SHORT_OK = {"Enterprise", "University", "ResearchInstitute", "GovernmentBody", 
 
 # Words that end a name when walking left from the suffix.
 ZH_STOP = set(
-    ["与", "和", "及", "以及", "同", "跟", "由", "向", "对", "在", "于", "将", "把", "被", "让", "给", "从", "为", "是", "有", "了", "的", "地", "得", "着", "等", "该", "其", "这", "那", "此", "各", "每", "并", "也", "已", "都", "还", "又", "就", "而", "或", "已经", "正在", "将要", "首次", "率先", "共", "均", "仍", "再", "更", "最", "很", "非常", "不断", "逐步", "进一步", "曾", "才", "则", "即", "便", "便是", "就是", "还是", "来自", "帮助", "方式", "纳入", "走上", "聚焦", "发挥", "充分发挥", "引入", "开展", "促进", "落实", "深度", "布局", "常规", "知名", "完善", "新兴", "卡脖子", "企业", "产品", "这家", "该院", "该公司", "一家", "一个", "多家", "两家", "首个", "首家", "全球", "国内", "国际", "当地", "我们", "他们", "记者", "近日", "日前", "目前", "今年", "去年", "此前", "随后", "同时", "此外", "其中", "来到", "签约", "签署", "落户", "入驻", "投资", "注资", "领投", "参投", "成立", "组建", "设立", "建设", "建成", "共建", "牵头", "加入", "联合", "携手", "共同", "发起", "获得", "获", "依托", "支持", "资助", "引进", "采用", "应用", "使用", "研发", "开发", "研制", "推出", "发布", "转让", "许可", "授权", "转化", "孵化", "拿到", "完成", "宣布", "表示", "介绍", "说", "称", "位于", "坐落", "设在", "包括", "旗下", "下属", "所属", "主导", "主要", "重点", "关键", "核心", "相关", "先后", "分别", "正式", "成功", "顺利", "拟", "计划", "总投资", "出资", "向其", "作为", "通过", "围绕", "面向", "推动", "推进", "吸引", "带动", "服务", "提供", "打造", "培育", "引育", "承担", "承接", "负责", "运营", "管理", "主持", "参与", "实现", "年", "月", "日", "个", "家", "项", "亿元", "万元", "元", "原创", "自主", "高端", "新型", "一批", "这一", "这项", "该项", "一项", "多项", "首创", "独有", "高新", "高精尖", "前沿", "颠覆性", "共性", "底层"]
+    ["签订", "签", "与", "和", "及", "以及", "同", "跟", "由", "向", "对", "在", "于", "将", "把", "被", "让", "给", "从", "为", "是", "有", "了", "的", "地", "得", "着", "等", "该", "其", "这", "那", "此", "各", "每", "并", "也", "已", "都", "还", "又", "就", "而", "或", "已经", "正在", "将要", "首次", "率先", "共", "均", "仍", "再", "更", "最", "很", "非常", "不断", "逐步", "进一步", "曾", "才", "则", "即", "便", "便是", "就是", "还是", "来自", "帮助", "方式", "纳入", "走上", "聚焦", "发挥", "充分发挥", "引入", "开展", "促进", "落实", "深度", "布局", "常规", "知名", "完善", "新兴", "卡脖子", "企业", "产品", "这家", "该院", "该公司", "一家", "一个", "多家", "两家", "首个", "首家", "全球", "国内", "国际", "当地", "我们", "他们", "记者", "近日", "日前", "目前", "今年", "去年", "此前", "随后", "同时", "此外", "其中", "来到", "签约", "签署", "落户", "入驻", "投资", "注资", "领投", "参投", "成立", "组建", "设立", "建设", "建成", "共建", "牵头", "加入", "联合", "携手", "共同", "发起", "获得", "获", "依托", "支持", "资助", "引进", "采用", "应用", "使用", "研发", "开发", "研制", "推出", "发布", "转让", "许可", "授权", "转化", "孵化", "拿到", "完成", "宣布", "表示", "介绍", "说", "称", "位于", "坐落", "设在", "包括", "旗下", "下属", "所属", "主导", "主要", "重点", "关键", "核心", "相关", "先后", "分别", "正式", "成功", "顺利", "拟", "计划", "总投资", "出资", "向其", "作为", "通过", "围绕", "面向", "推动", "推进", "吸引", "带动", "服务", "提供", "打造", "培育", "引育", "承担", "承接", "负责", "运营", "管理", "主持", "参与", "实现", "年", "月", "日", "个", "家", "项", "亿元", "万元", "元", "原创", "自主", "高端", "新型", "一批", "这一", "这项", "该项", "一项", "多项", "首创", "独有", "高新", "高精尖", "前沿", "颠覆性", "共性", "底层"]
 )
 _ZH_STOP_POS = {"x", "p", "c", "u", "uj", "ul", "uz", "uv", "ud", "ug", "r", "m", "t", "f", "q", "y", "e", "o", "w", "mq"}
 # Another organisation's suffix ends a name on the left ("...引导基金向海岚电子科技有限公司").
 _NAME_BREAK = {"基金", "引导基金", "联盟", "有限公司", "股份有限公司", "公司", "集团", "管委会", "管理委员会", "人民政府", "中试基地", "中试平台", "园区", "产业园"}
+_FUNC_CHARS = "从在向由与和对将把被给为是及"
 _NAME_VERBS = frozenset(
-    ["制造", "创新", "复合", "发展", "服务", "研究", "设计", "加工", "转化", "孵化", "焊接", "检测", "管理", "投资", "建设", "协同", "智能",
+    ["交换", "制备", "监测", "回收", "分离", "提取", "萃取", "发酵", "纯化", "燃烧", "储存", "识别", "定位", "导航", "驱动", "传感", "成像",
+     "编辑", "切割", "喷涂", "修复", "诊断", "治疗", "冶炼", "锻造", "铸造", "压缩", "过滤", "淡化", "催化", "降解", "封装", "测序", "沉积",
+     "刻蚀", "融合", "计算", "通信", "充电", "发电", "制氢", "固化", "挤出", "注塑", "冷却", "加热", "烧结", "导热", "焊装", "装配",
+     "制造", "创新", "复合", "发展", "服务", "研究", "设计", "加工", "转化", "孵化", "焊接", "检测", "管理", "投资", "建设", "协同", "智能",
      "精密", "生产", "应用", "控制", "处理", "存储", "储能", "合成", "分析", "测试", "开发", "育种", "培育", "种植", "养殖", "打印"]
 )
 _PLACE_PREFIX = re.compile("|".join(re.escape(p) for p in sorted(PLACES, key=len, reverse=True)))
@@ -182,7 +186,12 @@ def _zh_left_edge(text: str, suffix_start: int, cls: str, legal: bool = False) -
             break
         if word in _NAME_BREAK and not (cls == "GovernmentBody" and word in ("园区", "产业园")):
             break
-        if flag in ("v", "d") and word not in _NAME_VERBS and _freq(word) >= (5000 if cls in ("Technology", "Product") else 150):
+        if len(word) > 1 and word[0] in _FUNC_CHARS and flag in _PROPER_POS:
+            taken.append((word[1:], flag))  # 由泰岳, 从明湖: jieba glued a preposition to a name
+            pos -= len(word) - 1
+            break
+        glued = len(word) == 1 and k > 0 and toks[k - 1][1] in _PROPER_POS  # 鲁东智/感/科技: jieba split a name
+        if flag in ("v", "d") and word not in _NAME_VERBS and not glued and _freq(word) >= (1000 if cls in ("Technology", "Product") else 150):
             break
         if cls not in ("IndustrialPark", "GovernmentBody") and not legal and re.search(r"(新区|高新区|开发区|园区|产业园)$", word):
             break
@@ -195,7 +204,7 @@ def _zh_left_edge(text: str, suffix_start: int, cls: str, legal: bool = False) -
     # a name does not start with an adjective-like modifier or a preposition glued to it
     while len(taken) > 1 and (taken[-1][1] == "hyphen" or (taken[-1][1] in ("a", "ad", "b") and cls not in ("Technology", "Product"))):
         pos += len(taken.pop()[0])
-    while pos < suffix_start - 2 and text[pos] in "从在向由与和对将把被给为是及":
+    while pos < suffix_start - 2 and text[pos] in _FUNC_CHARS:
         pos += 1
     return pos, (taken[-1][1] if taken else "")
 
@@ -226,6 +235,10 @@ def _zh_candidate(text: str, at: int, suffix: str) -> list[Mention]:
         return []  # 院长, 局长, 副局长: a person's title, not the organisation
     if cls not in ("Technology", "Product") and not re.sub("|".join(sorted(_BUSINESS, key=len, reverse=True)), "", head):
         return []
+    if cls in ("Technology", "Product") and re.search(r"大学|学院|研究院|研究所|公司|集团", head):
+        return []
+    if suffix == "学院" and "大学" in head:
+        return []  # 某某大学材料学院: a school of the university, named by the university
     if len(suffix) == 1 and cls not in ("Product", "Technology") and ((first_pos not in _PROPER_POS and not _PLACE_PREFIX.match(head)) or len(head) < 2):
         return []
     if suffix in ("科技", "新区", "创新区", "示范区", "公司") and first_pos not in _PROPER_POS and not _PLACE_PREFIX.match(head):
@@ -440,7 +453,8 @@ _EN_PRODUCT = re.compile(
 )
 _EN_TECH_STOP = set(
     ["the", "a", "an", "its", "their", "his", "her", "our", "this", "that", "these", "those", "new", "key", "core", "advanced", "original", "own", "such", "and", "or", "of", "with", "by", "from", "to", "in", "on", "at", "for", "as", "is", "was", "has", "have", "had", "uses", "use", "used", "using", "developed", "develops", "adopted", "adopts", "licensed", "transferred", "which", "who", "that", "into", "through", "after", "before", "based", "backed", "provided", "supplied", "tested", "applied", "introduced", "deployed", "installed", "called", "named", "dubbed", "proprietary", "patented", "cutting-edge", "first", "latest", "novel", "innovative", "said", "says", "will", "would", "can", "could", "it", "they", "we", "licence", "license", "licensing", "licenses", "spent", "s", "technology", "technologies", "process", "processes", "any", "all", "more", "most", "other"]
-)
+) | {"good", "better", "turn", "help", "helps", "helped", "make", "makes", "making", "bring", "brings", "backs", "fund", "funds", "develop",
+     "developing", "produce", "produces", "producing", "build", "builds", "building", "integrate", "is", "are", "be", "been"}
 
 
 def _en_tech_mentions(text: str) -> list[Mention]:
@@ -505,8 +519,8 @@ def _known_mentions(text: str, lexicon: Lexicon | None) -> list[Mention]:
 
 
 _ZH_COREF = re.compile(
-    r"(?:该|这家|这所|此|本)(校|所|院|研究院|研究所|大学|公司|企业|集团|平台|基地|联盟|基金|园区|产业园|科学城|中心|实验室|技术|工艺)"
-    r"|(?:(?<=[，。；、\n向对与由给入于在予])|^)(研究院|研究所|公司|企业|集团|平台|基地|联盟|基金|园区|产业园|科学城|实验室)",
+    r"(?:该|这家|这所|这一|这项|该项|此项|此|本)(校|所|院|研究院|研究所|大学|公司|企业|集团|平台|基地|联盟|基金|园区|产业园|科学城|中心|实验室|技术|工艺)"
+    r"|(?:(?<=[，。；、\n向对与由给入于在予是])|^)(研究院|研究所|公司|企业|集团|平台|基地|联盟|基金|园区|产业园|科学城|实验室)",
     re.MULTILINE,
 )
 _EN_COREF = re.compile(
@@ -553,6 +567,55 @@ def _coreferences(text: str, lang: str, mentions: list[Mention]) -> list[Mention
     return out
 
 
+_ZH_OBJ_VERB = re.compile(r"(?:开发|研发|研制|推出|量产|主要产品为|主要产品是|产品包括)(?:出|了)?(?!区|中心|投入|团队|人员|费用|经费|平台|能力|机构|项目|基地|工作|活动|周期|成本|模式|体系)")
+_ZH_OBJ_BAD = re.compile(r"(中心|投入|团队|人员|费用|经费|平台|能力|机构|项目|基地|工作|活动|周期|成本|模式|体系|方向|领域|产品|成果|合作|服务|生态|环境|阶段|过程|水平|技术|工艺|新品|生产线|产线)$")
+_EN_OBJ_VERB = re.compile(r"\b(?:develops|developing|produces|producing|makes|making|manufactures|manufacturing)\s+")
+
+
+def _objects(text: str, lang: str, taken: list[Mention]) -> list[Mention]:
+    """Products named as the object of a development verb (``开发智能康复手套和压力监测鞋垫``)."""
+    occupied: set[int] = set()
+    for m in taken:
+        occupied.update(range(m.start, m.end))
+    out: list[Mention] = []
+    if lang == "zh":
+        for v in _ZH_OBJ_VERB.finditer(text):
+            end = re.search(r"[，。；：！？,;\n]|$", text[v.end() :])
+            clause_end = v.end() + (end.start() if end else 0)
+            pos = v.end()
+            for part in re.split(r"(和|、|及|与|以及)", text[v.end() : clause_end]):
+                start = pos
+                pos += len(part)
+                if part in ("和", "、", "及", "与", "以及"):
+                    continue
+                name = part.split("的")[-1]
+                start += len(part) - len(name)
+                if not (3 <= len(name) <= 10) or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9-]+", name) or _ZH_OBJ_BAD.search(name):
+                    continue
+                toks = zh_tokens(name)
+                if not toks or toks[-1][1] not in ("n", "nz", "eng", "vn") or toks[0][0] in ZH_STOP:
+                    continue
+                if any(i in occupied for i in range(start, start + len(name))):
+                    continue
+                out.append(Mention(start, start + len(name), name, "Product", "zh-object", 0.5))
+    else:
+        for v in _EN_OBJ_VERB.finditer(text):
+            obj = re.match(r"((?:[a-z0-9][\w-]*\s){1,4}?[a-z][\w-]*s)\b(?=\s+(?:for|to|that|which|with|in|at|and|used)\b|[.,;]|$)", text[v.end() :])
+            if not obj:
+                continue
+            words = obj.group(1).split()
+            if words[0] in ("the", "a", "an", "its", "their", "new", "more", "about", "over"):
+                words = words[1:]
+            if len(words) < 2:
+                continue
+            phrase = " ".join(words)
+            start = v.end() + obj.group(1).rfind(phrase)
+            if any(i in occupied for i in range(start, start + len(phrase))):
+                continue
+            out.append(Mention(start, start + len(phrase), phrase, "Product", "en-object", 0.5))
+    return out
+
+
 def _resolve_overlaps(ms: list[Mention]) -> list[Mention]:
     """Keep the longest mention where spans overlap (known names win ties)."""
     rank = sorted(ms, key=lambda m: (-(m.end - m.start), m.method != "graph-name", -m.confidence, m.start))
@@ -595,4 +658,5 @@ def find_mentions(text: str, lang: str, *, lexicon: Lexicon | None = None) -> li
             for occ in re.finditer(rf"\b{re.escape(short)}\b", text):
                 again.append(replace(src, start=occ.start(), end=occ.end(), text=short, method="short-form", canonical=name))
     merged = _resolve_overlaps(values + known + orgs + again + places)
+    merged = sorted(merged + _objects(text, lang, merged), key=lambda m: (m.start, m.end))
     return sorted(merged + _coreferences(text, lang, merged), key=lambda m: (m.start, m.end))
