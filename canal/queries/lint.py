@@ -59,9 +59,14 @@ __all__ = [
     "recording",
     "registered_cypher",
     "saved_query_cypher",
+    "shape",
 ]
 
 _PARAM_TOKEN = re.compile(r"\$([A-Za-z_]\w*)")
+_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_STRICT_ORIGINS = ("saved", "canal.store")
+"""Origins whose every name must be in the ontology: property keys outside it block there too."""
+_UNKNOWN_KEY = re.compile(r"^\w+ is not present in the database")
 _ALLOWED_WARNINGS = (
     # a deliberate cross product between two anchored nodes (MATCH (a {id: $x}), (b {id: $y}))
     "If a part of a query contains multiple disconnected patterns",
@@ -83,8 +88,12 @@ class CypherItem:
     origin: str = "code"
 
     def key(self) -> tuple[str, tuple[str, ...]]:
-        """Identity for de-duplication: the text and the parameter names."""
-        return (self.query, tuple(sorted(self.params)))
+        """Identity for de-duplication: the text with string literals blanked, and the parameter names.
+
+        Statements that differ only in quoted values (evidence paths naming their ids) have
+        one shape and are checked once.
+        """
+        return (_LITERAL.sub("''", self.query), tuple(sorted(self.params)))
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,11 @@ class Diagnostic:
         """Errors, and warnings other than the allowed ones (unknown names, undefined parameters...)."""
         return self.severity == 1 or not self.message.startswith(_ALLOWED_WARNINGS)
 
+    @property
+    def unknown_property_key(self) -> bool:
+        """A warning that a property key is not in the schema (labels and types say so by name)."""
+        return self.severity == 2 and bool(_UNKNOWN_KEY.match(self.message))
+
 
 @dataclass(frozen=True)
 class LintResult:
@@ -110,14 +124,28 @@ class LintResult:
     diagnostics: tuple[Diagnostic, ...]
 
     @property
+    def strict(self) -> bool:
+        """Saved queries and the store's builders must use the ontology's property keys only."""
+        return self.item.origin.startswith(_STRICT_ORIGINS)
+
+    def blocks(self, d: Diagnostic) -> bool:
+        """Whether ``d`` fails this item (bookkeeping keys outside the ontology are allowed elsewhere)."""
+        return d.blocking and (self.strict or not d.unknown_property_key)
+
+    @property
     def ok(self) -> bool:
         """True when Neo4j's parser accepts the query against the ontology's schema."""
-        return not any(d.blocking for d in self.diagnostics)
+        return not any(self.blocks(d) for d in self.diagnostics)
+
+    @property
+    def notes(self) -> list[Diagnostic]:
+        """Non-blocking diagnostics worth reading (e.g. property keys the ontology does not define)."""
+        return [d for d in self.diagnostics if not self.blocks(d) and not d.message.startswith(_ALLOWED_WARNINGS)]
 
     def describe(self) -> str:
         """One line per blocking diagnostic, for reports."""
         return "\n".join(
-            f"{self.item.origin}:{self.item.name}:{d.line}:{d.column}: {d.message}" for d in self.diagnostics if d.blocking
+            f"{self.item.origin}:{self.item.name}:{d.line}:{d.column}: {d.message}" for d in self.diagnostics if self.blocks(d)
         )
 
 
@@ -140,7 +168,7 @@ def engine_specific(query: str) -> str | None:
 def lint_schema(ontology: Ontology | None = None) -> dict[str, Any]:
     """The ``dbSchema`` handed to ``lintCypherQuery``: labels, types and keys from the ontology."""
     onto = ontology or load_ontology()
-    labels = sorted(c for c, i in onto.classes.items() if i.graph_node)
+    labels = sorted(onto.classes)  # graph-node classes and the helper records (load logs...)
     return {
         "labels": labels,
         "relationshipTypes": onto.relationship_types,
@@ -319,15 +347,40 @@ def collect_cypher(*, G: Any = None, recorded: Iterable[CypherItem] = (), ontolo
     ]
     if G is not None:
         pools.append(analysis_cypher(G))
+    names = set(onto.classes) | set(onto.relationship_types)
     seen: set[tuple[str, tuple[str, ...]]] = set()
     out: list[CypherItem] = []
     for pool in pools:
         for item in pool:
-            if engine_specific(item.query) == "falkordb" or item.key() in seen:
+            key = shape(item, names)
+            if engine_specific(item.query) == "falkordb" or key in seen:
                 continue
-            seen.add(item.key())
+            seen.add(key)
             out.append(item)
     return out
+
+
+_NAME_AFTER_COLON = re.compile(r"(?<=[:|])\s*([A-Za-z_]\w*)")
+
+
+def shape(item: CypherItem, names: set[str]) -> tuple[str, tuple[str, ...]]:
+    """The statement with quoted values blanked and the ontology's labels and types replaced by ``L``.
+
+    The same upsert for 25 classes is one shape; a label or type that is *not* in the
+    ontology is kept, so a statement with a misspelt name is always checked.
+
+    >>> a = CypherItem("a", "MATCH (n:Technology {id: 'x'}) RETURN n")
+    >>> b = CypherItem("b", "MATCH (n:Enterprise {id: 'y'}) RETURN n")
+    >>> c = CypherItem("c", "MATCH (n:Enterprize {id: 'y'}) RETURN n")
+    >>> shape(a, {"Technology", "Enterprise"}) == shape(b, {"Technology", "Enterprise"}) != shape(c, {"Technology", "Enterprise"})
+    True
+    """
+    text = _LITERAL.sub("''", item.query)
+    text = _NAME_AFTER_COLON.sub(lambda m: "L" if m.group(1) in names else m.group(0), text)
+    text = re.sub(r"L(?:[:|]L)+", "L", text)
+    text = re.sub(r"\b(CONSTRAINT|INDEX)\s+(?!IF\b|FOR\b)\w+", r"\1 N", text)  # index names follow the type
+    text = re.sub(r"\(n\.\w+\)", "(n.k)", text) if text.startswith("CREATE INDEX") else text
+    return (text, tuple(sorted(item.params)))
 
 
 def linter_dir() -> Path:
@@ -350,34 +403,43 @@ def linter_problem() -> str | None:
     return None
 
 
-def lint_cypher(items: Iterable[CypherItem], *, ontology: Ontology | None = None, timeout: float = 300) -> list[LintResult]:
-    """Check ``items`` with Neo4j's parser against the ontology's schema (one Node process)."""
+def lint_cypher(
+    items: Iterable[CypherItem], *, ontology: Ontology | None = None, timeout: float = 600, workers: int | None = None
+) -> list[LintResult]:
+    """Check ``items`` with Neo4j's parser against the ontology's schema.
+
+    The batch is split over ``workers`` Node processes (default: up to 2, at least 20
+    statements each); Neo4j's semantic analysis costs about 0.1-0.3 s per statement.
+    """
     batch = list(items)
     if not batch:
         return []
     problem = linter_problem()
     if problem:
         raise ConfigError(f"cannot lint Cypher: {problem}")
-    request = {
-        "schema": lint_schema(ontology),
-        "items": [{"name": str(i), "query": it.query, "parameters": dict(it.params)} for i, it in enumerate(batch)],
-    }
+    schema = lint_schema(ontology)
+    n = workers or max(1, min(2, len(batch) // 20))
+    chunks = [list(range(i, len(batch), n)) for i in range(n)]
     node = shutil.which("node") or "node"
-    proc = subprocess.run(
-        [node, "lint.js"],
-        cwd=linter_dir(),
-        input=json.dumps(request, default=str),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise ConfigError(f"the Cypher linter failed: {proc.stderr.strip()[-2000:]}")
-    answers = json.loads(proc.stdout)
-    results = []
-    for answer in answers:
-        item = batch[int(answer["name"])]
-        diags = tuple(Diagnostic(int(d["severity"]), str(d["message"]), int(d["line"]), int(d["column"])) for d in answer["diagnostics"])
-        results.append(LintResult(item, diags))
-    return results
+    procs = []
+    for chunk in chunks:
+        request = {"schema": schema, "items": [{"name": str(i), "query": batch[i].query, "parameters": dict(batch[i].params)} for i in chunk]}
+        proc = subprocess.Popen(
+            [node, "lint.js"], cwd=linter_dir(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        procs.append((proc, json.dumps(request, default=str)))
+    verdicts: dict[int, tuple[Diagnostic, ...]] = {}
+    for proc, payload in procs:
+        try:
+            out, err = proc.communicate(payload, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise ConfigError(f"the Cypher linter took longer than {timeout:.0f} s") from None
+        if proc.returncode != 0:
+            raise ConfigError(f"the Cypher linter failed: {err.strip()[-2000:]}")
+        for answer in json.loads(out):
+            verdicts[int(answer["name"])] = tuple(
+                Diagnostic(int(d["severity"]), str(d["message"]), int(d["line"]), int(d["column"])) for d in answer["diagnostics"]
+            )
+    return [LintResult(item, verdicts[i]) for i, item in enumerate(batch)]
