@@ -1,5 +1,5 @@
-// title: Organisations located in a park or region (at any depth)
-// title_zh: 位于某园区或地区内的机构(含下级区域)
+// title: Organisations located in a park or region, up to three levels down
+// title_zh: 位于某园区或地区内的机构(含三级以内下级区域)
 // description: Organisations whose chain of LOCATED_IN relationships reaches the given park or
 //   region within three steps, with the place they are directly located in.
 // param: place (string, default "hexi-district"): id of the industrial park or region
