@@ -173,7 +173,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             conn = store.db.connection  # type: ignore[attr-defined]
             conn.execute_command("CONFIG", "SET", "appendonly", "no")
             secs = run_bulk_loader(falkordb_bulk_command(files, store.settings.graph, server_url_of(store), store.ontology))
-            conn.execute_command("CONFIG", "SET", "appendonly", "yes")
+            from canal.bulk import _journal_on
+
+            _journal_on(conn)
         out["bulk_loader_alone"] = {"records": res["records"], "seconds": round(secs, 3), "records_per_second": round(res["records"] / secs)}
         out["bulk_path_vs_loader_alone"] = round(res["loaded_seconds"] / secs, 3)
 
