@@ -77,6 +77,18 @@ def test_already_linked_and_retracted_enterprises_are_never_proposed() -> None:
     assert targets == {"e-good", "e-far"}
 
 
+def test_an_enterprise_that_develops_or_builds_on_the_technology_is_not_proposed_it() -> None:
+    G = small_graph()
+    G.add_edge("e-good", "t1", key="e-good-DEVELOPS->t1", type="DEVELOPS", rel="develops")
+    assert "e-good" not in {c.target for c in match(G, for_id="t1", top=10)}
+    assert "t1" not in {c.target for c in match(G, for_id="e-good", top=10)}
+    G = small_graph()
+    G.add_node("prod", cls="Product", labels=["Product", "Entity"], name="Textile catalyst")
+    G.add_edge("prod", "t1", key="prod-BASED_ON->t1", type="BASED_ON", rel="basedOn")
+    G.add_edge("e-far", "prod", key="e-far-PRODUCES->prod", type="PRODUCES", rel="produces")
+    assert "e-far" not in {c.target for c in match(G, for_id="t1", top=10)}
+
+
 def test_contributions_add_up_to_the_score_and_name_only_known_signals() -> None:
     for c in match(small_graph(), for_id="t1", top=10):
         assert set(c.contributions) <= set(SIGNALS)

@@ -269,6 +269,27 @@ class GraphIndex:
                         add(x, n, d, k)
         return {p: KnownLink(p[0], p[1], v[0], tuple(sorted(v[1])), v[2]) for p, v in sorted(acc.items())}
 
+    def owned_pairs(self) -> set[tuple[str, str]]:
+        """(technology, enterprise) pairs where the enterprise already has the technology.
+
+        It develops it, holds a patent on it, or produces a product based on it: proposing
+        the technology to that enterprise would tell it nothing.
+        """
+        if not hasattr(self, "_owned"):
+            out: set[tuple[str, str]] = set()
+            for n in self.cls:
+                if not self.is_technology(n):
+                    continue
+                for _rel, d, _k, _ in self.ins(n, "develops", "holdsPatent"):
+                    if self.is_enterprise(d):
+                        out.add((n, d))
+                for _rel, x, _k, _ in self.ins(n, "basedOn"):
+                    for _rel2, e, _k2, _ in self.ins(x, "produces"):
+                        if self.is_enterprise(e):
+                            out.add((n, e))
+            self._owned = out
+        return self._owned
+
     # -- profiles ----------------------------------------------------------------------
     def anchors(self, n: str) -> dict[str, Path]:
         """The node and the actors that stand for it in the graph, with the path to each."""

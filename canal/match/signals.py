@@ -242,6 +242,12 @@ def build_signals(
         if s in spos and t in tpos:
             r.append(spos[s])
             c.append(tpos[t])
+    if direction != "to-funder":
+        for (tech, ent) in index.owned_pairs():
+            s, t = (tech, ent) if direction == "to-enterprise" else (ent, tech)
+            if s in spos and t in tpos:
+                r.append(spos[s])
+                c.append(tpos[t])
     for s in srcs:
         if s in tpos:
             r.append(spos[s])
