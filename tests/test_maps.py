@@ -65,6 +65,10 @@ def test_region_scope_uses_located_in_and_the_region_text() -> None:
     assert scope_members(G, "region:大连市") == {"dalian", "lab1", "ent1"}
     with pytest.raises(ConfigError, match="alliance:NAME or region:NAME"):
         scope_members(G, "city:Dalian")
+    G.add_node("liaoning", cls="Region", name="Liaoning")
+    G.add_node("ent9", cls="Enterprise", name="Anshan Steel", region="Anshan, Liaoning")
+    assert scope_members(G, "region:Liaoning") == {"liaoning", "ent9"}
+    assert scope_members(G, "region:Anshan, Liaoning") == {"ent9"}
 
 
 def test_chains_filter_keeps_only_those_chains() -> None:

@@ -477,6 +477,9 @@ def aggregate(
             "members": len(members),
             "colour": colour,
         }
+    spread = remove_overlaps({n["id"]: (n["x"], n["y"]) for n in nodes}, {n["id"]: label_box(n["label"], n["size"], n["font"]["size"]) for n in nodes})
+    for n in nodes:
+        n["x"], n["y"] = round(spread[n["id"]][0], 1), round(spread[n["id"]][1], 1)
     edges = [
         {"id": f"group:{a}-group:{b}", "from": f"group:{a}", "to": f"group:{b}", "width": round(1 + 1.5 * math.log1p(c), 2), "arrows": {"to": {"enabled": False}}, "title_count": c}
         for (a, b), c in sorted(counts.items())

@@ -130,7 +130,8 @@ def region_index(G: nx.MultiDiGraph) -> dict[str, list[str]]:
 
     A node is in a region when it is ``locatedIn`` it (directly, or through a chain of
     regions), or when its ``region`` property names a Region node (by any of its names,
-    or the first comma-separated part) or is a plain text that names no Region node.
+    or the first comma-separated part); a text that names no Region node is a region of
+    its own, and a later part that names one (``"Chengdu, Sichuan"``) adds that region.
     """
     regions = {n: d for n, d in G.nodes(data=True) if d.get("cls") == "Region"}
     by_name: dict[str, str] = {}
@@ -168,8 +169,14 @@ def region_index(G: nx.MultiDiGraph) -> dict[str, list[str]]:
             rid = by_name.get(_fold(text)) or by_name.get(_fold(text.split(",")[0]))
             if rid is not None:
                 names.extend(label(r) for r in up(rid) if label(r) not in names)
-            elif text.strip() not in names:
-                names.append(text.strip())
+            else:
+                if text.strip() not in names:
+                    names.append(text.strip())
+                # "Chengdu, Sichuan": the broader part may name a Region node
+                for part in text.split(",")[1:]:
+                    pid = by_name.get(_fold(part))
+                    if pid is not None:
+                        names.extend(label(r) for r in up(pid) if label(r) not in names)
         if names:
             index[n] = names
     return index
