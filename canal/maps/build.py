@@ -439,7 +439,8 @@ def aggregate(
     weights = {(f"group:{a}", f"group:{b}"): 1.0 + math.log1p(c) for (a, b), c in counts.items()}
     pos = force_layout(S, seed=seed, weights=weights)
     sz = sizes({f"group:{i}": float(len(m)) for i, m in enumerate(groups)}, smallest=12.0, largest=70.0)
-    nodes, info = [], {}
+    nodes: list[dict[str, Any]] = []
+    info: dict[str, dict[str, Any]] = {}
     class_counts: Counter[str] = Counter()
     chain_groups: Counter[str] = Counter()
     for i, members in enumerate(groups):
