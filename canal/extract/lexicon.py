@@ -54,6 +54,7 @@ class Lexicon:
     gazetteer: Gazetteer = field(default_factory=Gazetteer)
     classes: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    _buckets: dict[str, list[tuple[str, str, str]]] | None = field(default=None, repr=False)
 
     @classmethod
     def from_graph(cls, g: nx.MultiDiGraph | None, *, min_length: int = 2) -> Lexicon:
@@ -81,6 +82,15 @@ class Lexicon:
                 if len(n) >= min_length and len(n) <= 60 and not re.fullmatch(r"[a-z]{1,3}|\d+", n):
                     lex.surfaces.append((n, str(nid), klass))
         return lex
+
+    def buckets(self) -> dict[str, list[tuple[str, str, str]]]:
+        """Surfaces keyed by their first two characters (built once)."""
+        if self._buckets is None:
+            b: dict[str, list[tuple[str, str, str]]] = {}
+            for item in self.surfaces:
+                b.setdefault(item[0][:2], []).append(item)
+            self._buckets = b
+        return self._buckets
 
     def link(self, name: str, *, threshold: float = 0.9) -> tuple[str, float] | None:
         """The best existing node for ``name`` (score at least ``threshold``), else None."""

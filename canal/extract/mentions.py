@@ -504,17 +504,24 @@ def _place_mentions(text: str, lang: str) -> list[Mention]:
     return out
 
 
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+_SKIP_KNOWN = ("Programme", "Grant", "IndustrySegment", "Patent", "PilotProject", "ScientificAchievement")
+
+
 def _known_mentions(text: str, lexicon: Lexicon | None) -> list[Mention]:
-    if lexicon is None:
+    """Every occurrence of a graph node's name (one pass over the text, names bucketed by their first two characters)."""
+    if lexicon is None or not lexicon.surfaces:
         return []
+    buckets = lexicon.buckets()
     out: list[Mention] = []
-    for surface, nid, cls in lexicon.surfaces:
-        if cls in ("Programme", "Grant", "IndustrySegment", "Patent", "PilotProject", "ScientificAchievement"):
-            continue
-        ascii_name = surface.isascii()
-        rx = rf"(?<![A-Za-z0-9]){re.escape(surface)}(?![A-Za-z0-9])" if ascii_name else re.escape(surface)
-        for m in re.finditer(rx, text):
-            out.append(Mention(m.start(), m.end(), surface, cls, "graph-name", 0.9, node_id=nid, canonical=lexicon.names.get(nid, surface)))
+    for i in range(len(text) - 1):
+        for surface, nid, cls in buckets.get(text[i : i + 2], ()):
+            if cls in _SKIP_KNOWN or not text.startswith(surface, i):
+                continue
+            end = i + len(surface)
+            if surface.isascii() and ((i > 0 and _ASCII_ALNUM.match(text[i - 1])) or (end < len(text) and _ASCII_ALNUM.match(text[end]))):
+                continue
+            out.append(Mention(i, end, surface, cls, "graph-name", 0.9, node_id=nid, canonical=lexicon.names.get(nid, surface)))
     return out
 
 
