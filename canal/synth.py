@@ -244,7 +244,7 @@ class SynthResult:
 
 def _background(b: SynthBuilder, n_nodes: int, edges_per_node: float, reserve: dict[str, Any]) -> None:
     rng = b.rng
-    n_regions = max(6, n_nodes // 20000)
+    n_regions = max(6, n_nodes // 10000)
     n_chains = max(4, n_nodes // 40000)
     regions = [f"Region {k + 1:03d}" for k in range(n_regions)]
     region_nodes = {r: b.node("Region", name=r, prefix="region") for r in regions}
@@ -474,7 +474,7 @@ def make_alliance(
 
     def choose(pool: Sequence[int], k: int) -> list[int]:
         out: list[int] = []
-        for _ in range(200 * k):
+        for _ in range(200 * k if pool else 0):
             if len(out) == k:
                 break
             x = b.one(pool)
@@ -655,9 +655,16 @@ def reserve_segment_gaps(b: SynthBuilder, k: int, regions: list[str], region_cha
     """Pick (region, middle segment) pairs to leave without enterprises."""
     pairs = [(r, c) for r in regions for c in region_chains[r]]
     order = b.rng.permutation(len(pairs))
+    holders = {c: sum(c in region_chains[r] for r in regions) for c in range(len(chains))}
     out: set[tuple[str, int]] = set()
-    for idx in order[:k]:
+    taken: dict[int, int] = defaultdict(int)  # chain -> regions where it lost a segment
+    for idx in order:
+        if len(out) >= k:
+            break
         r, c = pairs[int(idx)]
+        if taken[c] + 1 >= holders[c]:  # keep every segment held by some region
+            continue
+        taken[c] += 1
         segs = chains[c]
         out.add((r, segs[1 + int(b.rng.integers(len(segs) - 2))]))
     return out
@@ -743,7 +750,7 @@ def synth_graph(
     elif isinstance(planted, dict):
         per.update(planted)
     # the region-scoped segment gaps must be known before enterprises are placed
-    n_regions = max(6, n_nodes // 20000)
+    n_regions = max(6, n_nodes // 10000)
     n_chains = max(4, n_nodes // 40000)
     regions = [f"Region {k + 1:03d}" for k in range(n_regions)]
     per_region = max(2, n_chains // 3)

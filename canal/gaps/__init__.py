@@ -61,7 +61,7 @@ def find_gaps(
     one-chain group counted as a structural hole, ``concentration`` the betweenness share
     that makes one node a broker of the whole graph (sampled from ``betweenness_samples``
     sources with ``seed``; default: exact up to 64 nodes, then 64 sources, fewer on big graphs
-    so the pass stays near ``4e6`` edge visits). ``timings``, when given, receives seconds per gap type.
+    so the pass stays near ``1e7`` edge visits, at least 2). ``timings``, when given, receives seconds per gap type.
     """
     import time
 

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import deque
 from typing import Any
@@ -29,15 +30,34 @@ _CHAIN_ZH = {"innovation": "创新链", "industrial": "产业链", "capital": "�
 
 
 def simple_graph(frame: CanalFrame) -> ig.Graph:
-    """The undirected simple graph of a frame (no loops, parallel edges merged)."""
+    """The undirected simple graph of a frame (no loops, parallel edges merged).
+
+    The edge list is kept as the graph attribute ``edges`` (a numpy array, edge ``k`` of the graph).
+    """
     keep = frame.src != frame.dst
     a = frame.src[keep].astype(np.int64)
     b = frame.dst[keep].astype(np.int64)
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    codes = np.unique(lo * max(frame.n, 1) + hi)
     n = max(frame.n, 1)
+    codes = np.unique(np.minimum(a, b) * n + np.maximum(a, b))
     edges = np.column_stack([codes // n, codes % n])
-    return ig.Graph(n=frame.n, edges=edges.tolist(), directed=False)
+    g = ig.Graph(n=frame.n, edges=edges, directed=False)
+    g["edges"] = edges
+    return g
+
+
+def _blocks(g: ig.Graph) -> tuple[list[int], np.ndarray[Any, np.dtype[np.int64]], np.ndarray[Any, np.dtype[np.int64]]]:
+    """Articulation points and the biconnected blocks as (block, vertex) pairs sorted by block."""
+    comps, aps = ig.GraphBase.biconnected_components(g, True)
+    lengths = np.fromiter((len(c) for c in comps), dtype=np.int64, count=len(comps))
+    if len(comps) == 0:
+        return list(aps), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    eids = np.fromiter(itertools.chain.from_iterable(comps), dtype=np.int64, count=int(lengths.sum()))
+    bid = np.repeat(np.arange(len(comps), dtype=np.int64), lengths)
+    edges = g["edges"] if "edges" in g.attributes() else np.asarray(g.get_edgelist(), dtype=np.int64)
+    ends = edges[eids]
+    n = max(g.vcount(), 1)
+    code = np.unique(np.concatenate([bid * n + ends[:, 0], bid * n + ends[:, 1]]))
+    return list(aps), code // n, code % n
 
 
 def _chain_codes(frame: CanalFrame) -> np.ndarray[Any, np.dtype[np.int8]]:
@@ -68,35 +88,36 @@ def broker_risk(
     innov = (chain == 0).astype(np.int64)
     cap = (chain == 2).astype(np.int64)
     deg: list[int] = g.degree()
-    blocks, aps = g.biconnected_components(return_articulation_points=True)
-    blocks = [list(b) for b in blocks]
+    aps, pb, pv = _blocks(g)
     ap_index = {a: k for k, a in enumerate(aps)}
     K = len(aps)
-    T = K + len(blocks)
+    nb = int(pb[-1]) + 1 if len(pb) else 0
+    T = K + nb
+    is_ap = np.zeros(frame.n, dtype=bool)
+    is_ap[np.asarray(aps, dtype=np.int64)] = True
+    plain = ~is_ap[pv]
     w_in = np.zeros(T, dtype=np.int64)
     w_cap = np.zeros(T, dtype=np.int64)
-    adj: list[list[int]] = [[] for _ in range(T)]
+    w_in[K:] = np.bincount(pb[plain], weights=innov[pv[plain]], minlength=nb).astype(np.int64)
+    w_cap[K:] = np.bincount(pb[plain], weights=cap[pv[plain]], minlength=nb).astype(np.int64)
     for a, k in ap_index.items():
         w_in[k] = innov[a]
         w_cap[k] = cap[a]
-    for bi, members in enumerate(blocks):
-        t = K + bi
-        for v in members:
-            kk = ap_index.get(v)
-            if kk is None:
-                w_in[t] += innov[v]
-                w_cap[t] += cap[v]
-            else:
-                adj[t].append(kk)
-                adj[kk].append(t)
-    parent = np.full(T, -2, dtype=np.int64)
-    sub_in = w_in.copy()
-    sub_cap = w_cap.copy()
-    root_of = np.zeros(T, dtype=np.int64)
+    starts = np.searchsorted(pb, np.arange(nb + 1))
+    adj: list[list[int]] = [[] for _ in range(T)]
+    for b_, v in zip((pb[~plain] + K).tolist(), pv[~plain].tolist(), strict=True):
+        k = ap_index[v]
+        adj[b_].append(k)
+        adj[k].append(b_)
+    parent = [-2] * T
+    sub_in = w_in.tolist()
+    sub_cap = w_cap.tolist()
+    root_of = [0] * T
     for r in range(T):
         if parent[r] != -2:
             continue
         parent[r] = -1
+        root_of[r] = r
         order = [r]
         stack = [r]
         while stack:
@@ -107,7 +128,6 @@ def broker_risk(
                     root_of[y] = r
                     order.append(y)
                     stack.append(y)
-        root_of[r] = r
         for x in reversed(order[1:]):
             p = parent[x]
             sub_in[p] += sub_in[x]
@@ -129,7 +149,7 @@ def broker_risk(
         cut_nodes: list[int] = []
         bridges: list[int] = []
         for y, _, _ in cut_sides:
-            members = blocks[y - K]
+            members = pv[starts[y - K] : starts[y - K + 1]].tolist()
             if len(members) == 2:
                 bridges.append(members[0] if members[1] == a else members[1])
             mset = set(members)
@@ -189,8 +209,8 @@ def betweenness_shares(g: ig.Graph, *, samples: int = 64, seed: int = 0) -> list
 
 
 def default_samples(g: ig.Graph) -> int:
-    """Sampled sources for betweenness: 64, fewer on big graphs (at least 8)."""
-    return int(max(8, min(64, 4e6 // max(1, g.ecount()))))
+    """Sampled sources for betweenness: 64, fewer on big graphs (about 1e7 edge visits, at least 2)."""
+    return int(max(2, min(64, 1e7 // max(1, g.ecount()))))
 
 
 def _betweenness(
@@ -231,7 +251,7 @@ def structural_holes(frame: CanalFrame, g: ig.Graph | None = None, *, min_hole: 
     s, d = frame.src, frame.dst
     cs, cd = chain[s], chain[d]
     same = (cs == cd) & (cs >= 0) & (s != d)
-    h = ig.Graph(n=frame.n, edges=np.column_stack([s[same], d[same]]).tolist(), directed=False)
+    h = ig.Graph(n=frame.n, edges=np.column_stack([s[same], d[same]]).astype(np.int64), directed=False)
     memb = np.asarray(h.connected_components().membership, dtype=np.int64)
     sizes = np.bincount(memb, minlength=1)
     cross = (cs != cd) & (cs >= 0) & (cd >= 0)
