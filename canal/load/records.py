@@ -39,16 +39,19 @@ class Collected:
     """Ids of endpoints created by ``missing: create`` that the store already holds."""
 
 
-def _provenance(spec: LoaderSpec, m: Mapping_, rec: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {k: v for k, v in spec.defaults.items()}
+def _row_provenance(spec: LoaderSpec, m: Mapping_, rec: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """Provenance of one row: its mapped columns, then its source document's details
+    (only keys neither the row nor the spec sets; the spec-wide values are added after)."""
+    out: dict[str, Any] = {}
     for key, val in m.provenance.items():
         v = val.get(rec)
         if v is not None:
             out[key] = v
-    src = out.get("source")
+    src = out.get("source", base.get("source"))
     if isinstance(src, str) and src in spec.sources:
         for k, v in spec.sources[src].items():
-            out.setdefault(k, v)
+            if k not in out and k not in base:
+                out[k] = v
     return out
 
 
@@ -68,6 +71,10 @@ def collect(
     """
     rejects: list[Reject] = []
     outside: list[Reject] = []
+    try:  # spec-wide provenance, checked once
+        base = {k: onto.coerce(k, v) for k, v in spec.defaults.items() if v is not None}
+    except SchemaError as exc:
+        raise LoaderError(f"spec provenance: {exc}", file=str(spec.path)) from None
     hier: list[Relationship] = []
     stubs: set[str] = set()
     missing_rule: dict[str, tuple[str, str | None]] = {}
@@ -89,9 +96,12 @@ def collect(
                     if cls is None:
                         raise LoaderError("missing class", file=str(path), row=row, field=m.values["class"].column or "class")
                     props = {k: v.get(rec) for k, v in m.properties.items()}
-                    prov = _provenance(spec, m, rec)
-                    props.update(prov)
+                    row_prov = _row_provenance(spec, m, rec, base)
+                    props.update(row_prov)
                     node = validate_node(onto, Node("" if raw_id is None else str(raw_id), str(cls), props, origin))
+                    for k, v in base.items():
+                        node.props.setdefault(k, v)
+                    prov = {**base, **{k: node.props[k] for k in row_prov if k in node.props}}
                     _add_node(nodes, node, m, path, row)
                     if m.hierarchy:
                         for anc, link_to in _ancestors(m, rec, node.id):
@@ -125,7 +135,7 @@ def collect(
                         continue  # an optional link left empty in this row
                     key = m.values["key"].get(rec) if "key" in m.values else ""
                     props = {k: v.get(rec) for k, v in m.properties.items()}
-                    props.update(_provenance(spec, m, rec))
+                    props.update(_row_provenance(spec, m, rec, base))
                     for src in srcs:
                         for tgt in tgts:
                             a, b = (src, tgt)
@@ -135,6 +145,8 @@ def collect(
                                 onto,
                                 Relationship(str(t), _s(a), _s(b), "" if key is None else str(key), dict(props), origin),
                             )
+                            for k, v in base.items():
+                                rel.props.setdefault(k, v)
                             pending.append(rel)
                 except LoaderError as exc:
                     fail(_named(exc, m, None), rec)
@@ -143,6 +155,7 @@ def collect(
     elsewhere = {e for r in pending for e in (r.source, r.target) if e not in nodes}
     found = dict(known(elsewhere)) if (known and elsewhere) else {}
     seen: dict[str, Relationship] = {}
+    allowed: dict[tuple[str, str, str], bool] = {}
     for rel in pending:
         try:
             classes = []
@@ -168,7 +181,11 @@ def collect(
                     if rule == "report" and end not in rejected_ids:
                         raise _Outside(err)
                     raise err
-            if not onto.allows(rel.type, classes[0], classes[1]):
+            ck = (rel.type, classes[0], classes[1])
+            ok = allowed.get(ck)
+            if ok is None:
+                ok = allowed[ck] = onto.allows(rel.type, classes[0], classes[1])
+            if not ok:
                 info = onto.relation(rel.type)
                 raise LoaderError(
                     f"{rel.type} cannot go from a {classes[0]} to a {classes[1]} "
