@@ -75,13 +75,22 @@ class FalkorStore(GraphStore):
     def _wait_loaded(self) -> None:
         import time
 
-        for _ in range(36000):
+        start = time.monotonic()
+        while True:
             try:
                 self.db.connection.ping()
                 return
             except redis.BusyLoadingError:
-                time.sleep(0.05)
-        raise StoreError("the embedded server is still loading after 30 minutes")
+                if time.monotonic() - start > 1800:
+                    raise StoreError("the embedded server is still loading after 30 minutes") from None
+            except redis.ConnectionError:
+                # the socket file exists a moment before the server listens on it
+                assert self.server is not None
+                if self.server.proc is None or self.server.proc.poll() is not None:
+                    raise StoreError(f"the embedded server stopped while starting: {self.server.log_tail()}") from None
+                if time.monotonic() - start > 60:
+                    raise
+            time.sleep(0.02)
 
     def _run(self, query: str, params: Mapping[str, Any], read_only: bool) -> QueryResult:
         try:
