@@ -251,7 +251,7 @@ def test_malformed_inputs_get_clear_messages_and_the_run_goes_on(tmp_path: Path)
     chrome_only = tmp_path / "menu.html"
     chrome_only.write_text("<nav>首页 | 新闻</nav><footer>© 2024</footer>", encoding="utf-8")
     good = FIX / "en_alliance.md"
-    done, failed = extract_files([str(binary), str(empty), str(latin), str(big), str(chrome_only), str(tmp_path / "missing.txt"), str(tmp_path), str(good)])
+    done, failed = extract_files([str(binary), str(empty), str(latin), str(big), str(chrome_only), str(tmp_path / "missing.txt"), str(tmp_path), "/dev/zero", str(good)])
     assert [d.article.path for d in done] == [str(good)]
     reasons = {Path(f.path).name: f.reason for f in failed}
     assert "binary file" in reasons["photo.txt"]
@@ -261,6 +261,7 @@ def test_malformed_inputs_get_clear_messages_and_the_run_goes_on(tmp_path: Path)
     assert "no article text" in reasons["menu.html"]
     assert "No such file" in reasons["missing.txt"]
     assert "folder" in reasons[tmp_path.name]
+    assert "not a regular file" in reasons["zero"]
 
 
 def test_gb18030_articles_are_read() -> None:

@@ -110,6 +110,11 @@ def test_bad_inputs_are_reported_and_the_run_continues(tmp_path: Path) -> None:
     assert only_bad.returncode == 1 and "Traceback" not in only_bad.stderr
 
 
+def test_unwritable_review_file_is_a_clean_error(tmp_path: Path) -> None:
+    res = canal_cmd("--db", str(tmp_path / "x.db"), "extract", "--no-graph", str(FIX / "en_alliance.md"), "--review", str(tmp_path / "no" / "r.jsonl"))
+    assert res.returncode == 1 and "cannot write the review file" in res.stderr and "Traceback" not in res.stderr
+
+
 def test_option_misuse_is_a_clean_error(tmp_path: Path) -> None:
     res = canal_cmd("--db", str(tmp_path / "x.db"), "extract", str(FIX / "en_alliance.md"), "--review", str(tmp_path / "r.jsonl"), "--load")
     assert res.returncode == 2 and "either --review" in res.stderr

@@ -222,6 +222,8 @@ def read_article(path: str | Path, *, lang: str = "auto", max_bytes: int = MAX_B
     try:
         if p.is_dir():
             raise LoaderError("is a folder, not an article file", file=name)
+        if p.exists() and not p.is_file():
+            raise LoaderError("is not a regular file (device, pipe or socket)", file=name)
         size = p.stat().st_size
     except OSError as exc:
         raise LoaderError(f"cannot read: {exc.strerror or exc}", file=name) from None
@@ -231,7 +233,8 @@ def read_article(path: str | Path, *, lang: str = "auto", max_bytes: int = MAX_B
             file=name,
         )
     try:
-        data = p.read_bytes()
+        with p.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
     except OSError as exc:
         raise LoaderError(f"cannot read: {exc.strerror or exc}", file=name) from None
     if not data.strip():

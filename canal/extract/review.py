@@ -84,12 +84,15 @@ def records(ex: Extraction) -> list[dict[str, Any]]:
 def write_review(extractions: Iterable[Extraction], path: str | Path) -> int:
     """Write the review file; returns the number of candidate facts written."""
     n = 0
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(json.dumps(HEADER, ensure_ascii=False) + "\n")
-        for ex in extractions:
-            for rec in records(ex):
-                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-                n += 1
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(HEADER, ensure_ascii=False) + "\n")
+            for ex in extractions:
+                for rec in records(ex):
+                    fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                    n += 1
+    except OSError as exc:
+        raise LoaderError(f"cannot write the review file: {exc.strerror or exc}", file=str(path)) from None
     return n
 
 
