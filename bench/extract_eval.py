@@ -174,7 +174,11 @@ def seed_coverage(seeds: Path, demo: Path, *, with_graph: bool) -> dict[str, Any
             linked[sid] |= {i for i, score in gaz.lookup(e.name)[:1] if score >= 0.85}
         for r in ex.relations:
             if r.type in ("investsIn", "grantsTo"):
-                flows[sid].append((normalise(r.source_name), r.type, normalise(r.target_name), r.amount))
+                ends = []
+                for end_name in (r.source_name, r.target_name):
+                    hit = gaz.lookup(end_name)[:1]
+                    ends.append(hit[0][0] if hit and hit[0][1] >= 0.85 else normalise(end_name))
+                flows[sid].append((ends[0], r.type, ends[1], r.amount))
         amounts[sid] = {round(m.value[0]) for m in ex.values("Money")}
     org_total = org_hit = org_linked = 0
     missed: list[str] = []
@@ -199,7 +203,8 @@ def seed_coverage(seeds: Path, demo: Path, *, with_graph: bool) -> dict[str, Any
         amt = float(r["amount"])
         if round(amt) in amounts[r["source"]]:
             flow_amount += 1
-        s_al, t_al = names_of.get(r["source_id"], set()), names_of.get(r["target_id"], set())
+        s_al = names_of.get(r["source_id"], set()) | {r["source_id"]}
+        t_al = names_of.get(r["target_id"], set()) | {r["target_id"]}
         if any(s in s_al and t == r["type"] and o in t_al for s, t, o, _ in flows[r["source"]]):
             flow_edge += 1
     return {
