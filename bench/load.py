@@ -116,6 +116,24 @@ def write_source(folder: Path, n_entities: int, n_rels: int, *, seed: int = 0, n
     return spec, total, written
 
 
+def _cpu(store: Any = None) -> float:
+    """CPU seconds so far of this process, its reaped children and the store's server."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    server = getattr(store, "server", None)
+    proc = getattr(server, "proc", None)
+    if proc is not None:
+        import psutil
+
+        try:
+            t = psutil.Process(proc.pid).cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
+
+
 def _peak() -> dict[str, float]:
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -147,7 +165,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         # 1. bulk path
         files_dir = work / "bulkfiles"
         with open_store(str(work / "bulk.db"), fsync="no") as store:
+            c0 = _cpu(store)
             res = bulk_load(store, spec, workdir=files_dir, keep_files=True)
+            bulk_cpu = _cpu(store) - c0
             assert store.counts().total_nodes == n_nodes
         out["bulk_path"] = {
             "records": res["records"],
@@ -157,6 +177,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "loader_seconds": res["loader_seconds"],
             "index_build_seconds": res["index_seconds"],
             "records_per_second_with_indexes_ready": round(res["records"] / res["seconds"]),
+            "cpu_seconds": round(bulk_cpu, 1),
         }
 
         # 2. falkordb-bulk-loader alone on the same files
@@ -172,25 +193,38 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
             conn = store.db.connection  # type: ignore[attr-defined]
             conn.execute_command("CONFIG", "SET", "appendonly", "no")
+            c0 = _cpu(store)
             secs = run_bulk_loader(falkordb_bulk_command(files, store.settings.graph, server_url_of(store), store.ontology))
+            alone_cpu = _cpu(store) - c0
             from canal.bulk import _journal_on
 
             _journal_on(conn)
-        out["bulk_loader_alone"] = {"records": res["records"], "seconds": round(secs, 3), "records_per_second": round(res["records"] / secs)}
+        out["bulk_loader_alone"] = {"records": res["records"], "seconds": round(secs, 3), "records_per_second": round(res["records"] / secs), "cpu_seconds": round(alone_cpu, 1)}
         out["bulk_path_vs_loader_alone"] = round(res["loaded_seconds"] / secs, 3)
+        # CPU time (this process + loader + server) does not depend on how busy the machine is
+        out["bulk_path_vs_loader_alone_cpu"] = round(bulk_cpu / alone_cpu, 3) if alone_cpu else None
+        out["bulk_path_records_per_cpu_second"] = round(res["records"] / bulk_cpu) if bulk_cpu else None
+        out["bulk_loader_alone_records_per_cpu_second"] = round(res["records"] / alone_cpu) if alone_cpu else None
 
         # 3. incremental upserts: a delta source into the bulk-loaded graph
         delta = args.delta or min(100_000, max(1000, args.entities // 10))
         dspec, dn, dr = write_source(work / "delta", delta, delta * 5, seed=1, name="synthetic-delta", offset=args.entities - delta // 2 - 1)
         with open_store(str(work / "bulk.db"), fsync="no") as store:
+            from canal.ingest import wait_for_indexes
+
+            wait_for_indexes(store)
+            c0 = _cpu(store)
             t = time.perf_counter()
             report = load_spec(store, dspec, resolve=False)
             secs = time.perf_counter() - t
+            inc_cpu = _cpu(store) - c0
         inc = dn + dr
         out["incremental_upserts"] = {
             "records": inc,
             "seconds": round(secs, 3),
             "records_per_second": round(inc / secs),
+            "cpu_seconds": round(inc_cpu, 1),
+            "records_per_cpu_second": round(inc / inc_cpu) if inc_cpu else None,
             "totals": report.totals(),
             "timing": {k: round(v, 2) for k, v in report.timing.items()},
         }
