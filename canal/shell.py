@@ -20,9 +20,11 @@ Cypher: type a query over one or more lines and end it with ';'.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shlex
+import shutil
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -32,7 +34,7 @@ from canal.errors import CanalError
 from canal.ontology import Ontology, load_ontology
 from canal.output import render
 
-__all__ = ["CypherShell", "history_path", "run_shell", "schema_text", "split_statement"]
+__all__ = ["CypherShell", "history_path", "run_shell", "schema_text", "split_statement", "table_text"]
 
 HELP = """\
 Cypher: type a query over one or more lines and end it with ';'.
@@ -49,6 +51,25 @@ Values go in parameters: set them with :param and use $name in the query.
   :clear                 drop the query typed so far
   :quit                  leave (also Ctrl-D)
 """
+
+
+def table_text(columns: list[str], rows: list[Any], *, width: int | None = None) -> str:
+    """Rows as a text table as wide as the terminal (``canal.output.render`` uses 160 columns)."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from canal.output import _cell
+
+    w = width or shutil.get_terminal_size((160, 40)).columns
+    table = Table(box=box.SIMPLE_HEAVY)
+    for c in columns:
+        table.add_column(str(c), overflow="fold")
+    for r in rows:
+        table.add_row(*[_cell(v) for v in r])
+    console = Console(file=io.StringIO(), width=max(40, w), force_terminal=False, color_system=None)
+    console.print(table)
+    return str(console.file.getvalue()).rstrip("\n")  # type: ignore[attr-defined]
 
 
 def history_path() -> Path:
@@ -154,6 +175,7 @@ class CypherShell:
         self.write = False
         self.buffer = ""
         self.done = False
+        self.width: int | None = None  # None: the terminal's width
 
     @property
     def pending(self) -> bool:
@@ -191,10 +213,9 @@ class CypherShell:
         return self._rows(res.columns, res.rows)
 
     def _rows(self, columns: list[str], rows: list[Any]) -> str:
-        text = render(columns, rows, self.fmt).rstrip("\n")
-        if self.fmt == "table":
-            text += f"\n{len(rows)} row(s)"
-        return text
+        if self.fmt != "table":
+            return render(columns, rows, self.fmt).rstrip("\n")
+        return table_text(columns, rows, width=self.width) + f"\n{len(rows)} row(s)"
 
     def command(self, text: str) -> str:
         """Run a ``:command``."""
