@@ -22,6 +22,21 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 
+def unique_ints(x: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+    """Sorted distinct values of an integer array (sort-based: numpy 2.5's ``np.unique`` is ~15x slower).
+
+    >>> unique_ints(np.array([3, 1, 3, 2])).tolist()
+    [1, 2, 3]
+    """
+    y = np.sort(np.asarray(x, dtype=np.int64))
+    if len(y) == 0:
+        return y
+    keep = np.empty(len(y), dtype=bool)
+    keep[0] = True
+    np.not_equal(y[1:], y[:-1], out=keep[1:])
+    return y[keep]
+
+
 @dataclass
 class CanalFrame:
     """Nodes and relationships as arrays (node ``i`` is ``ids[i]``)."""
@@ -200,8 +215,11 @@ def frame_from_arrays(
 ) -> CanalFrame:
     """Build a frame from plain arrays (node ``i`` has id ``ids[i]``; edges by position)."""
     onto = ontology or load_ontology()
-    classes, cls = np.unique(np.asarray(node_class, dtype=object).astype(str), return_inverse=True)
-    types, et = np.unique(np.asarray(edge_type, dtype=object).astype(str), return_inverse=True)
+    cmap = {c: k for k, c in enumerate(sorted({str(c) for c in node_class}))}
+    tmap = {t: k for k, t in enumerate(sorted({str(t) for t in edge_type}))}
+    cls = np.fromiter((cmap[str(c)] for c in node_class), dtype=np.int32, count=len(node_class))
+    et = np.fromiter((tmap[str(t)] for t in edge_type), dtype=np.int16, count=len(edge_type))
+    classes, types = list(cmap), list(tmap)
     return CanalFrame(
         ids=list(ids),
         cls=cls.astype(np.int32),

@@ -22,7 +22,7 @@ import igraph as ig  # type: ignore[import-untyped]
 import numpy as np
 
 from canal.gaps import cypher as Q
-from canal.gaps.frame import CanalFrame
+from canal.gaps.frame import CanalFrame, unique_ints
 from canal.gaps.model import Gap
 from canal.gaps.schema import CHAINS
 
@@ -38,9 +38,10 @@ def simple_graph(frame: CanalFrame) -> ig.Graph:
     a = frame.src[keep].astype(np.int64)
     b = frame.dst[keep].astype(np.int64)
     n = max(frame.n, 1)
-    codes = np.unique(np.minimum(a, b) * n + np.maximum(a, b))
+    codes = unique_ints(np.minimum(a, b) * n + np.maximum(a, b))
     edges = np.column_stack([codes // n, codes % n])
-    g = ig.Graph(n=frame.n, edges=edges, directed=False)
+    g = ig.Graph(n=frame.n, directed=False)
+    g.add_edges(edges)
     g["edges"] = edges
     return g
 
@@ -56,7 +57,7 @@ def _blocks(g: ig.Graph) -> tuple[list[int], np.ndarray[Any, np.dtype[np.int64]]
     edges = g["edges"] if "edges" in g.attributes() else np.asarray(g.get_edgelist(), dtype=np.int64)
     ends = edges[eids]
     n = max(g.vcount(), 1)
-    code = np.unique(np.concatenate([bid * n + ends[:, 0], bid * n + ends[:, 1]]))
+    code = unique_ints(np.concatenate([bid * n + ends[:, 0], bid * n + ends[:, 1]]))
     return list(aps), code // n, code % n
 
 
