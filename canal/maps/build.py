@@ -239,6 +239,8 @@ def build_map_data(
     L.add_edges_from((m["source"], m["target"]) for m in match_recs if m["shown"])
     if layout == "stages":
         pos, centres, lane_y, col_w = stages_layout(L, lambda n: onto.stage_of(str(G.nodes[n].get("cls"))) if G.nodes[n].get("cls") in onto.classes else None, onto.stage_order)
+        if len(pos) <= OVERLAP_MAX:
+            pos, lane_y = _spread_stages(G, pos, lane_y, size, lambda n: G.nodes[n].get("cls") in onto.classes and onto.stage_of(str(G.nodes[n].get("cls"))) is not None)
         meta["columns"] = [{"key": s["key"], "en": s["en"], "zh": s["zh"], "x": centres[s["key"]]} for s in style.stage_entries()]
         meta["lane_y"] = lane_y
         meta["column_width"] = col_w
@@ -353,6 +355,27 @@ def build_map_data(
             "alliances": [[a, n] for a, n in sorted(alliance_names.items(), key=lambda kv: kv[1])],
         },
     }
+
+
+def _spread_stages(
+    G: nx.MultiDiGraph, pos: dict[str, tuple[float, float]], lane_y: float, size: dict[str, float], staged: Any
+) -> tuple[dict[str, tuple[float, float]], float]:
+    """Vertical-only overlap removal in the stage columns, then in the lane below them."""
+    boxes = {n: label_box(_label(G.nodes[n], n), size[n], _font(size[n])) for n in G.nodes}
+    cols = {n: p for n, p in pos.items() if staged(n)}
+    lane = {n: p for n, p in pos.items() if n not in cols}
+    out = remove_overlaps(cols, boxes, vertical_only=True) if cols else {}
+    top = min((y for _, y in out.values()), default=0.0)
+    if top < 0:  # keep the columns below their headers
+        out = {n: (x, y - top) for n, (x, y) in out.items()}
+    bottom = max((y + boxes[n][1] for n, (_, y) in out.items()), default=0.0) + 70.0
+    shift = max(0.0, bottom - lane_y)
+    new_lane_y = lane_y + shift
+    lane = {n: (x, y + shift) for n, (x, y) in lane.items()}
+    if lane:
+        spread = remove_overlaps(lane, boxes, vertical_only=True)
+        out.update({n: (x, max(y, new_lane_y)) for n, (x, y) in spread.items()})
+    return out, new_lane_y
 
 
 def _font(size: float) -> int:

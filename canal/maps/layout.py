@@ -212,12 +212,12 @@ def label_box(label: str, size: float, font: float) -> tuple[float, float]:
     return max(2 * size, text), 2 * size + font + 4
 
 
-def remove_overlaps(pos: Pos, boxes: dict[str, tuple[float, float]], *, gap: float = 8.0, rounds: int = 80) -> Pos:
+def remove_overlaps(pos: Pos, boxes: dict[str, tuple[float, float]], *, gap: float = 8.0, rounds: int = 80, vertical_only: bool = False) -> Pos:
     """Push apart nodes whose boxes (node plus label, see :func:`label_box`) overlap.
 
     Each round separates every overlapping pair along the axis that needs the smaller
-    move, half each way (a fixed direction for coincident nodes); it stops early when
-    nothing overlaps. Deterministic.
+    move (only vertically with ``vertical_only``, which keeps stage columns in place),
+    half each way; it stops early when nothing overlaps. Deterministic.
     """
     import numpy as np
     from scipy.spatial import cKDTree  # type: ignore[import-untyped]
@@ -241,7 +241,7 @@ def remove_overlaps(pos: Pos, boxes: dict[str, tuple[float, float]], *, gap: flo
             break
         a, b, d, ox, oy = a[over], b[over], d[over], ox[over], oy[over]
         push = np.zeros_like(d)
-        along_y = oy <= ox
+        along_y = np.ones_like(oy, dtype=bool) if vertical_only else oy <= ox
         sy = np.where(d[:, 1] >= 0, 1.0, -1.0)
         sx = np.where(d[:, 0] >= 0, 1.0, -1.0)
         push[along_y, 1] = sy[along_y] * oy[along_y] / 2

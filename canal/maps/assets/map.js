@@ -604,8 +604,37 @@
     $("region").value = ""; $("alliance").value = "";
     highlight([]); showDetails(null); network.unselectAll();
     applyFilters();
-    network.fit({ animation: false });
+    fitAll();
   });
+
+  // the whole map in view, with room for labels (and the stage headers and bands)
+  function fitAll() {
+    var W = container.clientWidth || 800, H = container.clientHeight || 600;
+    var pos = network.getPositions();
+    var minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    Object.keys(pos).forEach(function (id) {
+      if (state.hidden[id]) { return; }
+      var p = pos[id], n = nodes.get(id), r = (n && n.size) || 10, lw = n ? n.label.length * 4 : 0;
+      minX = Math.min(minX, p.x - r - lw); maxX = Math.max(maxX, p.x + r + lw);
+      minY = Math.min(minY, p.y - r); maxY = Math.max(maxY, p.y + r + 24);
+    });
+    if (meta.layout === "stages" && meta.columns) {
+      var half = meta.column_width * 0.45;
+      meta.columns.forEach(function (c) { minX = Math.min(minX, c.x - half); maxX = Math.max(maxX, c.x + half); });
+      minY = Math.min(minY, -130);
+    }
+    if (!isFinite(minX)) { network.fit({ animation: false }); return; }
+    var scale = Math.min(W / Math.max(maxX - minX, 1), H / Math.max(maxY - minY, 1)) * 0.96;
+    network.moveTo({ position: { x: (minX + maxX) / 2, y: (minY + maxY) / 2 }, scale: Math.min(scale, 1.5), animation: false });
+  }
+
+  // until the reader moves or zooms, a resized window (or a screenshot viewport) refits
+  var userMoved = false;
+  network.on("dragStart", function () { userMoved = true; });
+  network.on("zoom", function () { userMoved = true; });
+  network.on("resize", function () { if (!userMoved) { fitAll(); } });
+  window.addEventListener("resize", function () { if (!userMoved) { network.setSize("100%", "100%"); fitAll(); } });
+  if (png) { setTimeout(function () { network.setSize("100%", "100%"); fitAll(); network.redraw(); }, 300); }
 
   // ---- start ---------------------------------------------------------------------------
   function drawnCounts() {
@@ -615,7 +644,7 @@
     return { nodes: n, edges: e };
   }
   restyle();
-  network.fit({ animation: false });
+  fitAll();
   if (meta.focus && info[meta.focus]) {
     network.selectNodes([meta.focus]);
     showDetails(meta.focus);
