@@ -247,3 +247,11 @@ def test_canal_map_matches_draws_proposals_around_dmto(demo_copy: Path) -> None:
     assert data["matches"] and all(m["shown"] for m in data["matches"])
     drawn = [e for e in data["edges"] if "match" in e]
     assert len(drawn) == len(data["matches"]) and all(e["dashes"] for e in drawn)
+
+
+def test_any_networkx_graph_maps_even_without_classes_or_string_ids() -> None:
+    G = nx.MultiDiGraph(nx.path_graph(4))
+    data = map_data(G)
+    assert sorted(n["id"] for n in data["nodes"]) == ["0", "1", "2", "3"] and len(data["edges"]) == 6
+    assert [(c["en"], c["zh"], c["count"]) for c in data["legend"]["classes"]] == [("no class", "未分类", 4)]
+    assert map_data(nx.MultiDiGraph())["nodes"] == []

@@ -86,6 +86,8 @@ def map_data(
     if aggregate_by not in AGGREGATES:
         raise ConfigError(f"unknown aggregation {aggregate_by!r}; choose from {', '.join(AGGREGATES)}")
     style = map_style(ontology or load_ontology())
+    if any(not isinstance(n, str) for n in G.nodes):  # canal ids are strings; accept any graph
+        G = nx.relabel_nodes(G, str)
     return build_map_data(
         G, style, title=title, gaps=gaps, matches=matches, layout=layout, size_by=size_by, focus=focus,
         max_nodes=max_nodes, aggregate_by=aggregate_by, seed=seed,

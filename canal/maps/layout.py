@@ -222,7 +222,7 @@ def remove_overlaps(pos: Pos, boxes: dict[str, tuple[float, float]], *, gap: flo
     import numpy as np
     from scipy.spatial import cKDTree  # type: ignore[import-untyped]
 
-    ids = sorted(pos)
+    ids = sorted(pos, key=str)
     if len(ids) < 2:
         return dict(pos)
     xy = np.asarray([pos[i] for i in ids], dtype=float)

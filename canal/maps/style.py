@@ -67,8 +67,8 @@ class MapStyle:
         info = self.onto.classes.get(cls)
         return {
             "cls": cls,
-            "en": info.label_en if info else cls,
-            "zh": info.label_zh if info else "",
+            "en": info.label_en if info else (cls or "no class"),
+            "zh": info.label_zh if info else ("" if cls else "未分类"),
             "def_en": info.definition_en if info else "",
             "def_zh": info.definition_zh if info else "",
             "chain": self.chain_of(cls),
