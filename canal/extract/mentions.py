@@ -73,7 +73,7 @@ ZH_SUFFIXES: list[tuple[str, str, float]] = [
     ("高新技术产业开发区", "IndustrialPark", 0.9), ("经济技术开发区", "IndustrialPark", 0.9), ("开发区", "IndustrialPark", 0.85),
     ("高新区", "IndustrialPark", 0.85), ("新区", "IndustrialPark", 0.8), ("产业园", "IndustrialPark", 0.85),
     ("科技园", "IndustrialPark", 0.85), ("工业园", "IndustrialPark", 0.85), ("园区", "IndustrialPark", 0.7),
-    ("科学城", "IndustrialPark", 0.8), ("科技城", "IndustrialPark", 0.8), ("创新区", "IndustrialPark", 0.7), ("示范区", "IndustrialPark", 0.7),
+    ("科学城", "IndustrialPark", 0.8), ("软件园", "IndustrialPark", 0.8), ("创业园", "IndustrialPark", 0.75), ("生态园", "IndustrialPark", 0.7), ("科技城", "IndustrialPark", 0.8), ("创新区", "IndustrialPark", 0.7), ("示范区", "IndustrialPark", 0.7),
     ("中试平台", "PilotPlatform", 0.9), ("中试基地", "PilotPlatform", 0.9), ("中试中心", "PilotPlatform", 0.9),
     ("中试线", "PilotPlatform", 0.85), ("概念验证中心", "PilotPlatform", 0.8), ("中试熟化基地", "PilotPlatform", 0.9),
     ("技术转移中心", "TechnologyTransferCentre", 0.9), ("成果转化中心", "TechnologyTransferCentre", 0.85),
@@ -91,7 +91,7 @@ _SHORT_OK = {"Enterprise", "University", "ResearchInstitute", "GovernmentBody", 
 
 # Words that end a name when walking left from the suffix.
 ZH_STOP = set(
-    ["签订", "签", "与", "和", "及", "以及", "同", "跟", "由", "向", "对", "在", "于", "将", "把", "被", "让", "给", "从", "为", "是", "有", "了", "的", "地", "得", "着", "等", "该", "其", "这", "那", "此", "各", "每", "并", "也", "已", "都", "还", "又", "就", "而", "或", "已经", "正在", "将要", "首次", "率先", "共", "均", "仍", "再", "更", "最", "很", "非常", "不断", "逐步", "进一步", "曾", "才", "则", "即", "便", "便是", "就是", "还是", "来自", "帮助", "方式", "纳入", "走上", "聚焦", "发挥", "充分发挥", "引入", "开展", "促进", "落实", "深度", "布局", "常规", "知名", "完善", "新兴", "卡脖子", "企业", "产品", "这家", "该院", "该公司", "一家", "一个", "多家", "两家", "首个", "首家", "全球", "国内", "国际", "当地", "我们", "他们", "记者", "近日", "日前", "目前", "今年", "去年", "此前", "随后", "同时", "此外", "其中", "来到", "签约", "签署", "落户", "入驻", "投资", "注资", "领投", "参投", "成立", "组建", "设立", "建设", "建成", "共建", "牵头", "加入", "联合", "携手", "共同", "发起", "获得", "获", "依托", "支持", "资助", "引进", "采用", "应用", "使用", "研发", "开发", "研制", "推出", "发布", "转让", "许可", "授权", "转化", "孵化", "拿到", "完成", "宣布", "表示", "介绍", "说", "称", "位于", "坐落", "设在", "包括", "旗下", "下属", "所属", "主导", "主要", "重点", "关键", "核心", "相关", "先后", "分别", "正式", "成功", "顺利", "拟", "计划", "总投资", "出资", "向其", "作为", "通过", "围绕", "面向", "推动", "推进", "吸引", "带动", "服务", "提供", "打造", "培育", "引育", "承担", "承接", "负责", "运营", "管理", "主持", "参与", "实现", "年", "月", "日", "个", "家", "项", "亿元", "万元", "元", "原创", "自主", "高端", "新型", "一批", "这一", "这项", "该项", "一项", "多项", "首创", "独有", "高新", "高精尖", "前沿", "颠覆性", "共性", "底层"]
+    ["签订", "签", "委托", "受托", "与", "和", "及", "以及", "同", "跟", "由", "向", "对", "在", "于", "将", "把", "被", "让", "给", "从", "为", "是", "有", "了", "的", "地", "得", "着", "等", "该", "其", "这", "那", "此", "各", "每", "并", "也", "已", "都", "还", "又", "就", "而", "或", "已经", "正在", "将要", "首次", "率先", "共", "均", "仍", "再", "更", "最", "很", "非常", "不断", "逐步", "进一步", "曾", "才", "则", "即", "便", "便是", "就是", "还是", "来自", "帮助", "方式", "纳入", "走上", "聚焦", "发挥", "充分发挥", "引入", "开展", "促进", "落实", "深度", "布局", "常规", "知名", "完善", "新兴", "卡脖子", "企业", "产品", "这家", "该院", "该公司", "一家", "一个", "多家", "两家", "首个", "首家", "全球", "国内", "国际", "当地", "我们", "他们", "记者", "近日", "日前", "目前", "今年", "去年", "此前", "随后", "同时", "此外", "其中", "来到", "签约", "签署", "落户", "入驻", "投资", "注资", "领投", "参投", "成立", "组建", "设立", "建设", "建成", "共建", "牵头", "加入", "联合", "携手", "共同", "发起", "获得", "获", "依托", "支持", "资助", "引进", "采用", "应用", "使用", "研发", "开发", "研制", "推出", "发布", "转让", "许可", "授权", "转化", "孵化", "拿到", "完成", "宣布", "表示", "介绍", "说", "称", "位于", "坐落", "设在", "包括", "旗下", "下属", "所属", "主导", "主要", "重点", "关键", "核心", "相关", "先后", "分别", "正式", "成功", "顺利", "拟", "计划", "总投资", "出资", "向其", "作为", "通过", "围绕", "面向", "推动", "推进", "吸引", "带动", "服务", "提供", "打造", "培育", "引育", "承担", "承接", "负责", "运营", "管理", "主持", "参与", "实现", "年", "月", "日", "个", "家", "项", "亿元", "万元", "元", "原创", "自主", "高端", "新型", "一批", "这一", "这项", "该项", "一项", "多项", "首创", "独有", "高新", "高精尖", "前沿", "颠覆性", "共性", "底层"]
 )
 _ZH_STOP_POS = {"x", "p", "c", "u", "uj", "ul", "uz", "uv", "ud", "ug", "r", "m", "t", "f", "q", "y", "e", "o", "w", "mq"}
 # Another organisation's suffix ends a name on the left ("...引导基金向海岚电子科技有限公司").
@@ -181,7 +181,12 @@ def _zh_left_edge(text: str, suffix_start: int, cls: str, legal: bool = False) -
             pos -= len(word)
             continue
         business = False
-        stop_pos = flag in _ZH_STOP_POS and not (flag == "x" and re.fullmatch(r"[\u3400-\u9fff]+", word)) and not (flag == "m" and word in "一二三四五六七八九十" and len(word) == 1)
+        stop_pos = (
+            flag in _ZH_STOP_POS
+            and not (flag == "x" and re.fullmatch(r"[\u3400-\u9fff]+", word))
+            and not (flag == "m" and word in "一二三四五六七八九十" and len(word) == 1)
+            and not (flag == "f" and len(word) >= 2 and word[-1] in "部方北南东西")  # 中部, 北方, 西南
+        )
         if (word in ZH_STOP or stop_pos) and not (flag == "t" and not _TIME_WORD.search(word)):
             break
         if word in _NAME_BREAK and not (cls == "GovernmentBody" and word in ("园区", "产业园")):
@@ -444,6 +449,23 @@ def _en_abbreviations(text: str, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
+def _en_first_word_aliases(text: str, orgs: list[Mention]) -> list[Mention]:
+    """"Luminar" for "Luminar Solar Technologies": a distinctive first word used alone later on."""
+    named = [m for m in orgs if m.method.startswith("en-head") and len(m.text.split()) >= 2]
+    firsts: dict[str, set[str]] = {}
+    for m in named:
+        firsts.setdefault(m.text.split()[0], set()).add(m.text)
+    out: list[Mention] = []
+    for word, names in sorted(firsts.items()):
+        if len(names) != 1 or len(word) < 4 or word in _EN_LEADING_STOP or word in _EN_PLACES or not re.fullmatch(r"[A-Z][a-z]+", word):
+            continue
+        full = next(iter(names))
+        src = next(m for m in named if m.text == full)
+        for occ in re.finditer(rf"\b{word}\b(?!\s+[A-Z])(?![’']s\s+[A-Z])", text):
+            out.append(replace(src, start=occ.start(), end=occ.end(), text=word, method="short-form", canonical=full, confidence=0.7))
+    return out
+
+
 _EN_TECH = re.compile(
     r"\b((?:[A-Za-z0-9][\w-]*\s){1,5}?)(technology|technique|process)\b(?!\s+(?:transfer|park|company|group|firm|innovation|development|zone))",
     re.IGNORECASE,
@@ -527,7 +549,7 @@ def _known_mentions(text: str, lexicon: Lexicon | None) -> list[Mention]:
 
 _ZH_COREF = re.compile(
     r"(?:该|这家|这所|这一|这项|该项|此项|此|本)(校|所|院|研究院|研究所|大学|公司|企业|集团|平台|基地|联盟|基金|园区|产业园|科学城|中心|实验室|技术|工艺)"
-    r"|(?:(?<=[，。；、\n向对与由给入于在予是])|^)(研究院|研究所|公司|企业|集团|平台|基地|联盟|基金|园区|产业园|科学城|实验室)",
+    r"|(?:(?<=[，。；、\n向对与由给入于在予是得])|^)(研究院|研究所|公司|企业|集团|平台|基地|联盟|基金|园区|产业园|科学城|实验室)",
     re.MULTILINE,
 )
 _EN_COREF = re.compile(
@@ -596,8 +618,9 @@ def _objects(text: str, lang: str, taken: list[Mention]) -> list[Mention]:
                 if part in ("和", "、", "及", "与", "以及"):
                     continue
                 name = part.split("的")[-1]
+                name = re.sub(r"^(?:新一代|新一批|新型|一批|一款|多款|系列|首款|首台)", "", name)
                 start += len(part) - len(name)
-                if not (3 <= len(name) <= 10) or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9-]+", name) or _ZH_OBJ_BAD.search(name):
+                if not (3 <= len(name) <= 14) or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9-]+", name) or _ZH_OBJ_BAD.search(name):
                     continue
                 toks = zh_tokens(name)
                 if not toks or toks[-1][1] not in ("n", "nz", "eng", "vn") or toks[0][0] in ZH_STOP:
@@ -648,6 +671,8 @@ def find_mentions(text: str, lang: str, *, lexicon: Lexicon | None = None) -> li
         orgs = _en_org_mentions(text)
         orgs += _en_abbreviations(text, orgs)
         orgs += _en_tech_mentions(text)
+    if lang == "en":
+        orgs += _en_first_word_aliases(text, orgs)
     known = _known_mentions(text, lexicon)
     places = _place_mentions(text, lang)
     # Every further occurrence of a name found by a pattern is a mention too.
