@@ -5,7 +5,7 @@ table. Lines starting with ``:`` are commands (``:help`` lists them). History is
 ``~/.canal_history`` (``CANAL_HISTORY`` overrides it). The prompt is prompt_toolkit when the
 terminal is interactive and a plain line reader otherwise, so the same shell runs scripts::
 
-    printf 'MATCH (t:Technology) RETURN t.name LIMIT 2;\\n' | canal shell
+    printf 'MATCH (n) RETURN n.name LIMIT 2;\\n' | canal shell
 
 The logic lives in :class:`CypherShell` (feed it lines, get text back), which the tests
 drive directly; :func:`run_shell` only adds the terminal around it.

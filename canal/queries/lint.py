@@ -369,10 +369,11 @@ def shape(item: CypherItem, names: set[str]) -> tuple[str, tuple[str, ...]]:
     The same upsert for 25 classes is one shape; a label or type that is *not* in the
     ontology is kept, so a statement with a misspelt name is always checked.
 
-    >>> a = CypherItem("a", "MATCH (n:Technology {id: 'x'}) RETURN n")
-    >>> b = CypherItem("b", "MATCH (n:Enterprise {id: 'y'}) RETURN n")
-    >>> c = CypherItem("c", "MATCH (n:Enterprize {id: 'y'}) RETURN n")
-    >>> shape(a, {"Technology", "Enterprise"}) == shape(b, {"Technology", "Enterprise"}) != shape(c, {"Technology", "Enterprise"})
+    >>> known = {"Lab", "Firm"}
+    >>> a = CypherItem("a", "MATCH (n:Lab {id: 'x'}) RETURN n")
+    >>> b = CypherItem("b", "MATCH (n:Firm {id: 'y'}) RETURN n")
+    >>> c = CypherItem("c", "MATCH (n:Frim {id: 'y'}) RETURN n")
+    >>> shape(a, known) == shape(b, known) != shape(c, known)
     True
     """
     text = _LITERAL.sub("''", item.query)
