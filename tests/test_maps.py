@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -255,3 +256,14 @@ def test_any_networkx_graph_maps_even_without_classes_or_string_ids() -> None:
     assert sorted(n["id"] for n in data["nodes"]) == ["0", "1", "2", "3"] and len(data["edges"]) == 6
     assert [(c["en"], c["zh"], c["count"]) for c in data["legend"]["classes"]] == [("no class", "未分类", 4)]
     assert map_data(nx.MultiDiGraph())["nodes"] == []
+
+
+def test_around_reads_only_the_neighbourhood_and_gets_the_same_map(demo_store: Any) -> None:
+    from canal.maps import graph_for_map
+
+    full = select_subgraph(demo_store.to_networkx(), around_name="DMTO", depth=1)
+    part = graph_for_map(demo_store, around="DMTO", depth=1)
+    assert set(part.nodes) == set(full.nodes) and set(part.edges(keys=True)) == set(full.edges(keys=True))
+    assert graph_for_map(demo_store, around="dmto", depth=1, whole=True).number_of_nodes() > part.number_of_nodes()
+    # a pinyin or case-folded name is not an exact hit: the whole graph is read and resolved in Python
+    assert graph_for_map(demo_store, around="levima advanced materials corporation").number_of_nodes() == demo_store.counts().total_nodes

@@ -38,11 +38,11 @@ def register(main: click.Group) -> None:
         bilingual legend, filters, search (Chinese, English, alias, pinyin) and
         neighbourhood highlight on click.
         """
-        from canal.maps import prepare_map, write_map, write_png
+        from canal.maps import graph_for_map, prepare_map, write_map, write_png
 
         chain_list = [c.strip() for item in chains for c in item.split(",") if c.strip()]
         with _store() as store:
-            G = store.to_networkx()
+            G = graph_for_map(store, around=around, depth=depth, whole=bool(scope or show_gaps or show_matches))
             onto = store.ontology
         sub, kw = prepare_map(G, around=around, depth=depth, scope=scope, chains=chain_list or None, gaps=show_gaps, matches=show_matches, top=top)
         if title:

@@ -51,6 +51,7 @@ __all__ = [
     "MAX_NODES",
     "SIZE_MEASURES",
     "MapView",
+    "graph_for_map",
     "map_data",
     "map_html",
     "node_measure",
@@ -158,6 +159,29 @@ class MapView:
 def show_map(G: nx.MultiDiGraph, *, height: int = 720, **kwargs: Any) -> MapView:
     """:func:`map_html` wrapped for display in a Jupyter notebook."""
     return MapView(map_html(G, **kwargs), height=height)
+
+
+def graph_for_map(store: Any, *, around: str | None = None, depth: int = 2, whole: bool = False) -> nx.MultiDiGraph:
+    """Read from a store what a map needs.
+
+    When ``around`` names exactly one node by id, name, nameEn, nameZh or alias and
+    ``whole`` is false, only its ``depth``-hop neighbourhood is read (fast on a big store);
+    otherwise (pinyin, folded case, scopes, gaps and matches need it) the whole graph.
+    """
+    if around and not whole:
+        from canal.ontology import ROOT_CLASS
+        from canal.store.cypher import ident
+
+        q = (
+            f"MATCH (n:{ident(ROOT_CLASS)}) WHERE n.id = $q OR n.name = $q OR n.nameEn = $q OR n.nameZh = $q "
+            "OR $q IN coalesce(n.aliases, []) RETURN DISTINCT n.id AS id LIMIT 3"
+        )
+        rows = store.query(q, {"q": around}).rows
+        if len(rows) == 1:
+            G: nx.MultiDiGraph = store.to_networkx(store.neighbourhood([rows[0][0]], depth))
+            return G
+    full: nx.MultiDiGraph = store.to_networkx()
+    return full
 
 
 def _gaps_for(G: nx.MultiDiGraph, shown: set[str]) -> list[Any]:
