@@ -267,3 +267,17 @@ def test_around_reads_only_the_neighbourhood_and_gets_the_same_map(demo_store: A
     assert graph_for_map(demo_store, around="dmto", depth=1, whole=True).number_of_nodes() > part.number_of_nodes()
     # a pinyin or case-folded name is not an exact hit: the whole graph is read and resolved in Python
     assert graph_for_map(demo_store, around="levima advanced materials corporation").number_of_nodes() == demo_store.counts().total_nodes
+
+
+def test_aggregated_view_rings_the_groups_that_hold_gap_nodes() -> None:
+    G = nx.MultiDiGraph()
+    for c in range(2):
+        for i in range(8):
+            G.add_node(f"c{c}n{i}", cls="Technology", name=f"t {c}-{i}")
+        for i in range(8):
+            for j in range(i + 1, 8):
+                G.add_edge(f"c{c}n{i}", f"c{c}n{j}", type="COLLABORATES_WITH", rel="collaboratesWith")
+    gap = GAPS[0].__class__("stranded technology", "", 0.7, ("c1n3",), "never transferred", "从未转让")
+    data = map_data(G, max_nodes=10, gaps=[gap])
+    (holder,) = [n for n, i in data["info"].items() if "c1n3" in i["search"] or i["gaps"]]
+    assert data["info"][holder]["gaps"] == [0] and data["gaps"][0]["shown"] == [holder]

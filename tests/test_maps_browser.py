@@ -220,9 +220,13 @@ def test_stages_map_draws_and_aggregated_map_says_so(chromium: Browser, tmp_path
     for i in range(40):
         G.add_node(f"n{i}", cls="Technology" if i < 20 else "Enterprise", name=f"node {i}")
         G.add_edge(f"n{i}", f"n{(i + 1) % 20 + (20 if i >= 20 else 0)}", type="UPSTREAM_OF", rel="upstreamOf")
-    v = chromium.open(write_map(G, tmp_path / "agg.html", max_nodes=10, aggregate_by="classes"))
+    gap = GAPS[0].__class__("stranded technology", "", 0.7, ("n3",), "never transferred", "从未转让")
+    v = chromium.open(write_map(G, tmp_path / "agg.html", max_nodes=10, aggregate_by="classes", gaps=[gap]))
     assert_clean(v)
     assert drawn(v) == {"nodes": 2, "edges": 0}
+    v.page.click("#gap-list li")
+    ringed = v.page.evaluate("() => window.canalMap.nodes.get().filter(n => n.borderWidth === 4).map(n => n.label)")
+    assert len(ringed) == 1 and ringed[0].startswith("Technology")
     assert v.page.is_visible("#notice") and "more than the 10" in v.page.inner_text("#notice")
 
 

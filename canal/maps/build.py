@@ -27,6 +27,8 @@ MAX_SUPER_NODES = 400
 OVERLAP_MAX = 2000
 """Force layouts up to this many nodes get an overlap-removal pass (room for labels)."""
 EDGE_LABELS_MAX = 400
+MAX_GAPS_LISTED = 300
+"""An aggregated page lists (and rings super-nodes for) at most this many gaps, worst first."""
 """Edges carry their type as a label only on maps with at most this many edges."""
 SIZE_MEASURES = ("degree", "betweenness", "amount")
 LAYOUTS = ("force", "stages")
@@ -446,11 +448,15 @@ def aggregate(
         groups = [*groups[: MAX_SUPER_NODES - 1], sorted(rest)]
     owner: dict[str, int] = {n: i for i, m in enumerate(groups) for n in m}
     degree = dict(G.degree())
-    gap_recs = gap_records(gaps, present)
+    gap_recs = gap_records(gaps, present)[:MAX_GAPS_LISTED]
     gap_count: Counter[int] = Counter()
-    for g in gap_recs:
-        for gi in {owner[n] for n in g["shown"]}:
+    group_gaps: dict[int, list[int]] = defaultdict(list)
+    for k, g in enumerate(gap_recs):
+        for gi in sorted({owner[n] for n in g["shown"]}):
             gap_count[gi] += 1
+            group_gaps[gi].append(k)
+        # the page points a gap at the super-nodes that hold its nodes
+        g["shown"] = sorted({f"group:{owner[n]}" for n in g["shown"]})
     counts: Counter[tuple[int, int]] = Counter()
     for u, v in G.edges():
         a, b = owner[u], owner[v]
@@ -497,7 +503,7 @@ def aggregate(
             "prov": {},
             "value": float(len(members)),
             "search": "\n".join(x.casefold() for n in top for x in [n, *node_names(G.nodes[n])]),
-            "gaps": [],
+            "gaps": group_gaps.get(i, []),
             "members": len(members),
             "colour": colour,
         }
@@ -546,7 +552,7 @@ def aggregate(
         "edges": edges,
         "info": info,
         "einfo": einfo,
-        "gaps": [{**g, "shown": []} for g in gap_recs[:200]],
+        "gaps": gap_recs,
         "matches": [],
         "filters": {"regions": [], "alliances": []},
     }

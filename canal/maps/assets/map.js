@@ -381,7 +381,9 @@
       box.appendChild(table);
     }
     box.appendChild(el("div", "t-line muted", meta.size_label[0] + ": " + fmt(i.value)));
-    (i.gaps || []).forEach(function (k) {
+    var gapIds = i.gaps || [];
+    if (gapIds.length > 5) { box.appendChild(el("div", "gapnote", fmt(gapIds.length) + " gaps / 个缺口; the worst five / 最严重的五个:")); }
+    gapIds.slice(0, 5).forEach(function (k) {
       var gap = DATA.gaps[k];
       box.appendChild(el("div", "gapnote", "Gap / 缺口 — " + gap.type + " (" + gap.severity + "): " + gap.en));
       if (gap.zh) { box.appendChild(el("div", "gapnote", gap.zh)); }
