@@ -75,13 +75,19 @@ def register(main: click.Group) -> None:
             click.echo(f"{len(res.rows)} row(s)")
 
     @queries.command()
-    @click.option("--all", "everything", is_flag=True, help="Also the Cypher the code sends (builders, DDL, registered modules).")
+    @click.option("--all", "everything", is_flag=True, help="Also the Cypher the code sends: builders, DDL, registered modules, reads of the database and the evidence Cypher of gaps and matches on its graph.")
     @_handle_errors
     def lint(everything: bool) -> None:
         """Check the saved queries with Neo4j's own Cypher parser (needs node and tools/cypherlint)."""
-        from canal.queries.lint import collect_cypher, lint_cypher, saved_query_cypher
+        from canal.queries.lint import collect_cypher, lint_cypher, recording, saved_query_cypher
 
-        items = collect_cypher() if everything else saved_query_cypher()
+        if everything:
+            with _store() as store, recording(store) as sent:
+                store.counts()
+                G = store.to_networkx()
+            items = collect_cypher(G=G if G.number_of_nodes() else None, recorded=sent)
+        else:
+            items = saved_query_cypher()
         results = lint_cypher(items)
         bad = [r for r in results if not r.ok]
         for r in bad:
