@@ -110,6 +110,13 @@ def test_bad_inputs_are_reported_and_the_run_continues(tmp_path: Path) -> None:
     assert only_bad.returncode == 1 and "Traceback" not in only_bad.stderr
 
 
+def test_a_folder_stands_for_its_articles(tmp_path: Path) -> None:
+    res = canal_cmd("--db", str(tmp_path / "x.db"), "extract", "--no-graph", str(FIX), "--format", "json")
+    assert res.returncode == 0, res.stderr
+    articles = {Path(f["article"]).name for f in json.loads(res.stdout)["facts"]}
+    assert articles == {"zh_pilot.html", "en_alliance.md"}
+
+
 def test_unwritable_review_file_is_a_clean_error(tmp_path: Path) -> None:
     res = canal_cmd("--db", str(tmp_path / "x.db"), "extract", "--no-graph", str(FIX / "en_alliance.md"), "--review", str(tmp_path / "no" / "r.jsonl"))
     assert res.returncode == 1 and "cannot write the review file" in res.stderr and "Traceback" not in res.stderr

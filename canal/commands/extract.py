@@ -9,6 +9,9 @@ from typing import Any
 
 import click
 
+ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml")
+"""Files taken from a folder given on the command line."""
+
 
 def _lexicon_from(store: Any) -> Any:
     from canal.extract.lexicon import Lexicon
@@ -46,7 +49,7 @@ def register(main: click.Group) -> None:
         Chinese and English articles (text, Markdown, HTML), each with its evidence.
 
         \b
-        canal extract a.html b.txt                       # list candidate facts
+        canal extract a.html b.txt news/                 # list candidate facts (a folder: its .txt/.md/.html files)
         canal extract a.html b.txt --review facts.jsonl  # write them for review
         canal extract facts.jsonl --load                 # load the accepted / fixed lines
         canal extract a.html --load --min-confidence 0.8 # load confident facts directly
@@ -59,8 +62,14 @@ def register(main: click.Group) -> None:
             raise ConfigError("use either --review OUT.jsonl or --load, not both")
         if (min_confidence is not None or dry_run) and not do_load:
             raise ConfigError("--min-confidence and --dry-run go with --load")
-        reviews = [f for f in files if f.suffix.lower() == ".jsonl"]
-        articles = [str(f) for f in files if f.suffix.lower() != ".jsonl"]
+        expanded: list[Path] = []
+        for f in files:
+            if f.is_dir():  # a folder stands for the articles in it
+                expanded.extend(sorted(p for p in f.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES))
+            else:
+                expanded.append(f)
+        reviews = [f for f in expanded if f.suffix.lower() == ".jsonl"]
+        articles = [str(f) for f in expanded if f.suffix.lower() != ".jsonl"]
         if reviews and not do_load:
             raise ConfigError("review files (*.jsonl) are loaded with --load")
         settings = _settings()
@@ -75,8 +84,8 @@ def register(main: click.Group) -> None:
                 lexicon = None
             done, failed = extract_files(articles, lang=lang, lexicon=lexicon, max_bytes=int(max_mb * 1_000_000))
             failures = [(f.path, f.reason) for f in failed]
-            for f in failed:
-                click.echo(f"canal: warning: skipped {f.reason}", err=True)
+            for fail in failed:
+                click.echo(f"canal: warning: skipped {fail.reason}", err=True)
             if review_out:
                 n = write_review(done, review_out)
                 click.echo(f"wrote {n} candidate facts from {len(done)} article(s) to {review_out}", err=True)
