@@ -62,8 +62,8 @@ __all__ = [
 EXPORT_FORMATS = ("ttl", "jsonld", "graphml", "gexf", "csv")
 """Formats :func:`export_graph` (and ``canal export``) write; ``csv`` is a pair of files."""
 
-IMPORT_FORMATS = ("ttl", "jsonld", "nt", "graphml", "gexf")
-"""Formats :func:`import_graph` (and ``canal import``) read."""
+IMPORT_FORMATS = ("ttl", "jsonld", "nt", "graphml", "gexf", "csv")
+"""Formats :func:`import_graph` (and ``canal import``) read; ``csv`` is a folder with ``nodes.csv`` and ``edges.csv``."""
 
 LIST_SEP = "|"
 """Separator of list values in GraphML, GEXF and CSV cells."""
@@ -257,7 +257,8 @@ def records_from_networkx(
     """Validated records from a graph read from GraphML or GEXF (as canal writes them).
 
     A node needs a ``cls`` attribute (or ``default_class``); an edge needs ``type`` (the
-    Cypher type) or ``rel``. Keys that canal derives (``labels``, ``chain``, ``stage``...) are
+    Cypher type) or ``rel``; a node without any attribute is a reference to a node already in
+    the store (the importers check that it is there). Keys that canal derives (``labels``, ``chain``, ``stage``...) are
     dropped; ``|``-joined text is split for multi-valued properties. Unknown classes,
     relationship types or properties raise :class:`LoaderError` naming the node or edge.
     """
@@ -266,6 +267,8 @@ def records_from_networkx(
     classes: dict[str, str] = {}
     for n, d in H.nodes(data=True):
         nid = str(n)
+        if not d:
+            continue  # a bare endpoint: a node the store already holds (checked before writing)
         cls = d.get("cls") or d.get("class") or default_class
         if not cls:
             raise LoaderError(f"node {nid!r} has no 'cls' attribute (its canal class)", file=source, field="cls")
@@ -298,16 +301,56 @@ def records_from_networkx(
     return nodes, rels
 
 
+def _csv_rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise LoaderError(f"{path.name} is missing", file=str(path))
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise LoaderError(f"lacks the column(s) {', '.join(missing)}", file=str(path), row=1)
+        return [dict(r) for r in reader]
+
+
+def graph_from_csv(path: str | Path) -> nx.MultiDiGraph:
+    """The graph of a ``nodes.csv`` / ``edges.csv`` pair as :func:`write_csv` writes them.
+
+    ``path`` is their folder, or either file (the other one is looked for beside it). Empty
+    cells are absent values; ``chain`` and ``stage`` are derived and ignored; cells stay text
+    (the importer converts them to the ontology's types). Edited in a spreadsheet and saved
+    as CSV (UTF-8), the files import back with ``canal import FOLDER``.
+    """
+    p = Path(path)
+    folder = p if p.is_dir() else p.parent
+    G: nx.MultiDiGraph = nx.MultiDiGraph()
+    nodes_file = folder / "nodes.csv"
+    for row in _csv_rows(nodes_file, ("id", "class")):
+        nid = row.pop("id")
+        attrs = {k: v for k, v in row.items() if k and v not in (None, "") and k not in ("chain", "stage")}
+        attrs["cls"] = attrs.pop("class", "")
+        G.add_node(nid, **attrs)
+    for i, row in enumerate(_csv_rows(folder / "edges.csv", ("id", "source_id", "type", "target_id")), start=2):
+        u, v = row.pop("source_id"), row.pop("target_id")
+        for end in (u, v):
+            if end not in G:
+                G.add_node(end)  # an endpoint in the store, not in nodes.csv: checked on import
+        key = row.pop("id") or f"{u}-{row.get('type', '')}->{v}#row{i}"
+        G.add_edge(u, v, key=key, id=key, **{k: val for k, val in row.items() if k and val not in (None, "")})
+    return G
+
+
 def _format_of(path: Path, fmt: str | None) -> str:
     if fmt and fmt != "auto":
         if fmt not in IMPORT_FORMATS:
             raise ConfigError(f"cannot import {fmt!r} (use {', '.join(IMPORT_FORMATS)})")
         return fmt
+    if path.is_dir():
+        return "csv"
     ext = path.suffix.lower().lstrip(".")
     aliases = {"turtle": "ttl", "json": "jsonld", "json-ld": "jsonld", "xml": "graphml"}
     ext = aliases.get(ext, ext)
     if ext not in IMPORT_FORMATS:
-        raise ConfigError(f"cannot tell the format of {path.name} (name it .ttl, .jsonld, .nt, .graphml or .gexf, or pass a format)")
+        raise ConfigError(f"cannot tell the format of {path.name} (name it .ttl, .jsonld, .nt, .graphml or .gexf, give a folder of nodes.csv and edges.csv, or pass a format)")
     return ext
 
 
@@ -318,6 +361,8 @@ def read_graph_file(path: str | Path, ontology: Ontology | None = None, *, fmt: 
     kind = _format_of(p, fmt)
     if kind in ("ttl", "jsonld", "nt"):
         return from_rdf(parse_file(p), onto, source=str(p))
+    if kind == "csv":
+        return records_from_networkx(graph_from_csv(p), onto, source=str(p))
     try:
         H = nx.read_graphml(p, force_multigraph=True) if kind == "graphml" else nx.read_gexf(p)
     except Exception as exc:  # malformed XML and the like

@@ -158,3 +158,35 @@ def test_cli_exports_gexf_csv_graphml_and_imports_graphml(demo_db: Path, tmp_pat
     res = canal_cmd("--db", str(tmp_path / "fresh.db"), "import", str(tmp_path / "demo.graphml"))
     assert res.returncode == 0, res.stderr
     assert "imported 199 nodes and 312 relationships" in res.stdout
+
+
+def test_csv_export_imports_back_after_an_edit_in_a_spreadsheet(demo_store: GraphStore, tmp_path: Path) -> None:
+    G = demo_store.to_networkx()
+    folder = tmp_path / "csv"
+    nodes, edges = write_csv(G, folder)
+    # a spreadsheet user corrects a name and adds a grant of 3 million yuan to the nanometal institute
+    text = nodes.read_text(encoding="utf-8-sig").replace(",Chongqing Institute of Nanometal,", ",Chongqing Institute of Nanometal (CINM),", 1)
+    nodes.write_text(text, encoding="utf-8-sig")
+    with edges.open("a", encoding="utf-8") as fh:
+        fh.write("liangjiang-seed-funding-GRANTS_TO->cinm#2020,liangjiang-seed-funding,GRANTS_TO,cinm,3000000,,CNY" + "," * (len(edges.read_text(encoding="utf-8-sig").splitlines()[0].split(",")) - 7) + "\n")
+    with open_store(str(tmp_path / "fresh.db")) as fresh:
+        assert import_graph(fresh, folder) == (199, 313)
+        back = fresh.to_networkx()
+    assert back.nodes["cinm"]["name"] == "Chongqing Institute of Nanometal (CINM)"
+    assert back.nodes["dicp"]["aliases"] == G.nodes["dicp"]["aliases"]
+    grant = back.edges["liangjiang-seed-funding", "cinm", "liangjiang-seed-funding-GRANTS_TO->cinm#2020"]
+    assert (grant["amount"], grant["currency"]) == (3000000.0, "CNY")
+    unchanged = [k for _, _, k in G.edges(keys=True)]
+    assert all(back.has_edge(u, v, k) for u, v, k in G.edges(keys=True)) and len(unchanged) == 312
+
+
+def test_csv_edges_may_point_at_nodes_already_in_the_store(demo_store: GraphStore, tmp_path: Path) -> None:
+    folder = tmp_path / "more"
+    folder.mkdir()
+    (folder / "nodes.csv").write_text("id,class,name\nnew-lab,Laboratory,New carbon lab\n", encoding="utf-8")
+    (folder / "edges.csv").write_text("id,source_id,type,target_id\n,new-lab,SUB_ORGANISATION_OF,carbon-institute\n", encoding="utf-8")
+    assert import_graph(demo_store, folder) == (1, 1)
+    assert demo_store.query("MATCH (a:Entity {id: 'new-lab'})-[r]->(b:Entity) RETURN type(r), b.id").rows == [("SUB_ORGANISATION_OF", "carbon-institute")]
+    (folder / "edges.csv").write_text("id,source_id,type,target_id\n,new-lab,SUB_ORGANISATION_OF,nowhere\n", encoding="utf-8")
+    with pytest.raises(LoaderError, match="neither in the file nor in the store"):
+        import_graph(demo_store, folder)

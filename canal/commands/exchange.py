@@ -34,11 +34,11 @@ def register(main: click.Group) -> None:
             click.echo(text, nl=False)
 
     @main.command(name="import")
-    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.argument("file", type=click.Path(exists=True, path_type=Path))
     @click.option("--format", "fmt", type=click.Choice(["auto", *IMPORT_FORMATS]), default="auto", show_default=True, help="Default: from the file name.")
     @_handle_errors
     def import_(file: Path, fmt: str) -> None:
-        """Import a whole graph (RDF Turtle/JSON-LD/N-Triples, GraphML or GEXF), validated before anything is written."""
+        """Import a whole graph (RDF Turtle/JSON-LD/N-Triples, GraphML, GEXF, or a folder of nodes.csv and edges.csv), validated before anything is written."""
         from canal.exchange import import_graph
 
         with _store() as store:
