@@ -121,10 +121,10 @@ def candidates_from(
             evid: list[Evidence] = []
             if ex is not None:
                 en, zh, evid = ex.reasons(sig.profiles_src[r.src], sig.profiles_tgt[r.tgt], r.src, r.tgt, r.values, contrib, sig.direction)
-            head_en = f"{index.name(t)} for {index.name(s)}: score {r.score:.2f}"
-            head_zh = f"为{index.name(s, 'zh')}推荐{index.name(t, 'zh')}：得分 {r.score:.2f}"
-            text_en = head_en + ("; " + "; ".join(en) if en else "") + "."
-            text_zh = head_zh + ("；" + "；".join(zh) if zh else "") + "。"
+            head_en = f"{index.name(s)} -> {index.name(t)} (score {r.score:.2f})"
+            head_zh = f"{index.name(s, 'zh')} → {index.name(t, 'zh')}（得分 {r.score:.2f}）"
+            text_en = head_en + (": " + "; ".join(en) if en else "") + "."
+            text_zh = head_zh + ("：" + "；".join(zh) if zh else "") + "。"
             out.append(
                 Candidate(
                     source=s,

@@ -127,6 +127,7 @@ def evaluate(
     single_signals: bool = True,
     max_sources: int = 1000,
     ontology: Ontology | None = None,
+    learn_options: Mapping[str, Any] | None = None,
 ) -> EvalReport:
     """Hide known links, rank, report precision@k, recall@k and MRR (see module docs)."""
     base = GraphIndex(G, ontology=ontology)
@@ -152,7 +153,7 @@ def evaluate(
             has_visible = {s for s, _t in visible}
             w_learned: dict[str, float] | None = None
             if learn:
-                lr = learn_weights(G, direction, skip=hidden_keys, seed=seed, ontology=base.onto)
+                lr = learn_weights(G, direction, skip=hidden_keys, seed=seed, ontology=base.onto, **dict(learn_options or {}))
                 w_learned = lr.weights
                 report.weights[f"{direction}/{split}"] = lr.weights
             methods: dict[str, Mapping[str, float] | str] = {"random": "random", "popularity": "popularity"}

@@ -209,8 +209,8 @@ class Explainer:
                 a = st[min(len(st) - 1, round(ps.stage))]
                 b = st[min(len(st) - 1, round(pt.stage))]
                 sa, sb = ix.onto.stages[a], ix.onto.stages[b]
-                en.append(f"stage fits ({sa.label_en.lower()} -> {sb.label_en.lower()})")
-                zh.append(f"阶段匹配（{sa.label_zh}→{sb.label_zh}）")
+                en.append(f"stage fit {v:.2f} ({sa.label_en.lower()} -> {sb.label_en.lower()})")
+                zh.append(f"阶段匹配度 {v:.2f}（{sa.label_zh}→{sb.label_zh}）")
             elif sig == "pilot":
                 plat = self._pilot(ps, pt, direction)
                 if plat:
@@ -240,18 +240,39 @@ class Explainer:
                     return inv, x
         return None
 
+    def _platform_index(self) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
+        if not hasattr(self, "_plat_idx"):
+            ix = self.index
+            near: dict[str, list[str]] = {}
+            codes: dict[str, set[str]] = {}
+            for plat in ix.platforms():
+                pp = ix.profile(plat, "platform")
+                cs = set(pp.codes)
+                for _rel, tech, _k, _ in ix.ins(plat, "pilotedAt"):
+                    cs |= set(ix.profile(tech, "source").codes)
+                codes[plat] = cs
+                for k, (depth, _path) in pp.places.items():
+                    if depth <= 1:
+                        near.setdefault(k, []).append(plat)
+            self._plat_idx = (near, codes)
+        return self._plat_idx
+
     def _pilot(self, ps: Profile, pt: Profile, direction: str) -> tuple[str, Path | None, Path | None] | None:
         ix = self.index
         tech, ent = (ps, pt) if direction == "to-enterprise" else (pt, ps)
-        for plat in ix.platforms():
-            pp = ix.profile(plat, "platform")
-            shared = [k for k in set(pp.places) & set(ent.places) if pp.places[k][0] <= 1 and ent.places[k][0] <= 1]
-            if not shared:
-                continue
+        near, codes = self._platform_index()
+        cands: dict[str, str] = {}
+        for k in sorted(ent.places):
+            if ent.places[k][0] <= 1:
+                for plat in near.get(k, ()):
+                    cands.setdefault(plat, k)
+        tcodes = set(tech.codes)
+        for plat in sorted(cands):
             piloted = [s for s in ix.outs(tech.node, "pilotedAt") if s[1] == plat]
-            if not piloted and not (set(pp.codes) & set(tech.codes)):
+            if not piloted and not (codes[plat] & tcodes):
                 continue
-            k = sorted(shared)[0]
+            k = cands[plat]
+            pp = ix.profile(plat, "platform")
             p_path = pp.places[k][1]
             e_path = ent.places[k][1]
             if piloted:

@@ -134,7 +134,7 @@ class GraphIndex:
             if lst is None:
                 lst = iv[rel] = []
             lst.append((rel, u, k, d))
-        self._profiles: dict[tuple[str, str], Profile] = {}
+        self._profiles: dict[str, Profile] = {}
         self.region_names: dict[str, str] = {}
         self._tie_degree: dict[str, int] | None = None
 
@@ -321,12 +321,12 @@ class GraphIndex:
                 put(p, ((n, rel, True, p),))
         return out
 
-    def profile(self, n: str, role: str) -> Profile:
-        """Profile of ``n`` as a ``source`` or ``target`` (cached)."""
-        key = (n, role)
-        if key not in self._profiles:
-            self._profiles[key] = self._build_profile(n)
-        return self._profiles[key]
+    def profile(self, n: str, role: str = "") -> Profile:
+        """Profile of ``n`` (cached; ``role`` is informative only: the profile is the same)."""
+        hit = self._profiles.get(n)
+        if hit is None:
+            hit = self._profiles[n] = self._build_profile(n)
+        return hit
 
     def tie_degree(self, n: str) -> int:
         if self._tie_degree is None:

@@ -1,9 +1,9 @@
 """Learning signal weights from known links (logistic regression, time split).
 
-The newest share of a direction's known links (by ``date``/``year``; undated links count
+The newest half of a direction's known links (by ``date``/``year``; undated links count
 as oldest) become positives; the graph *without* those links provides their features, so
 nothing about a positive leaks into its own signals. Negatives are, per positive source,
-random targets plus the best-ranked wrong targets under the default weights (hard
+50 random targets plus the 3 best-ranked wrong targets under the default weights (hard
 negatives). A logistic regression with non-negative weights and an L2 penalty is fitted
 with L-BFGS-B; the weights are rescaled to sum like :data:`DEFAULT_WEIGHTS`. With fewer
 than ``min_positives`` positives the default weights are returned unchanged.
@@ -79,9 +79,9 @@ def learn_weights(
     G: nx.MultiDiGraph,
     direction: str,
     *,
-    share: float = 0.3,
-    negatives: int = 20,
-    hard: int = 10,
+    share: float = 0.5,
+    negatives: int = 50,
+    hard: int = 3,
     seed: int = 0,
     skip: Iterable[str] = (),
     min_positives: int = 5,
