@@ -278,6 +278,10 @@ def test_cli_match_json_table_and_write_proposals(tmp_path: Path, demo_db: Path)
     assert r.stdout.startswith("source,rank,target")
     r = canal_cmd("--db", str(db), "query", "MATCH (:Entity)-[r]->(:Entity) WHERE type(r) = 'PROPOSED_MATCH' RETURN count(r)", "--format", "json")
     assert json.loads(r.stdout)[0]["count(r)"] == 2
+    r = canal_cmd("--db", str(db), "match", "--evaluate", "--direction", "to-enterprise", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    methods = {row["method"] for row in json.loads(r.stdout)["rows"]}
+    assert {"random", "popularity", "text", "graph", "combined"} <= methods
 
 
 def test_evidence_cypher_passes_neo4js_parser() -> None:
