@@ -215,6 +215,7 @@ def main() -> None:
     p.add_argument("--edges-per-node", type=float, default=5.0)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--workdir", default=None, help="Folder for the database (default: a temporary folder, removed).")
+    p.add_argument("--reuse", action="store_true", help="Reuse the database and truth already in --workdir (skip setup).")
     p.add_argument("--measure", nargs=2, metavar=("DB", "TRUTH"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.measure:
@@ -224,8 +225,11 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     try:
         t = time.perf_counter()
-        info = setup(args, work)
-        info["setup_total_s"] = round(time.perf_counter() - t, 1)
+        if args.reuse and (work / "bench.db").exists() and (work / "truth.csv").exists():
+            info: dict[str, Any] = {"reused": str(work)}
+        else:
+            info = setup(args, work)
+            info["setup_total_s"] = round(time.perf_counter() - t, 1)
         res = subprocess.run(
             [sys.executable, __file__, "--measure", str(work / "bench.db"), str(work / "truth.csv")],
             capture_output=True, text=True, check=False,

@@ -268,14 +268,20 @@ def structural_holes(frame: CanalFrame, g: ig.Graph | None = None, *, min_hole: 
     sel = np.isin(memb, big) & (chain >= 0)
     for v in np.flatnonzero(sel).tolist():
         groups[int(memb[v])].append(v)
-    for _comp, members in groups.items():
-        if len(members) < min_hole:
+    spanning: dict[int, list[int]] = {}
+    for comp, members in groups.items():
+        if len(members) >= min_hole:
+            mset = set(members)
+            spanning[comp] = sorted({w for v in members for w in g.neighbors(v) if w not in mset}, key=lambda i: frame.ids[i])
+    # one call for all spanners: igraph's constraint() costs O(n) per call besides the work
+    every = sorted({w for ws in spanning.values() for w in ws})
+    burt = dict(zip(every, g.constraint(every), strict=True)) if every else {}
+    for comp, members in groups.items():
+        if comp not in spanning:
             continue
         ch = CHAINS[int(chain[members[0]])]
-        mset = set(members)
-        spanners = sorted({w for v in members for w in g.neighbors(v) if w not in mset}, key=lambda i: frame.ids[i])
-        cons = g.constraint(spanners) if spanners else []
-        constraint = {frame.ids[w]: round(float(c), 4) for w, c in zip(spanners, cons, strict=True)}
+        spanners = spanning[comp]
+        constraint = {frame.ids[w]: round(float(burt[w]), 4) for w in spanners}
         ranked = _order(frame, deg, members)[:max_nodes]
         ids = tuple(frame.ids[v] for v in ranked)
         size = len(members)
