@@ -266,7 +266,7 @@ def _background(b: SynthBuilder, n_nodes: int, edges_per_node: float, reserve: d
     plain_regions = regions[(n_regions + 1) // 2 :]
     b.info.update(regions=regions, chains=chains, region_chains=region_chains, platform_regions=platform_regions,
                   plain_regions=plain_regions, region_nodes=region_nodes)
-    share = 0.97 / sum(COMPOSITION.values())
+    share = 1.0 / sum(COMPOSITION.values())
     count = {c: max(3, round(f * share * n_nodes)) for c, f in COMPOSITION.items()}
     count["Alliance"] = max(3, count["Alliance"])
     excluded: set[tuple[str, int]] = reserve.get("excluded", set())
@@ -466,11 +466,13 @@ def make_alliance(
     segs_all: list[list[int]] = b.info["chains"]
     ci = chain_index if chain_index is not None else int(rng.integers(len(segs_all)))
     segs = segs_all[ci]
-    adj = b.adjacency() if avoid_adjacent else {}
     chosen: list[int] = []
 
     def ok(x: int) -> bool:
-        return not avoid_adjacent or (x not in chosen and not (adj.get(x, set()) & set(chosen)))
+        if not avoid_adjacent:
+            return True
+        adj = b.adjacency()  # incremental: includes ties added for this alliance so far
+        return x not in chosen and not (adj.get(x, set()) & set(chosen))
 
     def choose(pool: Sequence[int], k: int) -> list[int]:
         out: list[int] = []
