@@ -194,9 +194,15 @@ class Explainer:
                             add_path("investors", (*ps.investors[inv], step_i), (step_t,))
             elif sig == "network":
                 if pt.node in ps.ties:
-                    en.append(f"already tied to {_q(ix.name(pt.node), 'en')}")
-                    zh.append(f"与{_q(ix.name(pt.node, 'zh'), 'zh')}已有往来")
-                    add_path("network", ps.ties[pt.node], ())
+                    tie = ps.ties[pt.node]
+                    if len(tie) <= 1:
+                        en.append(f"already tied to {_q(ix.name(pt.node), 'en')}")
+                        zh.append(f"与{_q(ix.name(pt.node, 'zh'), 'zh')}已有往来")
+                    else:
+                        via = tie[-1][0]
+                        en.append(f"tied to it through {_q(ix.name(via), 'en')}")
+                        zh.append(f"经由{_q(ix.name(via, 'zh'), 'zh')}与之已有往来")
+                    add_path("network", tie, ())
                 else:
                     shared = [z for z in set(ps.ties) & set(pt.ties) if z not in (ps.node, pt.node)]
                     if shared:
