@@ -412,6 +412,19 @@ def _background(b: SynthBuilder, n_nodes: int, edges_per_node: float, reserve: d
     people = b.nodes("Person", count["Person"])
     for p, o in zip(people, b.pick(orgs, len(people), w_org), strict=True):
         b.edge(p, "worksFor", o)
+    # the remaining relationship types, on healthy nodes only
+    few = max(3, len(ents) // 50)
+    for e, r in zip(b.pick(ents, few), b.pick(research, few), strict=True):
+        b.edge(e, "spinOffOf", r)
+    for e, p in zip(b.pick(ents, few), b.pick(people, few), strict=True):
+        b.edge(e, "foundedBy", p)
+    for p, r in zip(b.pick(people, few), b.pick(research, few), strict=True):
+        b.edge(p, "leads", r)
+    for o, pr in zip(b.pick(research + ents, few), b.pick(progs, few), strict=True):
+        b.edge(o, "participatesIn", pr)
+    adopted_by = {t: a for t, a in zip(techs, adopters, strict=True)}
+    for t in b.pick(techs, few):
+        b.edge(t, "licensedTo", adopted_by[t])
     # healthy alliances (all three chains, one whole chain of enterprises, linked inside)
     for _ in range(count["Alliance"]):
         make_alliance(b, chains=("innovation", "industrial", "capital"), linked=True)
