@@ -179,6 +179,10 @@ def _q_log_update() -> str:
     return f"MATCH (l:{ident(LOAD_LOG)} {{id: $id}}) SET l += $props RETURN l.id"
 
 
+def _q_log_exists() -> str:
+    return f"MATCH (l:{ident(LOAD_LOG)} {{name: $s}}) RETURN count(l) > 0"
+
+
 def _q_log_interrupted() -> str:
     return f"MATCH (l:{ident(LOAD_LOG)} {{name: $s, status: 'running'}}) SET l.status = 'interrupted' RETURN count(l)"
 
@@ -328,7 +332,11 @@ def load_spec(
     new_ids = {n.id for n in final_nodes}
     retract_nodes: list[str] = []
     drop_nodes: list[str] = []
-    for nid, labels, srcs in store.query(_q_asserted_nodes(), {"s": S, "retracted": RETRACTED}).rows:
+    # a source never loaded before (no log record, not even an interrupted one) has nothing
+    # to retract: skip the scans for what it asserted
+    loaded_before = bool(store.query(_q_log_exists(), {"s": S}).scalar())
+    asserted_nodes = store.query(_q_asserted_nodes(), {"s": S, "retracted": RETRACTED}).rows if loaded_before else []
+    for nid, labels, srcs in asserted_nodes:
         if nid in new_ids:
             continue
         if [x for x in (srcs or []) if x != S]:
@@ -339,7 +347,7 @@ def load_spec(
     new_rids = {r.rid for r in final_rels}
     retract_rels: dict[str, list[str]] = defaultdict(list)
     drop_rels: dict[str, list[str]] = defaultdict(list)
-    for t in onto.relationship_types:
+    for t in onto.relationship_types if loaded_before else []:
         for rid, srcs in store.query(_q_asserted_rels(t), {"s": S, "retracted": RETRACTED}).rows:
             if rid in new_rids:
                 continue
