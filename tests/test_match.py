@@ -292,3 +292,16 @@ def test_evidence_cypher_passes_neo4js_parser() -> None:
     items = [CypherItem(f"m{i}", q, {}, "canal.match") for i, c in enumerate(match(small_graph(), for_id="t1", top=3)) for q in c.evidence_cypher]
     assert items
     assert [r.describe() for r in lint_cypher(items) if not r.ok] == []
+
+
+def test_empty_and_tiny_graphs_give_empty_or_trivial_answers_not_errors() -> None:
+    from canal.match.evaluate import evaluate
+
+    G = nx.MultiDiGraph()
+    assert match(G) == [] and evaluate(G).rows == [] and suggest_for_gaps(G, []) == {}
+    G.add_node("t", cls="Technology", labels=["Technology", "Entity"], name="T")
+    assert match(G, for_id="t") == [] and match(G, direction="to-funder") == []
+    G.add_node("e", cls="Enterprise", labels=["Enterprise", "Organisation", "Entity"], name="E")
+    assert [c.target for c in match(G, for_id="t")] == ["e"]
+    with pytest.raises(Exception, match="not a technology"):
+        match(small_graph(), for_id="region-x")
