@@ -158,6 +158,8 @@ def test_demo_dmto_gets_plausible_enterprises_with_readable_reasons_and_working_
     # members of the CAS advanced materials alliance, which DICP (DMTO's developer) belongs to, come first
     assert cands[0].target in {"chengdu-organic", "guangzhou-chemical", "sinopec-guangzhou-eng"}
     assert "alliance" in cands[0].explanation_en and "联盟" in cands[0].explanation_zh
+    # a short Chinese name resolves through entity resolution's gazetteer
+    assert match(G, for_id="联泓新材料", direction="to-funder", top=1)[0].source == "levima"
     n = 0
     for src in ("dmto", "gradient-nano-roller", "levima", "fibre-laser-project"):
         n += _check_evidence(demo_store, match(G, for_id=src, top=5))

@@ -87,7 +87,30 @@ def resolve(G: nx.MultiDiGraph, name: str) -> str:
         return str(hits[0])
     if len(hits) > 1:
         raise ConfigError(f"{name!r} names several nodes: {', '.join(sorted(map(str, hits))[:5])}; use an id")
+    fuzzy = _fuzzy(G, name)
+    if fuzzy:
+        return fuzzy
     raise ConfigError(f"no node has the id or name {name!r}")
+
+
+def _fuzzy(G: nx.MultiDiGraph, name: str) -> str | None:
+    """A clear best match from entity resolution's gazetteer (short names, legal forms dropped)."""
+    try:
+        from canal.resolve import Gazetteer
+    except ImportError:  # pragma: no cover - resolution is part of canal
+        return None
+    gaz = Gazetteer()
+    for n, d in G.nodes(data=True):
+        names = [d.get("name"), d.get("nameEn"), d.get("nameZh")]
+        al = d.get("aliases")
+        names += list(al) if isinstance(al, (list, tuple)) else [al]
+        gaz.add(str(n), [str(x) for x in names if x])
+    hits = gaz.lookup(name)
+    if not hits or hits[0][1] < 0.75:
+        return None
+    if len(hits) > 1 and hits[1][1] > hits[0][1] - 0.05:
+        raise ConfigError(f"{name!r} is ambiguous: {', '.join(h[0] for h in hits[:5])}; use an id")
+    return str(hits[0][0])
 
 
 def _explainer(index: GraphIndex, sig: SignalSet) -> Explainer:
