@@ -286,6 +286,8 @@ def _background(b: SynthBuilder, n_nodes: int, edges_per_node: float, reserve: d
         labs.append(lab)
     research = parents + labs
     b.info["research"] = research
+    for org in research:  # every organisation is somewhere (and so never hangs on one technology)
+        b.edge(org, "locatedIn", region_nodes[b.region[org] or regions[0]])
     # enterprises: whole chains per region, minus reserved (region, segment) exclusions
     ents: list[int] = []
     ent_segment: dict[int, int] = {}
@@ -414,12 +416,12 @@ def _background(b: SynthBuilder, n_nodes: int, edges_per_node: float, reserve: d
         b.edge(p, "worksFor", o)
     # the remaining relationship types, on healthy nodes only
     few = max(3, len(ents) // 50)
-    for e, r in zip(b.pick(ents, few), b.pick(research, few), strict=True):
-        b.edge(e, "spinOffOf", r)
-    for e, p in zip(b.pick(ents, few), b.pick(people, few), strict=True):
-        b.edge(e, "foundedBy", p)
-    for p, r in zip(b.pick(people, few), b.pick(research, few), strict=True):
-        b.edge(p, "leads", r)
+    for ent, org in zip(b.pick(ents, few), b.pick(research, few), strict=True):
+        b.edge(ent, "spinOffOf", org)
+    for ent, person in zip(b.pick(ents, few), b.pick(people, few), strict=True):
+        b.edge(ent, "foundedBy", person)
+    for person, org in zip(b.pick(people, few), b.pick(research, few), strict=True):
+        b.edge(person, "leads", org)
     for o, pr in zip(b.pick(research + ents, few), b.pick(progs, few), strict=True):
         b.edge(o, "participatesIn", pr)
     adopted_by = {t: a for t, a in zip(techs, adopters, strict=True)}
