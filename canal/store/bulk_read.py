@@ -88,7 +88,9 @@ def _pairs(store: GraphStore, rel_type: str) -> npt.NDArray[np.int64]:
         for c in _top(onto, rel.domain) if rel.domain else [E]:
             text = store.query(f"MATCH (a:{ident(c)})-[:{t}]->(b:{E}) RETURN toJSON(collect(id(a) * 4294967296 + id(b))) AS t").scalar()
             parts.append(np.array(json.loads(text) if text else [], dtype=np.int64))
-        codes = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        codes = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        if len(codes) > 1:
+            codes = codes[np.concatenate([[True], codes[1:] != codes[:-1]])]
         if len(codes) == total:
             return np.column_stack([codes >> 32, codes & 0xFFFFFFFF])
         # parallel edges or relationships outside the domain: the exact (slower) way
