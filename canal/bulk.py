@@ -226,6 +226,13 @@ def _getter(v: Value, index: dict[str, int]) -> Getter:
         return lambda row: v.default
     i = index[v.column]
     dflt, sep, pre = v.default, v.split, v.prefix
+    if dflt is None and not sep and not pre:
+
+        def plain(row: list[str]) -> Any:
+            x = row[i].strip()
+            return x if x else None
+
+        return plain
 
     def get(row: list[str]) -> Any:
         x: Any = row[i].strip() if i < len(row) else ""
@@ -305,6 +312,8 @@ def _fast(spec: LoaderSpec, onto: Ontology, out: BulkFiles, style: str, skip_bad
             gid, gcls = _getter(m.values["id"], index), _getter(m.values["class"], index)
             items = [(k, _getter(v, index), v.column or k) for k, v in (*m.properties.items(), *m.provenance.items())]
             varying, fixed_keys, fixed_cells = layout(sorted({k for k, _, _ in items} | {k for k in node_consts if k in props_info}), {k: v for k, v in node_consts.items() if k not in {k2 for k2, _, _ in items}})
+            node_names: dict[str, str] = {}
+            vfunc = [(k, props_info[k].functional) for k in varying]
             for rownum, row in enumerate(rows, start=2):
                 try:
                     nid = gid(row)
@@ -330,13 +339,15 @@ def _fast(spec: LoaderSpec, onto: Ontology, out: BulkFiles, style: str, skip_bad
                     bad(exc, row)
                     continue
                 classes[nid] = cls
-                name = w.name_for(f"nodes_{cls}", [*varying, *fixed_keys])
+                name = node_names.get(cls)
+                if name is None:
+                    name = node_names[cls] = w.name_for(f"nodes_{cls}", [*varying, *fixed_keys])
                 if name not in w.files:
                     lead_cols = ["id:ID(Entity)"] if style == "falkordb" else ["id:ID", ":LABEL"]
                     w.open(name, lead_cols, [*varying, *fixed_keys])
                 wr = w.files[name][1]
                 lead = [nid] if style == "falkordb" else [nid, labels_cache[cls]]
-                wr.writerow([*lead, *(_cell(vals.get(k), props_info[k].functional, style) for k in varying), *fixed_cells])
+                wr.writerow([*lead, *[_cell(vals.get(k), f, style) for k, f in vfunc], *fixed_cells])
                 out.nodes[cls] += 1
                 count += 1
                 if progress and count % 100_000 == 0:
@@ -358,6 +369,8 @@ def _fast(spec: LoaderSpec, onto: Ontology, out: BulkFiles, style: str, skip_bad
             ritems = [(k, _getter(v, index)) for k, v in (*m.properties.items(), *m.provenance.items())]
             own = {k for k, _ in ritems}
             varying, fixed_keys, fixed_cells = layout(sorted(own | {k for k in rel_consts if k in props_info}), {k: v for k, v in rel_consts.items() if k not in own})
+            rel_names: dict[str, str] = {}
+            rfunc = [(k, props_info[k].functional) for k in varying]
             for rownum, row in enumerate(rows, start=2):
                 try:
                     t = gt(row)
@@ -391,13 +404,15 @@ def _fast(spec: LoaderSpec, onto: Ontology, out: BulkFiles, style: str, skip_bad
                     bad(exc, row)
                     continue
                 seen.add(rid)
-                name = w.name_for(f"rels_{info.type}", [*varying, *fixed_keys])
+                name = rel_names.get(info.type)
+                if name is None:
+                    name = rel_names[info.type] = w.name_for(f"rels_{info.type}", [*varying, *fixed_keys])
                 if name not in w.files:
                     lead_cols = [f":START_ID({ROOT_CLASS})", f":END_ID({ROOT_CLASS})", "id:STRING"] if style == "falkordb" else [":START_ID", ":END_ID", ":TYPE", "id"]
                     w.open(name, lead_cols, [*varying, *fixed_keys])
                 wr = w.files[name][1]
                 lead = [src, dst, rid] if style == "falkordb" else [src, dst, info.type, rid]
-                wr.writerow([*lead, *(_cell(vals.get(k), props_info[k].functional, style) for k in varying), *fixed_cells])
+                wr.writerow([*lead, *[_cell(vals.get(k), f, style) for k, f in rfunc], *fixed_cells])
                 out.relationships[info.type] += 1
                 count += 1
                 if progress and count % 100_000 == 0:
