@@ -223,7 +223,8 @@ def test_structural_hole_and_network_constraint_match_hand_values() -> None:
 
 
 def test_stage_gaps_on_a_hand_built_canal() -> None:
-    # R develops T (adopted by E, never piloted, no platform in Chongqing or in T's field) and S
+    # R develops T (adopted by E, never piloted, no pilot project on it, no platform in Chongqing
+    # or in T's field) and S
     # (never taken up). E has no funder; PP is a pilot project without grant. So:
     # stranded S; missing pilot T (users E); capital gap E (adopts T) and PP; broken canal R (T, S:
     # none reaches capital). A platform in E's region closes the missing pilot gap.
@@ -240,6 +241,10 @@ def test_stage_gaps_on_a_hand_built_canal() -> None:
         ("capital_gap", "pilot_project", ("PP",)),
         ("broken_canal", "institute", ("R", "S", "T")),
     }
+    # a pilot project built on T is a pilot stage too
+    G.add_edge("PP", "T", key="PP-BASED_ON->T", type="BASED_ON", rel="basedOn")
+    assert not find_gaps(G, types=["missing_pilot"])
+    G.remove_edge("PP", "T", key="PP-BASED_ON->T")
     G.nodes["PL"]["region"] = "Chongqing"
     assert not find_gaps(G, types=["missing_pilot"])
     # a grant to the adopter closes its capital gap and the institute's broken canal

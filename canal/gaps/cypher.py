@@ -54,11 +54,13 @@ def stranded(s: GapSchema) -> str:
 
 
 def missing_pilot(s: GapSchema) -> str:
-    """An industrialised technology, never piloted, with no pilot platform in its regions or fields."""
+    """An industrialised technology, never piloted (no platform, no pilot project), with no pilot platform in its regions or fields."""
     platform = labels("p", s.pilot_platform_classes, s)
     return (
         f"MATCH (t:{E} {{id: $id}})\n"
         f"WHERE {labels('t', s.tech_classes, s)} AND NOT (t)-[:{types(s, 'pilotedAt')}]->()\n"
+        f"WITH t, size([(t)<-[b:{types(s, 'basedOn')}]-(q) WHERE {labels('q', s.pilot_subject_classes, s)} | q]) AS projects\n"
+        "WHERE projects = 0\n"
         f"OPTIONAL MATCH (a:{E})-[r:{types(s, 'adopts')}]->(t)\n"
         "WITH t, collect(DISTINCT a) AS adopters\n"
         f"OPTIONAL MATCH (t)-[x:{types(s, 'transferredTo', 'licensedTo')}]->(b:{E})\n"

@@ -155,7 +155,8 @@ class Detector:
         tech = self.mask(s.tech_classes)
         adopters = self.mask(s.adopter_classes)
         used = (f.in_count("adopts") > 0) | (f.out_count("transferredTo", "licensedTo", dst_mask=adopters) > 0)
-        cand = tech & used & (f.out_count("pilotedAt") == 0)
+        piloted = (f.out_count("pilotedAt") > 0) | (f.in_count("basedOn", src_mask=self.mask(s.pilot_subject_classes)) > 0)
+        cand = tech & used & ~piloted
         if not cand.any():
             return []
         users_in = self._grouped(("adopts",), cand, "dst")
@@ -181,13 +182,13 @@ class Detector:
                     self.scope_of(t),
                     _r(0.5 + 0.5 * min(1.0, len(us) / 3)),
                     self.ids([t, *us]),
-                    f"'{self.nm(t)}' went into use at {self.names(us)} without any pilot-scale test, and no pilot "
+                    f"'{self.nm(t)}' went into use at {self.names(us)} without any pilot-scale test or pilot project, and no pilot "
                     f"platform works in its regions ({', '.join(sorted(regions)) or 'none known'}) or fields.",
                     f"“{self.zh(t)}”未经中试即被{self.names(us, zh=True)}采用，其所在地区"
                     f"（{'、'.join(sorted(regions)) or '未知'}）和领域均无中试平台。",
                     q,
                     {"id": f.ids[t]},
-                    tuple([f"{f.ids[u]} uses {f.ids[t]}" for u in us] + [f"no PILOTED_AT from {f.ids[t]}"] + self.note(t)),
+                    tuple([f"{f.ids[u]} uses {f.ids[t]}" for u in us] + [f"no PILOTED_AT from {f.ids[t]}, no pilot project BASED_ON it"] + self.note(t)),
                     kind="technology",
                     metrics={"users": len(us), "regions": sorted(regions)},
                 )
