@@ -351,3 +351,16 @@ def test_gap_cypher_passes_neo4j_5_parser_and_semantic_check() -> None:
     res = subprocess.run(["node", str(lint)], input=json.dumps(request), capture_output=True, text=True, timeout=120, check=True)
     problems = [(r["name"], d["message"]) for r in json.loads(res.stdout) for d in r["diagnostics"]]
     assert problems == []
+
+
+def test_cli_gaps_suggest_adds_matching_candidates_per_gap(demo_store: GraphStore) -> None:
+    pytest.importorskip("canal.match")
+    from canal.cli import main
+
+    path = demo_store.settings.db
+    demo_store.close()
+    res = CliRunner().invoke(main, ["--db", path, "gaps", "--suggest", "--format", "json", "--type", "broker_risk"])
+    assert res.exit_code == 0, res.output
+    gaps = json.loads(res.output)
+    assert gaps and all("suggestions" in g for g in gaps)
+    assert all({"source", "target", "score"} <= set(s) for g in gaps for s in g["suggestions"])
