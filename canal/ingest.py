@@ -225,8 +225,9 @@ def load_spec(
     """Validate, resolve, diff and load one loader spec into ``store``; returns a :class:`LoadReport`.
 
     ``resolve=False`` skips entity resolution. ``review_file`` (CSV; an ``.html`` twin
-    is written next to it) receives uncertain pairs; default ``<spec stem>.review.csv``
-    when there are any. ``today`` is the retraction date (default: today, UTC).
+    is written next to it) receives uncertain pairs and ``reject_file`` the rows set aside by
+    ``skip_bad``, when there are any; without a path nothing is written (both lists stay in
+    the report; the CLI defaults to ``<spec stem>.review.csv`` / ``.rejects.csv``). ``today`` is the retraction date (default: today, UTC).
     """
     t0 = time.perf_counter()
     onto = store.ontology
@@ -251,10 +252,10 @@ def load_spec(
         stored.update(_fetch_nodes(store, [i for i in nodes if i not in stored]))
         report.merges = [{k: r[k] for k in ("absorbed", "into", "reason", "score", "evidence")} for r in merge_rows]
         report.review = [p.as_dict() for p in pairs]
-        if pairs:
+        if pairs and review_file is not None:
             from canal.resolve import write_review
 
-            out = Path(review_file) if review_file else Path(f"{Path(spec_path).stem}.review.csv")
+            out = Path(review_file)
             write_review(pairs, out, out.with_suffix(".html"))
             report.review_file = str(out)
     t_resolve = time.perf_counter()
@@ -364,10 +365,9 @@ def load_spec(
     report.relationships = Counter(onto.relation(r.type).type for r in final_rels)
     report.existing_nodes = sum(1 for n in final_nodes if n.id in stored)
     report.new_nodes = len(final_nodes) - report.existing_nodes
-    if data.rejects:
-        out = Path(reject_file) if reject_file else Path(f"{Path(spec_path).stem}.rejects.csv")
-        write_rejects(data.rejects, out)
-        report.reject_file = str(out)
+    if data.rejects and reject_file is not None:
+        write_rejects(data.rejects, reject_file)
+        report.reject_file = str(reject_file)
     t_diff = time.perf_counter()
 
     # -- write ------------------------------------------------------------------------

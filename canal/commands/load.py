@@ -50,7 +50,16 @@ def register(main: click.Group) -> None:
         from canal.ingest import load_spec
 
         with _store() as store, _progress(_settings().progress) as hook:
-            report = load_spec(store, spec, skip_bad=skip_bad, reject_file=rejects, dry_run=dry_run, progress=hook, resolve=not no_resolve, review_file=review)
+            report = load_spec(
+                store,
+                spec,
+                skip_bad=skip_bad,
+                reject_file=rejects or f"{Path(spec).stem}.rejects.csv",
+                dry_run=dry_run,
+                progress=hook,
+                resolve=not no_resolve,
+                review_file=review or f"{Path(spec).stem}.review.csv",
+            )
         if fmt == "json":
             click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
             return

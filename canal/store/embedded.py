@@ -242,7 +242,13 @@ class EmbeddedServer:
                 with contextlib.suppress(Exception):
                     import redis
 
-                    quick = redis.Redis(unix_socket_path=self.socket, socket_timeout=5, socket_connect_timeout=5)
+                    from redis.backoff import NoBackoff
+                    from redis.retry import Retry
+
+                    # no retries: the server closing the connection is the expected answer
+                    quick = redis.Redis(
+                        unix_socket_path=self.socket, socket_timeout=5, socket_connect_timeout=5, retry=Retry(NoBackoff(), 0)
+                    )
                     quick.execute_command("SHUTDOWN", "NOSAVE")  # type: ignore[no-untyped-call]
             for sig, grace in ((None, 10.0), (signal.SIGTERM, 5.0), (signal.SIGKILL, 30.0)):
                 if sig is not None and proc.poll() is None:

@@ -42,6 +42,7 @@ class FalkorStore(GraphStore):
     def __init__(self, settings: Settings, ontology: Ontology | None = None) -> None:
         super().__init__(settings, ontology)
         self.server: EmbeddedServer | None = None
+        self._dirty_at_open = 0
         try:
             if settings.backend == "embedded":
                 self.backend = "embedded"
@@ -50,6 +51,7 @@ class FalkorStore(GraphStore):
                 self.db = FalkorDB(unix_socket_path=sock, socket_timeout=None)
                 self._wait_loaded()
                 self.server.enable_journal(self.db.connection)
+                self._dirty_at_open = self._dirty()
                 atexit.register(self.close)
             else:
                 self.db = FalkorDB.from_url(settings.db)
@@ -67,6 +69,12 @@ class FalkorStore(GraphStore):
             exists = True
         if not exists:
             self.ensure_indexes()  # creates the graph, so reads on a new database work
+
+    def _dirty(self) -> int:
+        try:
+            return int(self.db.connection.info("persistence").get("rdb_changes_since_last_save", -1))
+        except redis.RedisError:
+            return -1
 
     def _abort(self) -> None:
         if self.server is not None:
@@ -154,10 +162,8 @@ class FalkorStore(GraphStore):
             atexit.unregister(self.close)
         if self.server is not None:
             client = self.db.connection
-            dirty = True
-            with contextlib.suppress(Exception):
-                info = client.info("persistence")
-                dirty = int(info.get("rdb_changes_since_last_save", 1)) > 0
+            # replaying the journal at open counts as changes: save only if we changed more
+            dirty = self._dirty() != self._dirty_at_open or not self.server.path.exists()
             self.server.stop(save=dirty, client=client)
         with contextlib.suppress(Exception):
             self.db.connection.close()
