@@ -241,7 +241,6 @@ class EmbeddedServer:
             if self.socket:
                 with contextlib.suppress(Exception):
                     import redis
-
                     from redis.backoff import NoBackoff
                     from redis.retry import Retry
 
