@@ -312,8 +312,16 @@ class Detector:
                         f"alliance:{f.ids[a]}",
                         _r(0.4 + 0.2 * len(missing)),
                         nodes,
-                        f"Alliance '{self.nm(a)}' has {len(ms)} members but none from the {' or '.join(missing)} chain.",
-                        f"联盟“{self.zh(a)}”有{len(ms)}个成员，但没有来自{'、'.join(_CHAIN_ZH[c] for c in missing)}的成员。",
+                        (
+                            f"Alliance '{self.nm(a)}' has {len(ms)} members but none from the {' or '.join(missing)} chain."
+                            if ms
+                            else f"Alliance '{self.nm(a)}' has no recorded members: no chain is represented."
+                        ),
+                        (
+                            f"联盟“{self.zh(a)}”有{len(ms)}个成员，但没有来自{'、'.join(_CHAIN_ZH[c] for c in missing)}的成员。"
+                            if ms
+                            else f"联盟“{self.zh(a)}”没有记录在案的成员，三条链均未覆盖。"
+                        ),
                         Q.alliance_missing_chain(s, missing),
                         {"id": f.ids[a]},
                         tuple(f"{f.ids[o]} ({f.class_of(o)}, {s.chain(f.class_of(o))}) is a member" for o in ms) + tuple(self.note(a)),
