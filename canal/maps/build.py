@@ -14,6 +14,7 @@ from typing import Any
 
 import networkx as nx
 
+from canal.errors import ConfigError
 from canal.maps.layout import force_layout, label_box, remove_overlaps, stages_layout
 from canal.maps.select import alliance_index, node_names, pinyin_keys, region_index
 from canal.maps.style import GAP_COLOUR, MATCH_COLOUR, UNKNOWN_COLOUR, MapStyle
@@ -211,11 +212,11 @@ def build_map_data(
 ) -> dict[str, Any]:
     """Everything the page needs, as JSON-ready data."""
     if layout not in LAYOUTS:
-        raise ValueError(f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}")
+        raise ConfigError(f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}")
     if size_by not in SIZE_MEASURES:
-        raise ValueError(f"unknown size measure {size_by!r}; choose from {', '.join(SIZE_MEASURES)}")
+        raise ConfigError(f"unknown size measure {size_by!r}; choose from {', '.join(SIZE_MEASURES)}")
     if aggregate_by not in AGGREGATES:
-        raise ValueError(f"unknown aggregation {aggregate_by!r}; choose from {', '.join(AGGREGATES)}")
+        raise ConfigError(f"unknown aggregation {aggregate_by!r}; choose from {', '.join(AGGREGATES)}")
     if G.number_of_nodes() > max_nodes:
         return aggregate(G, style, title=title, by=aggregate_by, max_nodes=max_nodes, gaps=gaps, seed=seed)
     onto = style.onto
