@@ -43,15 +43,19 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def copy_database(src: Path, dst: Path) -> Path:
+    """Copy a closed embedded database (snapshot and journal) to ``dst``; returns ``dst``."""
+    shutil.copy(src, dst)
+    aof = src.with_name(src.name + ".aof.d")
+    if aof.exists():
+        shutil.copytree(aof, dst.with_name(dst.name + ".aof.d"))
+    return dst
+
+
 @pytest.fixture
 def demo_store(demo_db: Path, tmp_path: Path) -> Iterator[GraphStore]:
     """A private copy of the demo database (tests may change it)."""
-    dst = tmp_path / "demo.db"
-    shutil.copy(demo_db, dst)
-    aof = demo_db.with_name(demo_db.name + ".aof.d")
-    if aof.exists():
-        shutil.copytree(aof, dst.with_name(dst.name + ".aof.d"))
-    s = open_store(str(dst))
+    s = open_store(str(copy_database(demo_db, tmp_path / "demo.db")))
     try:
         yield s
     finally:

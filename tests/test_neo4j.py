@@ -9,7 +9,6 @@ the variable they skip with the reason shown. compose.yaml itself is checked alw
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from canal.resources import demo_spec
 from canal.shell import CypherShell
 from canal.store import GraphStore, open_store
 
-from .conftest import canal_cmd
+from .conftest import canal_cmd, copy_database
 from .test_queries import CASES, Case, _normalise
 
 URI = os.environ.get("CANAL_NEO4J_URI")
@@ -62,10 +61,7 @@ def neo() -> Iterator[GraphStore]:
 @pytest.fixture(scope="module")
 def embedded(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
     dst = tmp_path_factory.mktemp("neo4j-ref") / "demo.db"
-    shutil.copy(demo_db, dst)
-    aof = demo_db.with_name(demo_db.name + ".aof.d")
-    if aof.exists():
-        shutil.copytree(aof, dst.with_name(dst.name + ".aof.d"))
+    copy_database(demo_db, dst)
     s = open_store(str(dst))
     try:
         yield s

@@ -21,7 +21,7 @@ from canal.errors import ConfigError
 from canal.queries import QueryParam, coerce_param, get_query, list_queries, parse_query, run_query
 from canal.store import GraphStore, open_store
 
-from .conftest import canal_cmd
+from .conftest import canal_cmd, copy_database
 
 ORDERED_LISTS = {"lab-fund-links", "shortest-directed-path"}
 """Queries whose list cells are paths: their order is the answer."""
@@ -308,10 +308,7 @@ def demo_ro(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     """One private copy of the demo database for this module's read-only queries."""
     d = tmp_path_factory.mktemp("queries")
     dst = d / "demo.db"
-    shutil.copy(demo_db, dst)
-    aof = demo_db.with_name(demo_db.name + ".aof.d")
-    if aof.exists():
-        shutil.copytree(aof, dst.with_name(dst.name + ".aof.d"))
+    copy_database(demo_db, dst)
     s = open_store(str(dst))
     try:
         yield s
