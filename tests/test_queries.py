@@ -10,7 +10,6 @@ carries no meaning (collect() gives no order guarantee in either engine).
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -395,11 +394,7 @@ def test_malformed_headers_are_refused_with_the_reason() -> None:
 
 
 def test_cli_lists_shows_and_runs_saved_queries(demo_db: Path, tmp_path: Path) -> None:
-    db = tmp_path / "demo.db"
-    shutil.copy(demo_db, db)
-    aof = demo_db.with_name(demo_db.name + ".aof.d")
-    if aof.exists():
-        shutil.copytree(aof, db.with_name(db.name + ".aof.d"))
+    db = copy_database(demo_db, tmp_path / "demo.db")
     listed = canal_cmd("queries", "list", "--format", "json")
     assert listed.returncode == 0, listed.stderr
     assert len(json.loads(listed.stdout)) == len(list_queries())
