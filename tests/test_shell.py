@@ -15,18 +15,13 @@ import pytest
 from canal.shell import CypherShell, schema_text, split_statement
 from canal.store import GraphStore, open_store
 
-from .conftest import canal_cmd
+from .conftest import canal_cmd, copy_database
 
 
 @pytest.fixture(scope="module")
 def demo_copy(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A private copy of the demo database file for this module."""
-    dst = tmp_path_factory.mktemp("shell") / "demo.db"
-    shutil.copy(demo_db, dst)
-    aof = demo_db.with_name(demo_db.name + ".aof.d")
-    if aof.exists():
-        shutil.copytree(aof, dst.with_name(dst.name + ".aof.d"))
-    return dst
+    return copy_database(demo_db, tmp_path_factory.mktemp("shell") / "demo.db")
 
 
 @pytest.fixture(scope="module")
@@ -81,10 +76,7 @@ def test_help_and_schema_come_from_the_ontology(shell: CypherShell) -> None:
 
 def test_piped_input_runs_as_a_script(demo_copy: Path, tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
-    shutil.copy(demo_copy, db)
-    aof = demo_copy.with_name(demo_copy.name + ".aof.d")
-    if aof.exists():
-        shutil.copytree(aof, db.with_name(db.name + ".aof.d"))
+    copy_database(demo_copy, db)
     e = {**os.environ, "CANAL_HISTORY": str(tmp_path / "hist")}
     res = subprocess.run(
         [sys.executable, "-m", "canal.cli", "--db", str(db), "shell"],
@@ -118,13 +110,11 @@ def _wait_for(sock: str, text: str, timeout: float = 90) -> str:
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install -y tmux)")
 def test_shell_driven_in_tmux_prints_the_table_of_a_typed_query(demo_copy: Path, tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
-    shutil.copy(demo_copy, db)
-    aof = demo_copy.with_name(demo_copy.name + ".aof.d")
-    if aof.exists():
-        shutil.copytree(aof, db.with_name(db.name + ".aof.d"))
+    copy_database(demo_copy, db)
     hist = tmp_path / "history"
     sock = f"canal-test-{os.getpid()}"
-    command = f"CANAL_HISTORY={hist} {sys.executable} -m canal.cli --db {db} shell"
+    # keep the pane open after the shell exits, so its last words can be read
+    command = f"CANAL_HISTORY={hist} {sys.executable} -m canal.cli --db {db} shell; sleep 60"
     _tmux(sock, "new-session", "-d", "-s", "canal", "-x", "200", "-y", "50", "-c", str(Path.cwd()), command)
     try:
         _wait_for(sock, "canal>")
