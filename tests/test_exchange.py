@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -23,7 +22,7 @@ from canal.exchange import (
 )
 from canal.store import GraphStore, open_store
 
-from .conftest import canal_cmd
+from .conftest import canal_cmd, copy_database
 
 
 def small_graph() -> nx.MultiDiGraph:
@@ -145,10 +144,7 @@ def test_unknown_formats_are_refused_clearly(tmp_path: Path) -> None:
 
 def test_cli_exports_gexf_csv_graphml_and_imports_graphml(demo_db: Path, tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
-    shutil.copy(demo_db, db)
-    aof = demo_db.with_name(demo_db.name + ".aof.d")
-    if aof.exists():
-        shutil.copytree(aof, db.with_name(db.name + ".aof.d"))
+    copy_database(demo_db, db)
     for fmt in ("gexf", "graphml"):
         res = canal_cmd("--db", str(db), "export", "--format", fmt, "-o", str(tmp_path / f"demo.{fmt}"))
         assert res.returncode == 0, res.stderr

@@ -18,6 +18,8 @@ from canal.ontology import load_ontology
 from tests.conftest import canal_cmd
 from tests.maps_graphs import GAPS, MATCHES, XSS_NAME, XSS_SCRIPT, tiny_graph
 
+from .conftest import copy_database
+
 
 def page_data(page: str) -> dict:  # type: ignore[type-arg]
     m = re.search(r'<script type="application/json" id="canal-data">(.*?)</script>', page, re.S)
@@ -184,14 +186,10 @@ def test_bad_options_are_clean_errors() -> None:
 
 @pytest.fixture(scope="module")
 def demo_copy(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import shutil
 
     d = tmp_path_factory.mktemp("maps-cli")
     dst = d / "demo.db"
-    shutil.copy(demo_db, dst)
-    aof = demo_db.with_name(demo_db.name + ".aof.d")
-    if aof.exists():
-        shutil.copytree(aof, dst.with_name(dst.name + ".aof.d"))
+    copy_database(demo_db, dst)
     return dst
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,8 @@ from canal.maps import write_map, write_png
 from canal.store import open_store
 from tests.maps_graphs import GAPS, MATCHES, XSS_ALIAS, XSS_NAME, XSS_SCRIPT, tiny_graph
 from tests.maps_helpers import Browser, Visit, browser, chromium_missing
+
+from .conftest import copy_database
 
 _why = chromium_missing()
 pytestmark = pytest.mark.skipif(_why is not None, reason=f"map browser tests need headless Chromium: {_why}")
@@ -29,10 +30,7 @@ def chromium() -> Iterator[Browser]:
 def demo_graph(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> nx.MultiDiGraph:
     d = tmp_path_factory.mktemp("maps-demo")
     dst = d / "demo.db"
-    shutil.copy(demo_db, dst)
-    aof = demo_db.with_name(demo_db.name + ".aof.d")
-    if aof.exists():
-        shutil.copytree(aof, dst.with_name(dst.name + ".aof.d"))
+    copy_database(demo_db, dst)
     with open_store(str(dst)) as s:
         return s.to_networkx()
 

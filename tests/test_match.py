@@ -19,6 +19,8 @@ from canal.model import Node, Relationship
 from canal.store import GraphStore
 from tests.conftest import canal_cmd
 
+from .conftest import copy_database
+
 # A hand-checkable world: technology t1 (catalysis, from lab L in park P, L in alliance A)
 # e-good: same park, same alliance, shares catalysis words -> first.
 # e-far: elsewhere, different field -> behind e-good.
@@ -258,13 +260,9 @@ def test_proposals_carry_score_date_and_reasons_and_are_not_proposed_again(store
 
 
 def test_cli_match_json_table_and_write_proposals(tmp_path: Path, demo_db: Path) -> None:
-    import shutil
 
     db = tmp_path / "d.db"
-    shutil.copy(demo_db, db)
-    aof = demo_db.with_name(demo_db.name + ".aof.d")
-    if aof.exists():
-        shutil.copytree(aof, db.with_name(db.name + ".aof.d"))
+    copy_database(demo_db, db)
     r = canal_cmd("--db", str(db), "match", "--for", "dmto", "--top", "3", "--format", "json")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
