@@ -158,7 +158,7 @@ def setup(args: argparse.Namespace, work: Path) -> dict[str, Any]:
 def measure(db: str, truth_file: str) -> dict[str, Any]:
     """Open, read, analyse, score: the measured part (run in a fresh process)."""
     from canal.gaps import find_gaps
-    from canal.gaps.frame import CanalFrame
+    from canal.gaps.frame import frame_of
     from canal.gaps.score import score
     from canal.store import open_store
     from canal.store.bulk_read import read_arrays
@@ -176,9 +176,7 @@ def measure(db: str, truth_file: str) -> dict[str, Any]:
         stages["read_total"] = round(time.perf_counter() - t, 2)
         for k, v in a.seconds.items():
             stages[f"read_{k}"] = round(v, 2)
-        frame = CanalFrame(ids=a.ids, cls=a.cls, classes=a.classes, src=a.src, dst=a.dst, etype=a.etype, types=a.types,
-                           ontology=store.ontology, region=a.region, fields=a.fields, names=a.names, trl=a.trl,
-                           names_zh=a.names_zh, notes=a.notes)
+        frame = frame_of(a, store.ontology)
         del a
         timings: dict[str, float] = {}
         t = time.perf_counter()

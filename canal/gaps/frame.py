@@ -2,13 +2,15 @@
 
 :func:`frame_from_networkx` turns the MultiDiGraph of ``GraphStore.to_networkx()`` into a
 :class:`CanalFrame` (node ids, class codes, regions, fields; edges as integer arrays);
-``canal.store.bulk_read`` builds the same frame straight from a store without networkx.
+``canal.store.bulk_read`` reads the same arrays (:class:`~canal.arrays.GraphArrays`) straight
+from a store without networkx, and :func:`frame_of` makes them a frame.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from functools import cached_property
 from typing import Any
 
@@ -16,6 +18,7 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
+from canal.arrays import GraphArrays
 from canal.ontology import Ontology, load_ontology
 
 IntArray = npt.NDArray[np.int64]
@@ -38,23 +41,10 @@ def unique_ints(x: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
 
 
 @dataclass
-class CanalFrame:
-    """Nodes and relationships as arrays (node ``i`` is ``ids[i]``)."""
+class CanalFrame(GraphArrays):
+    """:class:`~canal.arrays.GraphArrays` with the ontology, and the masks and lookups analyses use."""
 
-    ids: list[str]
-    cls: npt.NDArray[np.int32]
-    classes: list[str]
-    src: npt.NDArray[np.int32]
-    dst: npt.NDArray[np.int32]
-    etype: npt.NDArray[np.int16]
-    types: list[str]
-    ontology: Ontology
-    region: list[str | None] = field(default_factory=list)
-    fields: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    names: dict[int, str] = field(default_factory=dict)
-    names_zh: dict[int, str] = field(default_factory=dict)
-    trl: dict[int, int] = field(default_factory=dict)
-    notes: dict[int, str] = field(default_factory=dict)
+    ontology: Ontology = field(kw_only=True)
 
     @property
     def n(self) -> int:
@@ -236,24 +226,13 @@ def frame_from_arrays(
     )
 
 
+def frame_of(arrays: GraphArrays, ontology: Ontology) -> CanalFrame:
+    """The frame of arrays read from a store (the arrays are shared, not copied)."""
+    return CanalFrame(**{f.name: getattr(arrays, f.name) for f in dataclass_fields(arrays)}, ontology=ontology)
+
+
 def frame_from_store(store: Any) -> CanalFrame:
     """Read a store straight into a frame (``canal.store.bulk_read``; no networkx on the way)."""
     from canal.store.bulk_read import read_arrays
 
-    a = read_arrays(store)
-    return CanalFrame(
-        ids=a.ids,
-        cls=a.cls,
-        classes=a.classes,
-        src=a.src,
-        dst=a.dst,
-        etype=a.etype,
-        types=a.types,
-        ontology=store.ontology,
-        region=a.region,
-        fields=a.fields,
-        names=a.names,
-        trl=a.trl,
-        names_zh=a.names_zh,
-        notes=a.notes,
-    )
+    return frame_of(read_arrays(store), store.ontology)

@@ -21,36 +21,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from canal.arrays import GraphArrays
 from canal.ontology import ROOT_CLASS
 from canal.store.base import GraphStore
 from canal.store.cypher import ident
-
-
-@dataclass
-class GraphArrays:
-    """Nodes and relationships as arrays: node ``i`` is ``ids[i]`` of class ``classes[cls[i]]``;
-    edge ``k`` is ``src[k] -types[etype[k]]-> dst[k]``."""
-
-    ids: list[str]
-    cls: npt.NDArray[np.int32]
-    classes: list[str]
-    src: npt.NDArray[np.int32]
-    dst: npt.NDArray[np.int32]
-    etype: npt.NDArray[np.int16]
-    types: list[str]
-    region: list[str | None] = field(default_factory=list)
-    fields: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    names: dict[int, str] = field(default_factory=dict)
-    trl: dict[int, int] = field(default_factory=dict)
-    names_zh: dict[int, str] = field(default_factory=dict)
-    notes: dict[int, str] = field(default_factory=dict)
-    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _falkor(store: GraphStore) -> bool:
