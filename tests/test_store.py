@@ -155,3 +155,12 @@ def test_reopen_keeps_data(db_path: Path) -> None:
         _two_nodes(s)
     with open_store(str(db_path)) as s:
         assert s.counts().total_nodes == 2
+
+
+def test_parameters_reach_falkordb_unchanged(store: GraphStore) -> None:
+    # canal writes the parameter header itself (json module + back-quoted keys); texts that
+    # look like JSON keys, quotes, backslashes, control characters and odd keys survive
+    tricky = ['a "b": c', 'q"u\\o\nte\t', "\\u0041 stays", "\x01ctl", ":)", "中文", "", "back`tick"]
+    maps = [{"k": ":)"}, {"odd key": 1, "n": None}, {"x": [1.5, True, {"y": "z"}]}]
+    got = store.query("RETURN $t AS t, $m AS m, $n AS n", {"t": tricky, "m": maps, "n": 2**53}).rows[0]
+    assert got == (tricky, maps, 2**53)

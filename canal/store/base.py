@@ -10,6 +10,7 @@ import re
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,10 @@ def looks_like_write(query: str) -> bool:
     True
     """
     return bool(_WRITE_WORDS.search(_STRINGS.sub("''", query)))
+
+
+BulkInsert = Callable[..., tuple[int, int]]
+"""``insert(node_tokens, relationship_tokens, nodes, relationships, *, begin)``."""
 
 
 @dataclass
@@ -244,6 +249,18 @@ class GraphStore(ABC):
             seen |= new
             frontier = new
         return seen
+
+    def bulk_session(self) -> AbstractContextManager[BulkInsert]:
+        """A bulk load into this empty graph (FalkorDB ``GRAPH.BULK``); yields ``insert``.
+
+        ``insert(node_tokens, relationship_tokens, nodes, relationships, begin=...)`` sends
+        one call and returns the numbers of nodes and relationships created. When the
+        block fails the graph is emptied again.
+        """
+        raise StoreError(
+            f"the bulk path needs FalkorDB, not {self.backend}; for Neo4j write import files "
+            "(canal load --neo4j-import DIR)"
+        )
 
     def clear(self) -> None:
         """Delete every canal node and relationship."""
