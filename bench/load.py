@@ -134,6 +134,16 @@ def _cpu(store: Any = None) -> float:
     return total
 
 
+def _server_rss(store: Any) -> float | None:
+    """Resident memory (MB) of the store's embedded server now."""
+    proc = getattr(getattr(store, "server", None), "proc", None)
+    if proc is None:
+        return None
+    import psutil
+
+    return round(psutil.Process(proc.pid).memory_info().rss / 2**20, 1)
+
+
 def _peak() -> dict[str, float]:
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -147,9 +157,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--delta", type=int, default=None, help="entities in the incremental delta (default entities/10, at most 100k)")
     ap.add_argument("--workdir", default=None)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--parts", default="bulk,loader,incremental", help="which measurements to run (comma-separated; incremental needs bulk)")
+    ap.add_argument("--workers", type=int, default=None, help="processes for the relationships of the bulk path (default: canal's choice)")
     args = ap.parse_args(argv)
 
-    from canal.bulk import BulkFiles, bulk_load, falkordb_bulk_command, run_bulk_loader
+    from canal.bulk import bulk_load, falkordb_bulk_command, run_bulk_loader, server_url_of, write_bulk_files
     from canal.ingest import load_spec
     from canal.store import open_store
 
@@ -163,71 +175,69 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         records = n_nodes + n_rels
 
         # 1. bulk path
-        files_dir = work / "bulkfiles"
         with open_store(str(work / "bulk.db"), fsync="no") as store:
             c0 = _cpu(store)
-            res = bulk_load(store, spec, workdir=files_dir, keep_files=True)
+            res = bulk_load(store, spec, workers=args.workers)
             bulk_cpu = _cpu(store) - c0
             assert store.counts().total_nodes == n_nodes
+            server_rss = _server_rss(store)
         out["bulk_path"] = {
             "records": res["records"],
             "seconds": res["loaded_seconds"],
             "records_per_second": round(res["records"] / res["loaded_seconds"]),
-            "convert_seconds": res["convert_seconds"],
-            "loader_seconds": res["loader_seconds"],
+            "nodes_seconds": res["nodes_seconds"],
+            "graph_bulk_calls": res["calls"],
+            "workers": res["workers"],
+            "waited_for_server_seconds": res["waited_for_server_seconds"],
             "index_build_seconds": res["index_seconds"],
             "records_per_second_with_indexes_ready": round(res["records"] / res["seconds"]),
             "cpu_seconds": round(bulk_cpu, 1),
+            "server_rss_mb_after_load": server_rss,
         }
 
-        # 2. falkordb-bulk-loader alone on the same files
-        files = BulkFiles(files_dir)
-        for p in files_dir.glob("*.csv"):
-            kind, _, rest = p.stem.partition("_")  # nodes_Class.0 / rels_TYPE.0
-            (files.node_files if kind == "nodes" else files.rel_files)[rest] = p
-        with open_store(str(work / "alone.db"), fsync="no") as store:
-            graph = getattr(store, "graph", None)
-            if graph is not None:
-                graph.delete()
-            from canal.bulk import server_url_of
-
-            conn = store.db.connection  # type: ignore[attr-defined]
-            conn.execute_command("CONFIG", "SET", "appendonly", "no")
-            c0 = _cpu(store)
-            secs = run_bulk_loader(falkordb_bulk_command(files, store.settings.graph, server_url_of(store), store.ontology))
-            alone_cpu = _cpu(store) - c0
-            from canal.bulk import _journal_on
-
-            _journal_on(conn)
-        out["bulk_loader_alone"] = {"records": res["records"], "seconds": round(secs, 3), "records_per_second": round(res["records"] / secs), "cpu_seconds": round(alone_cpu, 1)}
-        out["bulk_path_vs_loader_alone"] = round(res["loaded_seconds"] / secs, 3)
-        # CPU time (this process + loader + server) does not depend on how busy the machine is
-        out["bulk_path_vs_loader_alone_cpu"] = round(bulk_cpu / alone_cpu, 3) if alone_cpu else None
-        out["bulk_path_records_per_cpu_second"] = round(res["records"] / bulk_cpu) if bulk_cpu else None
-        out["bulk_loader_alone_records_per_cpu_second"] = round(res["records"] / alone_cpu) if alone_cpu else None
+        parts = set(args.parts.split(","))
+        # 2. falkordb-bulk-loader alone on the same data: the typed CSV files it reads
+        # (written from the same source, not timed), into another new database
+        if "loader" in parts:
+            files_dir = work / "bulkfiles"
+            t = time.perf_counter()
+            files = write_bulk_files(spec, files_dir)
+            out["loader_files_seconds"] = round(time.perf_counter() - t, 2)
+            with open_store(str(work / "alone.db"), fsync="no") as store, store.bulk_session():
+                c0 = _cpu(store)
+                secs = run_bulk_loader(falkordb_bulk_command(files, store.settings.graph, server_url_of(store), store.ontology))
+                alone_cpu = _cpu(store) - c0
+            shutil.rmtree(files_dir, ignore_errors=True)
+            out["bulk_loader_alone"] = {"records": res["records"], "seconds": round(secs, 3), "records_per_second": round(res["records"] / secs), "cpu_seconds": round(alone_cpu, 1)}
+            out["bulk_path_vs_loader_alone"] = round(res["loaded_seconds"] / secs, 3)
+            # CPU time (this process + loader + server) does not depend on how busy the machine is
+            out["bulk_path_vs_loader_alone_cpu"] = round(bulk_cpu / alone_cpu, 3) if alone_cpu else None
+            out["bulk_path_records_per_cpu_second"] = round(res["records"] / bulk_cpu) if bulk_cpu else None
+            out["bulk_loader_alone_records_per_cpu_second"] = round(res["records"] / alone_cpu) if alone_cpu else None
 
         # 3. incremental upserts: a delta source into the bulk-loaded graph
-        delta = args.delta or min(100_000, max(1000, args.entities // 10))
-        dspec, dn, dr = write_source(work / "delta", delta, delta * 5, seed=1, name="synthetic-delta", offset=args.entities - delta // 2 - 1)
-        with open_store(str(work / "bulk.db"), fsync="no") as store:
-            from canal.ingest import wait_for_indexes
+        if "incremental" in parts:
+            delta = args.delta or min(100_000, max(1000, args.entities // 10))
+            dspec, dn, dr = write_source(work / "delta", delta, delta * 5, seed=1, name="synthetic-delta", offset=args.entities - delta // 2 - 1)
+            with open_store(str(work / "bulk.db"), fsync="no") as store:
+                from canal.ingest import wait_for_indexes
 
-            wait_for_indexes(store)
-            c0 = _cpu(store)
-            t = time.perf_counter()
-            report = load_spec(store, dspec, resolve=False)
-            secs = time.perf_counter() - t
-            inc_cpu = _cpu(store) - c0
-        inc = dn + dr
-        out["incremental_upserts"] = {
-            "records": inc,
-            "seconds": round(secs, 3),
-            "records_per_second": round(inc / secs),
-            "cpu_seconds": round(inc_cpu, 1),
-            "records_per_cpu_second": round(inc / inc_cpu) if inc_cpu else None,
-            "totals": report.totals(),
-            "timing": {k: round(v, 2) for k, v in report.timing.items()},
-        }
+                wait_for_indexes(store)
+                c0 = _cpu(store)
+                t = time.perf_counter()
+                report = load_spec(store, dspec, resolve=False)
+                secs = time.perf_counter() - t
+                inc_cpu = _cpu(store) - c0
+            inc = dn + dr
+            out["incremental_upserts"] = {
+                "records": inc,
+                "seconds": round(secs, 3),
+                "records_per_second": round(inc / secs),
+                "cpu_seconds": round(inc_cpu, 1),
+                "records_per_cpu_second": round(inc / inc_cpu) if inc_cpu else None,
+                "totals": report.totals(),
+                "timing": {k: round(v, 2) for k, v in report.timing.items()},
+            }
         out["peak_memory"] = _peak()
         out["records"] = records
     finally:

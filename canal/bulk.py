@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
+import os
+import struct
 import subprocess
 import sys
-import tempfile
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -65,44 +67,6 @@ def _simple(m: Mapping_) -> bool:
     return all(_simple_value(v) for v in (*m.values.values(), *m.properties.values(), *m.provenance.values()))
 
 
-class _Writer:
-    """One CSV file per class / type, opened on first use, with a typed header."""
-
-    def __init__(self, folder: Path, onto: Ontology, style: str) -> None:
-        self.folder, self.onto, self.style = folder, onto, style
-        self.files: dict[str, tuple[IO[str], Any, list[str]]] = {}
-        self.paths: dict[str, Path] = {}
-        self.layouts: dict[tuple[str, tuple[str, ...]], str] = {}
-
-    def _header(self, key: str, kind: str) -> str:
-        info = self.onto.prop(key)
-        if self.style == "falkordb":
-            return f"{key}:{'ARRAY' if not info.functional else _FALKOR_TYPES[info.kind]}"
-        return f"{key}:{_NEO4J_TYPES[info.kind]}{'' if info.functional else '[]'}"
-
-    def name_for(self, base: str, keys: list[str]) -> str:
-        """A file name for ``base`` (e.g. nodes_Enterprise) and one column layout."""
-        layout = (base, tuple(keys))
-        if layout not in self.layouts:
-            self.layouts[layout] = f"{base}.{sum(1 for b, _ in self.layouts if b == base)}"
-        return self.layouts[layout]
-
-    def open(self, name: str, fixed: list[str], keys: list[str]) -> tuple[Any, list[str]]:
-        if name not in self.files:
-            path = self.folder / f"{name}.csv"
-            fh = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115 - closed in close()
-            w = csv.writer(fh)
-            w.writerow([*fixed, *(self._header(k, "") for k in keys)])
-            self.files[name] = (fh, w, keys)
-            self.paths[name] = path
-        _, w, ks = self.files[name]
-        return w, ks
-
-    def close(self) -> None:
-        for fh, _, _ in self.files.values():
-            fh.close()
-
-
 def _cell(value: Any, functional: bool, style: str) -> str:
     if value is None or value == [] or value == "":
         return ""
@@ -114,6 +78,272 @@ def _cell(value: Any, functional: bool, style: str) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+NodeEmit = Callable[[str, list[Any]], None]
+"""``emit(node_id, values)``: one node, its values in the emitter's column order."""
+RelEmit = Callable[[str, str, int, int, str, list[Any]], None]
+"""``emit(source_id, target_id, source_no, target_no, relationship_id, values)``: one
+relationship (``*_no``: the endpoints' numbers in :attr:`_Sink.numbers`)."""
+
+
+class _Sink:
+    """Where validated rows go: typed CSV files, or GRAPH.BULK buffers.
+
+    ``keys`` are the per-row columns (values given to each ``emit``), ``fixed`` the
+    columns whose value is the same on every row (``fixed_values``, given once).
+    Nodes are numbered 0, 1, ... in the order they are emitted (``numbers``, with their
+    classes in ``classes``): GRAPH.BULK refers to relationship endpoints by these numbers.
+    """
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.classes: list[str] = []
+
+    def node_emitter(self, cls: str, keys: list[str], fixed: list[str], fixed_values: list[Any]) -> NodeEmit:
+        raise NotImplementedError
+
+    def rel_emitter(self, rtype: str, keys: list[str], fixed: list[str], fixed_values: list[Any]) -> RelEmit:
+        raise NotImplementedError
+
+    def nodes_done(self) -> None:
+        """Every node has been emitted; relationships follow."""
+
+    def close(self) -> None:
+        """Every row has been emitted."""
+
+
+class _CsvSink(_Sink):
+    """One CSV file per class / relationship type and column layout, with a typed header
+    (``style`` falkordb: falkordb-bulk-loader; neo4j: neo4j-admin database import)."""
+
+    def __init__(self, out: BulkFiles, onto: Ontology, style: str) -> None:
+        super().__init__()
+        self.out, self.onto, self.style = out, onto, style
+        self.handles: list[IO[str]] = []
+        self.layouts: dict[tuple[str, tuple[str, ...]], str] = {}
+
+    def _header(self, key: str) -> str:
+        info = self.onto.prop(key)
+        if self.style == "falkordb":
+            return f"{key}:{'ARRAY' if not info.functional else _FALKOR_TYPES[info.kind]}"
+        return f"{key}:{_NEO4J_TYPES[info.kind]}{'' if info.functional else '[]'}"
+
+    def _open(self, base: str, lead: list[str], keys: list[str]) -> tuple[Any, str]:
+        layout = (base, tuple(keys))
+        if layout not in self.layouts:
+            self.layouts[layout] = f"{base}.{sum(1 for b, _ in self.layouts if b == base)}"
+            name = self.layouts[layout]
+            path = self.out.folder / f"{name}.csv"
+            fh = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115 - closed in close()
+            self.handles.append(fh)
+            w = csv.writer(fh)
+            w.writerow([*lead, *(self._header(k) for k in keys)])
+            kind, _, rest = name.partition("_")
+            (self.out.node_files if kind == "nodes" else self.out.rel_files)[rest] = path
+            self.writers = getattr(self, "writers", {})
+            self.writers[name] = w
+        name = self.layouts[layout]
+        return self.writers[name], name
+
+    def node_emitter(self, cls: str, keys: list[str], fixed: list[str], fixed_values: list[Any]) -> NodeEmit:
+        falkor = self.style == "falkordb"
+        lead_cols = ["id:ID(Entity)"] if falkor else ["id:ID", ":LABEL"]
+        w, _ = self._open(f"nodes_{cls}", lead_cols, [*keys, *fixed])
+        funcs = [self.onto.properties[k].functional for k in keys]
+        tail = [_cell(v, self.onto.properties[k].functional, self.style) for k, v in zip(fixed, fixed_values, strict=True)]
+        labels = ";".join(self.onto.labels_for(cls))
+        style, writerow, counts = self.style, w.writerow, self.out.nodes
+        numbers, classes = self.numbers, self.classes
+
+        def emit(nid: str, values: list[Any]) -> None:
+            numbers[nid] = len(classes)
+            classes.append(cls)
+            lead = [nid] if falkor else [nid, labels]
+            writerow([*lead, *[_cell(v, f, style) for v, f in zip(values, funcs, strict=True)], *tail])
+            counts[cls] += 1
+
+        return emit
+
+    def rel_emitter(self, rtype: str, keys: list[str], fixed: list[str], fixed_values: list[Any]) -> RelEmit:
+        falkor = self.style == "falkordb"
+        lead_cols = [f":START_ID({ROOT_CLASS})", f":END_ID({ROOT_CLASS})", "id:STRING"] if falkor else [":START_ID", ":END_ID", ":TYPE", "id"]
+        w, _ = self._open(f"rels_{rtype}", lead_cols, [*keys, *fixed])
+        funcs = [self.onto.properties[k].functional for k in keys]
+        tail = [_cell(v, self.onto.properties[k].functional, self.style) for k, v in zip(fixed, fixed_values, strict=True)]
+        style, writerow, counts = self.style, w.writerow, self.out.relationships
+
+        def emit(src: str, dst: str, s_no: int, d_no: int, rid: str, values: list[Any]) -> None:
+            lead = [src, dst, rid] if falkor else [src, dst, rtype, rid]
+            writerow([*lead, *[_cell(v, f, style) for v, f in zip(values, funcs, strict=True)], *tail])
+            counts[rtype] += 1
+
+        return emit
+
+    def close(self) -> None:
+        for fh in self.handles:
+            fh.close()
+
+
+# -- GRAPH.BULK binary format ---------------------------------------------------------------
+# A GRAPH.BULK call carries node tokens, then relationship tokens. A token is a header
+# (labels joined by ':' or the relationship type, NUL-terminated; a uint32 property count;
+# the property names, NUL-terminated) followed by entities. A node is its property values;
+# a relationship two uint64 node numbers (nodes are numbered 0, 1, ... in the order the
+# new graph receives them) then its values. A value is one type byte and its payload:
+# 0 null; 1 bool (1 byte); 2 double; 4 int64 (8 bytes, little-endian); 3 string (UTF-8,
+# NUL-terminated); 5 array (int64 length, then that many values).
+
+_I64 = struct.Struct("<q").pack
+_F64 = struct.Struct("<d").pack
+_ENDS = struct.Struct("<QQ").pack
+_NULL = b"\x00"
+
+
+def _enc_str(value: Any) -> bytes:
+    # values are checked for NUL characters before they reach an encoder (``_no_nul``)
+    return b"\x03" + str(value).encode("utf-8") + b"\x00"
+
+
+def _no_nul(value: Any) -> bool:
+    """True unless ``value`` (a text or a list of texts) holds a NUL character, which the
+    GRAPH.BULK format cannot carry (texts there end at the first NUL)."""
+    if isinstance(value, str):
+        return "\x00" not in value
+    if isinstance(value, list):
+        return all(not isinstance(x, str) or "\x00" not in x for x in value)
+    return True
+
+
+def _scalar_encoder(kind: str) -> Callable[[Any], bytes]:
+    if kind == "integer":
+        return lambda v: b"\x04" + _I64(v)
+    if kind == "float":
+        return lambda v: b"\x02" + _F64(v)
+    if kind == "boolean":
+        return lambda v: b"\x01\x01" if v else b"\x01\x00"
+    return _enc_str
+
+
+def _value_encoder(kind: str, functional: bool) -> Callable[[Any], bytes]:
+    """An encoder of one (already typed) property value; ``None`` is null."""
+    one = _scalar_encoder(kind)
+    if functional:
+        return lambda v: _NULL if v is None else one(v)
+
+    def many(v: Any) -> bytes:
+        if v is None:
+            return _NULL
+        vals = v if isinstance(v, list) else [v]
+        return b"\x05" + _I64(len(vals)) + b"".join(one(x) for x in vals)
+
+    return many
+
+
+def _token_header(name: str, keys: list[str]) -> bytes:
+    for k in keys:
+        if "\x00" in k:
+            raise SchemaError(f"property name {k!r} contains a NUL character")
+    return name.encode("utf-8") + b"\x00" + struct.pack("<I", len(keys)) + b"".join(k.encode("utf-8") + b"\x00" for k in keys)
+
+
+BulkSend = Callable[[list[bytes], list[bytes], int, int], None]
+"""``send(node_tokens, relationship_tokens, nodes, relationships)``: one GRAPH.BULK call."""
+
+
+class _GraphBulkSink(_Sink):
+    """Validated rows straight into GRAPH.BULK buffers (no intermediate files).
+
+    Tokens grow to ``token_bytes``; a call is sent when its tokens pass ``buffer_bytes``.
+    ``send`` may return before the server has finished (the caller pipelines).
+    """
+
+    def __init__(self, out: BulkFiles, onto: Ontology, send: BulkSend, *, token_bytes: int = 16 << 20, buffer_bytes: int = 48 << 20) -> None:
+        super().__init__()
+        self.out, self.onto, self.send = out, onto, send
+        self.token_bytes, self.buffer_bytes = token_bytes, buffer_bytes
+        self.node_tokens: list[bytes] = []
+        self.rel_tokens: list[bytes] = []
+        self.pending_bytes = 0
+        self.pending_nodes = 0
+        self.pending_rels = 0
+        self.finishers: list[Callable[[], None]] = []
+
+    def _pend(self, token: bytes, is_node: bool, count: int) -> None:
+        (self.node_tokens if is_node else self.rel_tokens).append(token)
+        self.pending_bytes += len(token)
+        if is_node:
+            self.pending_nodes += count
+        else:
+            self.pending_rels += count
+        if self.pending_bytes >= self.buffer_bytes:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.node_tokens or self.rel_tokens:
+            self.send(self.node_tokens, self.rel_tokens, self.pending_nodes, self.pending_rels)
+        self.node_tokens, self.rel_tokens = [], []
+        self.pending_bytes = self.pending_nodes = self.pending_rels = 0
+
+    def _emitter_state(self, name: str, keys: list[str], fixed: list[str], fixed_values: list[Any], is_node: bool) -> tuple[bytearray, list[int], Callable[[], None], bytes]:
+        header = _token_header(name, ["id", *keys, *fixed])
+        for k, v in zip(fixed, fixed_values, strict=True):
+            if not _no_nul(v):
+                raise SchemaError(f"the value of {k!r} contains a NUL character")
+        tail = b"".join(_value_encoder(self.onto.properties[k].kind, self.onto.properties[k].functional)(v) for k, v in zip(fixed, fixed_values, strict=True))
+        buf = bytearray(header)
+        count = [0]
+
+        def finish() -> None:
+            if count[0]:
+                self._pend(bytes(buf), is_node, count[0])
+            del buf[len(header) :]
+            count[0] = 0
+
+        self.finishers.append(finish)
+        return buf, count, finish, tail
+
+    def node_emitter(self, cls: str, keys: list[str], fixed: list[str], fixed_values: list[Any]) -> NodeEmit:
+        buf, count, finish, tail = self._emitter_state(":".join(self.onto.labels_for(cls)), keys, fixed, fixed_values, True)
+        encs = [_value_encoder(self.onto.properties[k].kind, self.onto.properties[k].functional) for k in keys]
+        numbers, classes, counts, limit = self.numbers, self.classes, self.out.nodes, self.token_bytes
+
+        def emit(nid: str, values: list[Any]) -> None:
+            numbers[nid] = len(classes)
+            classes.append(cls)
+            buf.extend(b"".join([b"\x03", nid.encode(), b"\x00", *[e(v) for e, v in zip(encs, values, strict=True)], tail]))
+            count[0] += 1
+            counts[cls] += 1
+            if len(buf) >= limit:
+                finish()
+
+        return emit
+
+    def rel_emitter(self, rtype: str, keys: list[str], fixed: list[str], fixed_values: list[Any]) -> RelEmit:
+        buf, count, finish, tail = self._emitter_state(rtype, keys, fixed, fixed_values, False)
+        encs = [_value_encoder(self.onto.properties[k].kind, self.onto.properties[k].functional) for k in keys]
+        counts, limit = self.out.relationships, self.token_bytes
+
+        def emit(src: str, dst: str, s_no: int, d_no: int, rid: str, values: list[Any]) -> None:
+            if values:
+                buf.extend(b"".join([_ENDS(s_no, d_no), b"\x03", rid.encode(), b"\x00", *[e(v) for e, v in zip(encs, values, strict=True)], tail]))
+            else:
+                buf.extend(_ENDS(s_no, d_no) + b"\x03" + rid.encode() + b"\x00" + tail)
+            count[0] += 1
+            counts[rtype] += 1
+            if len(buf) >= limit:
+                finish()
+
+        return emit
+
+    def nodes_done(self) -> None:
+        for f in self.finishers:
+            f()
+        self.finishers = []
+
+    def close(self) -> None:
+        self.nodes_done()
+        self.flush()
 
 
 def write_bulk_files(
@@ -128,64 +358,64 @@ def write_bulk_files(
     """Validate a spec's sources and write bulk-loader files (``style`` falkordb or neo4j)."""
     t0 = time.perf_counter()
     onto = ontology or load_ontology()
-    spec = read_spec(spec_path, onto)
     out = BulkFiles(Path(folder))
     out.folder.mkdir(parents=True, exist_ok=True)
+    sink = _CsvSink(out, onto, style)
+    try:
+        convert(spec_path, onto, out, sink, skip_bad=skip_bad, progress=progress)
+    finally:
+        sink.close()
+    out.seconds = time.perf_counter() - t0
+    return out
+
+
+def convert(spec_path: str | Path, onto: Ontology, out: BulkFiles, sink: _Sink, *, skip_bad: bool = False, progress: Callable[[str, int], None] | None = None) -> None:
+    """Read and check every row of a spec's sources, handing each good one to ``sink``."""
+    spec = read_spec(spec_path, onto)
     if all(_simple(m) for m in (*spec.nodes, *spec.relationships)):
-        _fast(spec, onto, out, style, skip_bad, progress)
+        _fast(spec, onto, out, sink, skip_bad, progress)
     else:
         data = collect(spec, onto, skip_bad=skip_bad)
         out.rejects = data.rejects
-        _write_records(spec, onto, out, style, data.nodes, data.relationships)
-    out.seconds = time.perf_counter() - t0
-    return out
+        _emit_records(spec, onto, sink, data.nodes, [])
+        sink.nodes_done()
+        _emit_records(spec, onto, sink, [], data.relationships)
 
 
 def _node_keys(onto: Ontology, spec: LoaderSpec) -> list[str]:
     keys = {"sources", *spec.defaults}
     for m in spec.nodes:
         keys |= set(m.properties) | set(m.provenance)
-    return sorted(k for k in keys if k in onto.properties)
+    return sorted(k for k in keys if k in onto.properties and k != "id")
 
 
 def _rel_keys(onto: Ontology, spec: LoaderSpec) -> list[str]:
     keys = {"sources", *spec.defaults}
     for m in spec.relationships:
         keys |= set(m.properties) | set(m.provenance)
-    return sorted(k for k in keys if k in onto.properties)
+    return sorted(k for k in keys if k in onto.properties and k != "id")
 
 
-def _write_records(spec: LoaderSpec, onto: Ontology, out: BulkFiles, style: str, nodes: list[Node], rels: list[Relationship], writer: _Writer | None = None) -> None:
-    w = writer or _Writer(out.folder, onto, style)
+def _emit_records(spec: LoaderSpec, onto: Ontology, sink: _Sink, nodes: list[Node], rels: list[Relationship]) -> None:
     nkeys, rkeys = _node_keys(onto, spec), _rel_keys(onto, spec)
-    func = {k: onto.properties[k].functional for k in onto.properties}
-    try:
-        for n in nodes:
-            props = {**n.props, "sources": [spec.name]}
-            fixed = ["id:ID(Entity)"] if style == "falkordb" else ["id:ID", ":LABEL"]
-            wr, ks = w.open(w.name_for(f"nodes_{n.cls}", nkeys), fixed, nkeys)
-            lead = [n.id] if style == "falkordb" else [n.id, ";".join(onto.labels_for(n.cls))]
-            wr.writerow([*lead, *(_cell(props.get(k), func[k], style) for k in ks)])
-            out.nodes[n.cls] += 1
-        for r in rels:
-            t = onto.relation(r.type).type
-            props = {**r.props, "sources": [spec.name]}
-            fixed = [f":START_ID({ROOT_CLASS})", f":END_ID({ROOT_CLASS})", "id:STRING"] if style == "falkordb" else [":START_ID", ":END_ID", ":TYPE", "id"]
-            wr, ks = w.open(w.name_for(f"rels_{t}", rkeys), fixed, rkeys)
-            lead = [r.source, r.target, r.rid] if style == "falkordb" else [r.source, r.target, t, r.rid]
-            wr.writerow([*lead, *(_cell(props.get(k), func[k], style) for k in ks)])
-            out.relationships[t] += 1
-    finally:
-        if writer is None:
-            w.close()
-    if writer is None:
-        _register(out, w)
-
-
-def _register(out: BulkFiles, w: _Writer) -> None:
-    for name, path in w.paths.items():
-        kind, _, rest = name.partition("_")
-        (out.node_files if kind == "nodes" else out.rel_files)[rest] = path
+    recs: list[tuple[str, dict[str, Any], Any]] = [(n.id, n.props, n.origin) for n in nodes] + [(r.rid, r.props, r.origin) for r in rels]
+    for rid, props, o in recs:
+        for k, v in (("id", rid), *props.items()):
+            if not _no_nul(v):
+                raise LoaderError("a text value contains a NUL character", file=o.file if o else None, row=o.row if o else None, field=k)
+    node_emit: dict[str, NodeEmit] = {}
+    rel_emit: dict[str, RelEmit] = {}
+    for n in nodes:
+        props = {**n.props, "sources": [spec.name]}
+        if n.cls not in node_emit:
+            node_emit[n.cls] = sink.node_emitter(n.cls, nkeys, [], [])
+        node_emit[n.cls](n.id, [props.get(k) for k in nkeys])
+    for r in rels:
+        t = onto.relation(r.type).type
+        props = {**r.props, "sources": [spec.name]}
+        if t not in rel_emit:
+            rel_emit[t] = sink.rel_emitter(t, rkeys, [], [])
+        rel_emit[t](r.source, r.target, sink.numbers[r.source], sink.numbers[r.target], r.rid, [props.get(k) for k in rkeys])
 
 
 def _open_rows(m: Mapping_, path: Path) -> Iterator[list[str]] | None:
@@ -251,15 +481,70 @@ def _getter(v: Value, index: dict[str, int]) -> Getter:
     return get
 
 
-def _fast(spec: LoaderSpec, onto: Ontology, out: BulkFiles, style: str, skip_bad: bool, progress: Callable[[str, int], None] | None) -> None:
-    w = _Writer(out.folder, onto, style)
+def _fetch3(values: tuple[Value, Value, Value], index: dict[str, int]) -> Callable[[list[str]], tuple[Any, Any, Any]]:
+    """Read three values of a row at once (one call per row when all are plain columns)."""
+    cols = [index.get(v.column) if v.column is not None and _simple_value(v) and v.default is None and not v.split and not v.prefix else None for v in values]
+    if all(c is not None for c in cols):
+        pick = itemgetter(*cols)
+
+        def plain(row: list[str]) -> tuple[Any, Any, Any]:
+            a, b, c = pick(row)
+            return a.strip() or None, b.strip() or None, c.strip() or None
+
+        return plain
+    ga, gb, gc = (_getter(v, index) for v in values)
+    return lambda row: (ga(row), gb(row), gc(row))
+
+
+class _RelCheck:
+    """Checks a relationship row's type and endpoint classes once per combination (in
+    one file), and keeps the emitter for its type."""
+
+    def __init__(self, onto: Ontology, sink: _Sink, rel_cache: dict[Any, Any], fname: str, cols: tuple[str, str, str], layout: tuple[list[str], list[str], list[Any]]) -> None:
+        self.onto, self.sink, self.rel_cache, self.fname, self.cols, self.layout = onto, sink, rel_cache, fname, cols, layout
+        self.emitters: dict[str, RelEmit] = {}
+        self.checked: dict[tuple[Any, str | None, str | None], tuple[Any, RelEmit]] = {}
+
+    def check(self, t: Any, src: Any, dst: Any, cs: str | None, cd: str | None, rownum: int) -> tuple[Any, RelEmit]:
+        tcol, scol, dcol = self.cols
+        info = self.rel_cache.get(t)
+        if info is None:
+            try:
+                info = self.rel_cache[t] = self.onto.relation(str(t))
+            except SchemaError as exc:
+                raise LoaderError(str(exc), file=self.fname, row=rownum, field=tcol) from None
+        if cs is None or cd is None:
+            end, endcol = (src, scol) if cs is None else (dst, dcol)
+            raise LoaderError(f"dangling endpoint: {end!r} is not in this load", file=self.fname, row=rownum, field=endcol)
+        if not self.onto.allows(info.name, cs, cd):
+            raise LoaderError(f"{info.name} cannot go from a {cs} to a {cd}", file=self.fname, row=rownum, field="type")
+        emit = self.emitters.get(info.type)
+        if emit is None:
+            emit = self.emitters[info.type] = self.sink.rel_emitter(info.type, *self.layout)
+        self.checked[(t, cs, cd)] = (info, emit)
+        return info, emit
+
+
+def _fast(
+    spec: LoaderSpec,
+    onto: Ontology,
+    out: BulkFiles,
+    sink: _Sink,
+    skip_bad: bool,
+    progress: Callable[[str, int], None] | None,
+    *,
+    phase: str = "both",
+    part: tuple[int, int] | None = None,
+) -> None:
+    """The streaming converter: ``phase`` nodes, rels (the nodes are in ``sink``) or both;
+    ``part=(k, n)`` keeps the relationships whose source id hashes to ``k`` modulo ``n``
+    (duplicates share their source, so each part removes its own)."""
     props_info = onto.properties
     src_list = [spec.name]
     node_consts = {**spec.defaults, "sources": src_list}
     rel_consts = {**spec.defaults, "sources": src_list}
-    classes: dict[str, str] = {}
-    allowed_cache: dict[tuple[str, str, str], bool] = {}
-    labels_cache: dict[str, str] = {}
+    numbers, classes = sink.numbers, sink.classes
+    allowed_props: set[tuple[str, str]] = set()
     rel_cache: dict[str, Any] = {}
 
     def bad(exc: LoaderError, rec: Any) -> None:
@@ -276,7 +561,10 @@ def _fast(spec: LoaderSpec, onto: Ontology, out: BulkFiles, style: str, skip_bad
                         raise SchemaError(f"{key!r} takes one value, got {len(value)}")
                     value = value[0]
                 if info.kind == "string":
-                    return str(value)
+                    text = str(value)
+                    if "\x00" in text:
+                        raise SchemaError("a text value contains a NUL character")
+                    return text
                 if info.kind == "float" and isinstance(value, str):
                     try:
                         f = float(value.replace(",", ""))
@@ -286,145 +574,165 @@ def _fast(spec: LoaderSpec, onto: Ontology, out: BulkFiles, style: str, skip_bad
                         pass
                 return coerce_value(info.kind, value)
             vals = value if isinstance(value, list) else [value]
-            return vals if info.kind == "string" else [coerce_value(info.kind, x) for x in vals]
+            if info.kind == "string":
+                vals = [str(x) for x in vals]
+                if any("\x00" in x for x in vals):
+                    raise SchemaError("a text value contains a NUL character")
+                return vals
+            return [coerce_value(info.kind, x) for x in vals]
         except SchemaError as exc:
             raise LoaderError(str(exc), file=fname, row=row, field=key) from None
 
-    def layout(keys: list[str], consts: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
-        """Column order: per-row keys first, then constant keys with their cells precomputed."""
+    def layout(keys: list[str], consts: dict[str, Any]) -> tuple[list[str], list[str], list[Any]]:
+        """Column order: per-row keys first, then the keys whose value is a constant."""
         varying = [k for k in keys if k not in consts]
         fixed = [k for k in keys if k in consts]
-        return varying, fixed, [_cell(consts[k], props_info[k].functional, style) for k in fixed]
+        return varying, fixed, [consts[k] for k in fixed]
 
     count = 0
-    for m in spec.nodes:
+    for m in spec.nodes if phase != "rels" else []:
         for path in m.files:
             fname = str(path)
             rows = _open_rows(m, path)
             if rows is None:
                 data = collect(LoaderSpec(spec.path, spec.name, spec.title, spec.licence, spec.defaults, spec.sources, spec.resolve, [m], []), onto, skip_bad=skip_bad)
+                out.rejects.extend(data.rejects)
+                fresh_nodes: list[Node] = []
+                fresh_ids: set[str] = set()
                 for n in data.nodes:
-                    classes[n.id] = n.cls
-                _write_records(spec, onto, out, style, data.nodes, [], writer=w)
+                    if n.id in numbers or n.id in fresh_ids:
+                        bad(LoaderError(f"id {n.id!r} appears twice (the bulk path needs unique ids)", file=fname, row=n.origin.row if n.origin else None, field="id"), n.id)
+                        continue
+                    fresh_nodes.append(n)
+                    fresh_ids.add(n.id)
+                _emit_records(spec, onto, sink, fresh_nodes, [])
                 continue
             header = [h.strip() for h in next(rows, [])]
             index = {h: i for i, h in enumerate(header)}
             gid, gcls = _getter(m.values["id"], index), _getter(m.values["class"], index)
-            items = [(k, _getter(v, index), v.column or k) for k, v in (*m.properties.items(), *m.provenance.items())]
-            varying, fixed_keys, fixed_cells = layout(sorted({k for k, _, _ in items} | {k for k in node_consts if k in props_info}), {k: v for k, v in node_consts.items() if k not in {k2 for k2, _, _ in items}})
-            node_names: dict[str, str] = {}
-            vfunc = [(k, props_info[k].functional) for k in varying]
+            items = [(k, _getter(v, index), v.column or k) for k, v in (*m.properties.items(), *m.provenance.items()) if k != "id"]
+            own = {k for k, _, _ in items}
+            varying, fixed_keys, fixed_vals = layout(sorted(own | {k for k in node_consts if k in props_info and k != "id"}), {k: v for k, v in node_consts.items() if k not in own})
+            emitters: dict[str, NodeEmit] = {}
+            idcol = m.values["id"].column or "id"
+            clscol = m.values["class"].column or "class"
+            vpos = {k: i for i, k in enumerate(varying)}
+            nslots = [(vpos[k], k, g, col) for k, g, col in items if k in vpos]
+            nvar = len(varying)
             for rownum, row in enumerate(rows, start=2):
                 try:
                     nid = gid(row)
                     if nid is None:
-                        raise LoaderError("missing id", file=fname, row=rownum, field=m.values["id"].column or "id")
+                        raise LoaderError("missing id", file=fname, row=rownum, field=idcol)
                     nid = str(nid)
                     cls = gcls(row)
-                    if cls not in labels_cache:
+                    node_emit = emitters.get(cls)
+                    if node_emit is None:
                         try:
-                            labels_cache[str(cls)] = ";".join(onto.labels_for(str(cls)))
+                            onto.labels_for(str(cls))
                         except SchemaError as exc:
-                            raise LoaderError(str(exc), file=fname, row=rownum, field=m.values["class"].column or "class") from None
-                    if nid in classes:
-                        raise LoaderError(f"id {nid!r} appears twice (the bulk path needs unique ids)", file=fname, row=rownum, field=m.values["id"].column or "id")
-                    vals: dict[str, Any] = {}
-                    for k, g, col in items:
+                            raise LoaderError(str(exc), file=fname, row=rownum, field=clscol) from None
+                        node_emit = emitters[cls] = sink.node_emitter(cls, varying, fixed_keys, fixed_vals)
+                    if nid in numbers:
+                        raise LoaderError(f"id {nid!r} appears twice (the bulk path needs unique ids)", file=fname, row=rownum, field=idcol)
+                    if "\x00" in nid:
+                        raise LoaderError("the id contains a NUL character", file=fname, row=rownum, field=idcol)
+                    nvalues: list[Any] = [None] * nvar
+                    for i, k, g, col in nslots:
                         x = g(row)
                         if x is not None:
-                            if not onto.node_property_allowed(k, cls):
-                                raise LoaderError(f"property {k!r} does not apply to class {cls}", file=fname, row=rownum, field=col)
-                            vals[k] = typed(k, x, fname, rownum)
+                            if (k, cls) not in allowed_props:
+                                if not onto.node_property_allowed(k, cls):
+                                    raise LoaderError(f"property {k!r} does not apply to class {cls}", file=fname, row=rownum, field=col)
+                                allowed_props.add((k, cls))
+                            nvalues[i] = typed(k, x, fname, rownum)
                 except LoaderError as exc:
                     bad(exc, row)
                     continue
-                classes[nid] = cls
-                name = node_names.get(cls)
-                if name is None:
-                    name = node_names[cls] = w.name_for(f"nodes_{cls}", [*varying, *fixed_keys])
-                if name not in w.files:
-                    lead_cols = ["id:ID(Entity)"] if style == "falkordb" else ["id:ID", ":LABEL"]
-                    w.open(name, lead_cols, [*varying, *fixed_keys])
-                wr = w.files[name][1]
-                lead = [nid] if style == "falkordb" else [nid, labels_cache[cls]]
-                wr.writerow([*lead, *[_cell(vals.get(k), f, style) for k, f in vfunc], *fixed_cells])
-                out.nodes[cls] += 1
+                node_emit(nid, nvalues)
                 count += 1
                 if progress and count % 100_000 == 0:
                     progress("nodes", count)
+    if phase != "rels":
+        sink.nodes_done()
+    if phase == "nodes":
+        return
     seen: set[str] = set()
+    pk, pn = part or (0, 1)
     for m in spec.relationships:
         for path in m.files:
             fname = str(path)
             rows = _open_rows(m, path)
             if rows is None:
-                data = collect(LoaderSpec(spec.path, spec.name, spec.title, spec.licence, spec.defaults, spec.sources, spec.resolve, [], [m]), onto, skip_bad=skip_bad, known=lambda ids: {i: classes[i] for i in ids if i in classes})
-                _write_records(spec, onto, out, style, [], [r for r in data.relationships if r.rid not in seen], writer=w)
-                seen.update(r.rid for r in data.relationships)
+                data = collect(LoaderSpec(spec.path, spec.name, spec.title, spec.licence, spec.defaults, spec.sources, spec.resolve, [], [m]), onto, skip_bad=skip_bad, known=lambda ids: {i: classes[numbers[i]] for i in ids if i in numbers})
+                out.rejects.extend(data.rejects)
+                fresh: list[Relationship] = []
+                for r in data.relationships:
+                    if r.rid in seen or (pn > 1 and hash(r.source) % pn != pk):
+                        continue
+                    if r.source not in numbers or r.target not in numbers:
+                        end = r.source if r.source not in numbers else r.target
+                        bad(LoaderError(f"dangling endpoint: {end!r} is not in this load", file=fname, row=r.origin.row if r.origin else None, field="source"), r.rid)
+                        continue
+                    seen.add(r.rid)
+                    fresh.append(r)
+                _emit_records(spec, onto, sink, [], fresh)
                 continue
             header = [h.strip() for h in next(rows, [])]
             index = {h: i for i, h in enumerate(header)}
-            gt, gs, gd = _getter(m.values["type"], index), _getter(m.values["source"], index), _getter(m.values["target"], index)
             gk = _getter(m.values["key"], index) if "key" in m.values else (lambda row: None)
-            ritems = [(k, _getter(v, index)) for k, v in (*m.properties.items(), *m.provenance.items())]
+            ritems = [(k, _getter(v, index)) for k, v in (*m.properties.items(), *m.provenance.items()) if k != "id"]
             own = {k for k, _ in ritems}
-            varying, fixed_keys, fixed_cells = layout(sorted(own | {k for k in rel_consts if k in props_info}), {k: v for k, v in rel_consts.items() if k not in own})
-            rel_names: dict[str, str] = {}
-            rfunc = [(k, props_info[k].functional) for k in varying]
+            varying, fixed_keys, fixed_vals = layout(sorted(own | {k for k in rel_consts if k in props_info and k != "id"}), {k: v for k, v in rel_consts.items() if k not in own})
+            vpos = {k: i for i, k in enumerate(varying)}
+            rslots = [(vpos[k], k, g) for k, g in ritems if k in vpos]
+            nvar = len(varying)
+            tcol = m.values["type"].column or "type"
+            scol, dcol = m.values["source"].column or "source", m.values["target"].column or "target"
+            kcol = m.values["key"].column or "key" if "key" in m.values else "key"
+            rel_check = _RelCheck(onto, sink, rel_cache, fname, (tcol, scol, dcol), (varying, fixed_keys, fixed_vals))
+            checked = rel_check.checked
+            check = rel_check.check
+            fetch = _fetch3((m.values["type"], m.values["source"], m.values["target"]), index)
             for rownum, row in enumerate(rows, start=2):
                 try:
-                    t = gt(row)
-                    info = rel_cache.get(t)
-                    if info is None:
-                        try:
-                            info = rel_cache[t] = onto.relation(str(t))
-                        except SchemaError as exc:
-                            raise LoaderError(str(exc), file=fname, row=rownum, field=m.values["type"].column or "type") from None
-                    src, dst = gs(row), gd(row)
-                    cs, cd = classes.get(src), classes.get(dst)
-                    if cs is None or cd is None:
-                        end, endcol = (src, m.values["source"].column) if cs is None else (dst, m.values["target"].column)
-                        raise LoaderError(f"dangling endpoint: {end!r} is not in this load", file=fname, row=rownum, field=endcol or "source")
-                    ck = (info.name, cs, cd)
-                    ok = allowed_cache.get(ck)
-                    if ok is None:
-                        ok = allowed_cache[ck] = onto.allows(info.name, cs, cd)
-                    if not ok:
-                        raise LoaderError(f"{info.name} cannot go from a {cs} to a {cd}", file=fname, row=rownum, field="type")
+                    t, src, dst = fetch(row)
+                    if pn > 1 and hash(src) % pn != pk:
+                        continue
+                    s_no, d_no = numbers.get(src), numbers.get(dst)
+                    cs = classes[s_no] if s_no is not None else None
+                    cd = classes[d_no] if d_no is not None else None
+                    hit = checked.get((t, cs, cd))
+                    info, emit = hit if hit is not None else check(t, src, dst, cs, cd, rownum)
                     key = gk(row)
                     rid = f"{src}-{info.type}->{dst}#{key}" if key else f"{src}-{info.type}->{dst}"
                     if rid in seen:
                         continue
-                    vals = {}
-                    for k, g in ritems:
+                    if key and "\x00" in key:
+                        raise LoaderError("the relationship key contains a NUL character", file=fname, row=rownum, field=kcol)
+                    values: list[Any] = [None] * nvar
+                    for i, k, g in rslots:
                         x = g(row)
                         if x is not None:
-                            vals[k] = typed(k, x, fname, rownum)
+                            values[i] = typed(k, x, fname, rownum)
                 except LoaderError as exc:
                     bad(exc, row)
                     continue
                 seen.add(rid)
-                name = rel_names.get(info.type)
-                if name is None:
-                    name = rel_names[info.type] = w.name_for(f"rels_{info.type}", [*varying, *fixed_keys])
-                if name not in w.files:
-                    lead_cols = [f":START_ID({ROOT_CLASS})", f":END_ID({ROOT_CLASS})", "id:STRING"] if style == "falkordb" else [":START_ID", ":END_ID", ":TYPE", "id"]
-                    w.open(name, lead_cols, [*varying, *fixed_keys])
-                wr = w.files[name][1]
-                lead = [src, dst, rid] if style == "falkordb" else [src, dst, info.type, rid]
-                wr.writerow([*lead, *[_cell(vals.get(k), f, style) for k, f in rfunc], *fixed_cells])
-                out.relationships[info.type] += 1
+                emit(src, dst, s_no, d_no, rid, values)  # type: ignore[arg-type]  # checked: both exist
                 count += 1
                 if progress and count % 100_000 == 0:
                     progress("relationships", count)
-    w.close()
-    _register(out, w)
 
 
 def falkordb_bulk_command(files: BulkFiles, graph: str, server_url: str, onto: Ontology | None = None) -> list[str]:
     """The ``falkordb-bulk-loader`` command line for ``files``."""
     onto = onto or load_ontology()
-    cmd = [sys.executable, "-m", "falkordb_bulk_loader.bulk_insert", graph, "--server-url", server_url, "--enforce-schema", "--max-token-count", "4096", "--max-buffer-size", "256"]
+    # the loader's client keeps redis-py's 5 s socket timeout, which a busy server exceeds
+    # while it digests a buffer ("Timeout writing to socket"): give it a day
+    if "socket_timeout=" not in server_url:
+        server_url += ("&" if "?" in server_url else "?") + "socket_timeout=86400"
+    cmd = [sys.executable, "-m", "falkordb_bulk_loader.bulk_insert", graph, "--server-url", server_url, "--enforce-schema", "--max-token-count", "4096", "--max-buffer-size", "64"]
     for name, path in sorted(files.node_files.items()):
         cmd += ["--nodes-with-label", ":".join(onto.labels_for(name.split(".")[0])), str(path)]
     for name, path in sorted(files.rel_files.items()):
@@ -452,81 +760,219 @@ def run_bulk_loader(cmd: list[str]) -> float:
     return time.perf_counter() - t0
 
 
+class _Pipeline:
+    """Sends GRAPH.BULK calls from a second thread, so the server digests one buffer while
+    this thread reads, checks and encodes the next; at most two calls are in flight."""
+
+    def __init__(self, insert: Callable[..., tuple[int, int]], *, begin: bool = True) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.insert = insert
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="canal-bulk")
+        self.inflight: deque[tuple[Future[tuple[int, int]], int, int]] = deque()
+        self.begin = begin
+        self.calls = 0
+        self.waited = 0.0
+
+    def send(self, node_tokens: list[bytes], rel_tokens: list[bytes], nodes: int, rels: int) -> None:
+        fut = self.pool.submit(self.insert, node_tokens, rel_tokens, nodes, rels, begin=self.begin)
+        self.begin = False
+        self.calls += 1
+        self.inflight.append((fut, nodes, rels))
+        while len(self.inflight) > 2:
+            self._reap()
+
+    def _reap(self) -> None:
+        fut, nodes, rels = self.inflight.popleft()
+        t = time.perf_counter()
+        got = fut.result()
+        self.waited += time.perf_counter() - t
+        if got != (nodes, rels):
+            raise StoreError(f"GRAPH.BULK created {got[0]} nodes and {got[1]} relationships, not {nodes} and {rels}")
+
+    def finish(self) -> None:
+        try:
+            while self.inflight:
+                self._reap()
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def abort(self) -> None:
+        for fut, _, _ in self.inflight:
+            fut.cancel()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.inflight.clear()
+
+
+def _parallel_relationships(
+    spec: LoaderSpec,
+    onto: Ontology,
+    out: BulkFiles,
+    sink: _GraphBulkSink,
+    insert: Callable[..., tuple[int, int]],
+    skip_bad: bool,
+    workers: int,
+    token_bytes: int,
+    buffer_bytes: int,
+) -> tuple[int, float]:
+    """Convert and send the relationships in ``workers`` forked processes (they share the
+    node table by copy-on-write); returns (GRAPH.BULK calls, seconds waited on the server)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    procs = []
+    for k in range(workers):
+        recv, send = ctx.Pipe(duplex=False)
+        p = ctx.Process(target=_relationship_worker, args=(k, workers, send, spec, onto, sink, insert, skip_bad, token_bytes, buffer_bytes), daemon=True)
+        p.start()
+        send.close()
+        procs.append((p, recv))
+    results: list[tuple[Any, ...]] = []
+    try:
+        # every worker stops at its first bad row: waiting for all of them reports the
+        # first bad row of the source, whichever worker met it
+        for p, recv in procs:
+            try:
+                msg = recv.recv()
+            except EOFError:
+                p.join()
+                msg = ("error", f"a relationship worker stopped (exit code {p.exitcode})")
+            results.append(msg)
+    finally:
+        for p, recv in procs:
+            if p.is_alive() and len(results) < len(procs):  # interrupted
+                p.terminate()
+            p.join()
+            recv.close()
+    errors = [m for m in results if m[0] == "loader"]
+    if errors:
+        message, file, row, fieldname = min(errors, key=lambda m: (m[1][2] or 0))[1]
+        raise LoaderError(message, file=file, row=row, field=fieldname)
+    for m in results:
+        if m[0] != "ok":
+            raise StoreError(str(m[1]))
+    calls, waited = 0, 0.0
+    for _, counts, rejects, c, w in results:
+        out.relationships.update(counts)
+        out.rejects.extend(rejects)
+        calls += c
+        waited += w
+    out.rejects.sort(key=lambda r: (r.file, r.row or 0))
+    return calls, waited
+
+
+def _relationship_worker(
+    k: int,
+    n: int,
+    conn: Any,
+    spec: LoaderSpec,
+    onto: Ontology,
+    nodes: _GraphBulkSink,
+    insert: Callable[..., tuple[int, int]],
+    skip_bad: bool,
+    token_bytes: int,
+    buffer_bytes: int,
+) -> None:
+    """One forked process: part ``k`` of ``n`` of the relationships, sent to the server."""
+    try:
+        out = BulkFiles(Path("."))
+        pipe = _Pipeline(insert, begin=False)
+        sink = _GraphBulkSink(out, onto, pipe.send, token_bytes=token_bytes, buffer_bytes=buffer_bytes)
+        sink.numbers, sink.classes = nodes.numbers, nodes.classes
+        try:
+            _fast(spec, onto, out, sink, skip_bad, None, phase="rels", part=(k, n))
+            sink.close()
+            pipe.finish()
+        except BaseException:
+            pipe.abort()
+            raise
+        conn.send(("ok", dict(out.relationships), out.rejects, pipe.calls, pipe.waited))
+    except LoaderError as exc:
+        conn.send(("loader", (exc.message, exc.file, exc.row, exc.field)))
+    except BaseException as exc:  # reported to the parent, which raises
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
 def bulk_load(
     store: GraphStore,
     spec_path: str | Path,
     *,
     skip_bad: bool = False,
-    workdir: str | Path | None = None,
-    keep_files: bool = False,
+    reject_file: str | Path | None = None,
+    progress: Callable[[str, int], None] | None = None,
+    token_bytes: int = 16 << 20,
+    buffer_bytes: int = 48 << 20,
+    workers: int | None = None,
 ) -> dict[str, Any]:
-    """Bulk-load a spec into an empty FalkorDB graph (``GRAPH.BULK``); returns figures."""
+    """Bulk-load a spec into an empty FalkorDB graph with ``GRAPH.BULK``; returns figures.
+
+    Rows are read, checked against the ontology (as an incremental load checks them) and
+    encoded straight into GRAPH.BULK buffers, which a second thread sends while the next
+    ones are prepared. With ``workers`` > 1 (default: 2 on a machine with two cores or
+    more, for relationship files over 32 MB) the relationships are split by source id
+    among that many forked processes, each sending its own buffers. All or nothing: a
+    bad row (without ``skip_bad``) or a failure leaves the graph empty, as it was. The
+    indexes are built afterwards.
+    """
     t0 = time.perf_counter()
     if store.counts().total_nodes:
         raise CanalError("the bulk path loads into an empty graph only; use an incremental load (canal load SPEC) instead")
-    url = server_url_of(store)
-    tmp = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="canal-bulk-"))
-    try:
-        files = write_bulk_files(spec_path, tmp, ontology=store.ontology, skip_bad=skip_bad)
-        graph = getattr(store, "graph", None)
-        if graph is not None:
-            try:
-                graph.delete()  # the (empty) graph key; GRAPH.BULK creates it anew
-            except Exception:
-                pass
-        cmd = falkordb_bulk_command(files, store.settings.graph, url, store.ontology)
-        conn = _journal_client(store)
-        if conn is not None:
-            # GRAPH.BULK must not go to the journal (it cannot be replayed): switch the journal
-            # off, load, and switch it on again, which rewrites it from the loaded data
-            conn.execute_command("CONFIG", "SET", "appendonly", "no")
+    onto = store.ontology
+    spec = read_spec(spec_path, onto)
+    out = BulkFiles(Path("."))
+    fast = all(_simple(m) for m in (*spec.nodes, *spec.relationships))
+    if workers is None:
+        size = sum(p.stat().st_size for m in spec.relationships for p in m.files)
+        workers = min(2, os.cpu_count() or 1) if size > 32 << 20 else 1
+    calls, waited = 0, 0.0
+    nodes_seconds = None
+    with store.bulk_session() as insert:
+        pipe = _Pipeline(insert)
+        sink = _GraphBulkSink(out, onto, pipe.send, token_bytes=token_bytes, buffer_bytes=buffer_bytes)
         try:
-            loader_seconds = run_bulk_loader(cmd)
-        finally:
-            if conn is not None:
-                _journal_on(conn)
-        store.ensure_indexes()
-        loaded = time.perf_counter() - t0
-        from canal.ingest import wait_for_indexes
+            if fast and workers > 1:
+                _fast(spec, onto, out, sink, skip_bad, progress, phase="nodes")
+                sink.flush()
+                pipe.finish()  # every node is in: no thread is left when the workers fork
+                nodes_seconds = time.perf_counter() - t0
+                calls, waited = _parallel_relationships(spec, onto, out, sink, insert, skip_bad, workers, token_bytes, buffer_bytes)
+            else:
+                convert(spec_path, onto, out, sink, skip_bad=skip_bad, progress=progress)
+                sink.close()
+                pipe.finish()
+        except BaseException:
+            pipe.abort()
+            raise
+    calls += pipe.calls
+    waited += pipe.waited
+    loaded = time.perf_counter() - t0
+    from canal.ingest import wait_for_indexes, write_rejects
 
-        wait_for_indexes(store)
-    finally:
-        if not keep_files and not workdir:
-            shutil.rmtree(tmp, ignore_errors=True)
-    records = sum(files.nodes.values()) + sum(files.relationships.values())
+    if out.rejects and reject_file is not None:
+        write_rejects(out.rejects, reject_file)
+
+    wait_for_indexes(store)
+    records = sum(out.nodes.values()) + sum(out.relationships.values())
     seconds = time.perf_counter() - t0
-    _log_bulk(store, str(spec_path), files, seconds)
+    _log_bulk(store, str(spec_path), out, seconds)
     return {
         "spec": str(spec_path),
-        "nodes": dict(files.nodes),
-        "relationships": dict(files.relationships),
+        "nodes": dict(sorted(out.nodes.items())),
+        "relationships": dict(sorted(out.relationships.items())),
         "records": records,
-        "rejected": len(files.rejects),
-        "convert_seconds": round(files.seconds, 3),
-        "loader_seconds": round(loader_seconds, 3),
+        "rejected": len(out.rejects),
+        "reject_file": str(reject_file) if out.rejects and reject_file is not None else None,
+        "calls": calls,
+        "workers": workers if fast else 1,
+        "waited_for_server_seconds": round(waited, 3),
+        "nodes_seconds": round(nodes_seconds, 3) if nodes_seconds is not None else None,
         "loaded_seconds": round(loaded, 3),
         "index_seconds": round(seconds - loaded, 3),
         "seconds": round(seconds, 3),
-        "records_per_second": records / seconds if seconds else 0.0,
+        "records_per_second": records / loaded if loaded else 0.0,
     }
-
-
-def _journal_client(store: GraphStore) -> Any:
-    """The raw client of an embedded store (whose journal canal manages), else None."""
-    if getattr(store, "server", None) is None:
-        return None
-    db = getattr(store, "db", None)
-    return getattr(db, "connection", None)
-
-
-def _journal_on(conn: Any) -> None:
-    conn.execute_command("CONFIG", "SET", "appendonly", "yes")
-    for _ in range(60000):
-        info = conn.info("persistence")
-        if int(info.get("aof_enabled", 0)) == 1 and int(info.get("aof_rewrite_in_progress", 1)) == 0 and int(info.get("aof_rewrite_scheduled", 1)) == 0:
-            return
-        time.sleep(0.01)
-    raise StoreError("the journal did not come back after the bulk load")
 
 
 def _log_bulk(store: GraphStore, spec: str, files: BulkFiles, seconds: float) -> None:

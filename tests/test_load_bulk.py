@@ -1,4 +1,4 @@
-"""The bulk path (GRAPH.BULK via falkordb-bulk-loader) and neo4j-admin import files."""
+"""The bulk path (canal's own GRAPH.BULK encoder) and neo4j-admin import files."""
 
 from __future__ import annotations
 
@@ -83,3 +83,32 @@ def test_bulk_path_checks_every_row(store: GraphStore, tmp_path: Path) -> None:
     with pytest.raises(LoaderError, match="cannot go from"):
         bulk_load(store, write_input(tmp_path / "bad2", NODES, rels))
     assert store.counts().total_nodes == 0
+
+
+def test_relationships_split_over_two_worker_processes_give_the_same_graph(store: GraphStore, tmp_path: Path) -> None:
+    # more relationships than nodes, several types, parallel edges (keys) and a duplicate row
+    nodes = [["id", "class", "name", "founded", "aliases", "source"]]
+    nodes += [[f"e{i}", "Enterprise", f"Enterprise {i}", "", "", "s1"] for i in range(30)]
+    nodes += [[f"t{i}", "Technology", f"Tech {i}", "", "", "s1"] for i in range(10)]
+    rels = [["from", "type", "to", "key", "amount", "currency", "source"]]
+    rels += [[f"e{i}", "adopts", f"t{i % 10}", "", "", "", "s1"] for i in range(30)]
+    rels += [[f"e{i}", "customerOf", f"e{(i * 7) % 30}", str(k), str(100 * k), "CNY", "s1"] for i in range(30) for k in (1, 2) if i != (i * 7) % 30]
+    rels.append(["e3", "adopts", "t3", "", "", "", "s1"])
+    spec = write_input(tmp_path / "in", nodes, rels)
+    res = bulk_load(store, spec, workers=2)
+    assert res["workers"] == 2
+    with open_store(str(tmp_path / "one.db")) as one:
+        assert bulk_load(one, spec, workers=1)["records"] == res["records"] == 40 + 30 + 48  # i = 7i (mod 30) for i = 0, 5, .., 25: no loops
+        assert _snapshot(store) == _snapshot(one)
+
+
+def test_a_bad_relationship_found_by_a_worker_leaves_the_graph_empty(store: GraphStore, tmp_path: Path) -> None:
+    from canal.errors import LoaderError
+    from tests.test_load import NODES, RELS
+
+    rels = [list(r) for r in RELS]
+    rels[3][0] = "nobody"  # row 4 of rels.csv
+    with pytest.raises(LoaderError) as info:
+        bulk_load(store, write_input(tmp_path / "bad", NODES, rels), workers=2)
+    assert (info.value.row, info.value.field, "dangling" in info.value.message) == (4, "from", True)
+    assert store.counts().total_nodes == 0 and store.counts().total_relationships == 0
