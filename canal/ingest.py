@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import json
 import time
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -126,8 +126,16 @@ def _q_nodes() -> str:
     return f"UNWIND $ids AS id MATCH (n:{ROOT_CLASS} {{id: id}}) RETURN n.id, labels(n), properties(n)"
 
 
+# relationships are found from their endpoints (the node id index, then the few edges
+# between two nodes), not through an index on relationship ids: such an index costs
+# ~370 bytes per relationship in FalkorDB, more than the relationship's own properties.
+# ``$rows`` are ``{id, source, target}`` maps.
+def _match_rel(rtype: str) -> str:
+    return f"UNWIND $rows AS row MATCH (:{ROOT_CLASS} {{id: row.source}})-[r:{ident(rtype)}]->(:{ROOT_CLASS} {{id: row.target}}) WHERE r.id = row.id"
+
+
 def _q_rels(rtype: str) -> str:
-    return f"UNWIND $ids AS id MATCH ()-[r:{ident(rtype)} {{id: id}}]->() RETURN r.id, properties(r)"
+    return f"{_match_rel(rtype)} RETURN r.id, properties(r)"
 
 
 def _q_asserted_nodes() -> str:
@@ -139,8 +147,8 @@ def _q_asserted_nodes() -> str:
 
 def _q_asserted_rels(rtype: str) -> str:
     return (
-        f"MATCH ()-[r:{ident(rtype)}]->() WHERE $s IN r.sources AND (r.status IS NULL OR r.status <> $retracted) "
-        "RETURN r.id, r.sources"
+        f"MATCH (a)-[r:{ident(rtype)}]->(b) WHERE $s IN r.sources AND (r.status IS NULL OR r.status <> $retracted) "
+        "RETURN r.id, r.sources, a.id, b.id"
     )
 
 
@@ -156,11 +164,11 @@ def _q_drop_source_nodes() -> str:
 
 
 def _q_retract_rels(rtype: str) -> str:
-    return f"UNWIND $ids AS id MATCH ()-[r:{ident(rtype)} {{id: id}}]->() SET r.status = $retracted, r.retractedOn = $today RETURN count(r)"
+    return f"{_match_rel(rtype)} SET r.status = $retracted, r.retractedOn = $today RETURN count(r)"
 
 
 def _q_drop_source_rels(rtype: str) -> str:
-    return f"UNWIND $ids AS id MATCH ()-[r:{ident(rtype)} {{id: id}}]->() SET r.sources = [x IN r.sources WHERE x <> $s] RETURN count(r)"
+    return f"{_match_rel(rtype)} SET r.sources = [x IN r.sources WHERE x <> $s] RETURN count(r)"
 
 
 def _q_reinstate_nodes() -> str:
@@ -168,7 +176,7 @@ def _q_reinstate_nodes() -> str:
 
 
 def _q_reinstate_rels(rtype: str) -> str:
-    return f"UNWIND $ids AS id MATCH ()-[r:{ident(rtype)} {{id: id}}]->() SET r.status = NULL, r.retractedOn = NULL RETURN count(r)"
+    return f"{_match_rel(rtype)} SET r.status = NULL, r.retractedOn = NULL RETURN count(r)"
 
 
 def _q_log_start() -> str:
@@ -288,7 +296,10 @@ def load_spec(
     by_rid: dict[str, Relationship] = {}
     for r in rels:
         by_rid.setdefault(r.rid, r)
-    stored_rels = _fetch_rels(store, onto, list(by_rid.values()))
+    # a relationship can only be stored already if both its endpoints are (an endpoint
+    # this load creates is not; one the load does not name is in the store)
+    fresh = {i for i in nodes if i not in stored}
+    stored_rels = _fetch_rels(store, onto, [r for r in by_rid.values() if r.source not in fresh and r.target not in fresh])
     final_rels: list[Relationship] = []
     for rid, r in by_rid.items():
         old_r = stored_rels.get(rid, {})
@@ -316,14 +327,14 @@ def load_spec(
         elif old_cls != n.cls or any(not _same(old_props.get(k), v) for k, v in n.props.items()):
             diff_nodes[n.cls]["changed"] += 1
             changed_nodes.add(n.id)
-    reinstate_rels: dict[str, list[str]] = defaultdict(list)
+    reinstate_rels: dict[str, list[dict[str, str]]] = defaultdict(list)
     for r in final_rels:
         t = onto.relation(r.type).type
         found_r = stored_rels.get(r.rid)
         if found_r is None:
             diff_rels[t]["added"] += 1
         elif found_r.get("status") == RETRACTED:
-            reinstate_rels[t].append(r.rid)
+            reinstate_rels[t].append(_ref(r))
             diff_rels[t]["changed"] += 1
             changed_rels.add(r.rid)
         elif any(not _same(found_r.get(k), v) for k, v in r.props.items()):
@@ -346,16 +357,16 @@ def load_spec(
             retract_nodes.append(nid)
             diff_nodes[most_specific(onto, labels)]["retracted"] += 1
     new_rids = {r.rid for r in final_rels}
-    retract_rels: dict[str, list[str]] = defaultdict(list)
-    drop_rels: dict[str, list[str]] = defaultdict(list)
+    retract_rels: dict[str, list[dict[str, str]]] = defaultdict(list)
+    drop_rels: dict[str, list[dict[str, str]]] = defaultdict(list)
     for t in onto.relationship_types if loaded_before else []:
-        for rid, srcs in store.query(_q_asserted_rels(t), {"s": S, "retracted": RETRACTED}).rows:
+        for rid, srcs, a, b in store.query(_q_asserted_rels(t), {"s": S, "retracted": RETRACTED}).rows:
             if rid in new_rids:
                 continue
             if [x for x in (srcs or []) if x != S]:
-                drop_rels[t].append(rid)
+                drop_rels[t].append({"id": rid, "source": a, "target": b})
             else:
-                retract_rels[t].append(rid)
+                retract_rels[t].append({"id": rid, "source": a, "target": b})
                 diff_rels[t]["retracted"] += 1
     report.diff = {
         "nodes": {k: dict(v) for k, v in sorted(diff_nodes.items())},
@@ -398,13 +409,15 @@ def load_spec(
             store.execute(_q_reinstate_nodes(), {"ids": list(batch)})
         for t, ids in reinstate_rels.items():
             for batch in _batches(ids):
-                store.execute(_q_reinstate_rels(t), {"ids": list(batch)})
+                store.execute(_q_reinstate_rels(t), {"rows": list(batch)})
         # only what the diff says is new or changed is written: new facts with CREATE
         # (faster than MERGE; a re-run after a crash sees them as existing), changed ones
         # with the store's upsert; unchanged facts are not touched
-        _create_nodes(store, [n for n in final_nodes if n.id not in stored], tick("nodes"))
+        with _Pipelined(store) as pipe:
+            _create_nodes(pipe, [n for n in final_nodes if n.id not in stored], tick("nodes"))
         store.upsert_nodes([n for n in final_nodes if n.id in changed_nodes], progress=tick("nodes"))
-        _create_rels(store, [r for r in final_rels if r.rid not in stored_rels], tick("relationships"))
+        with _Pipelined(store) as pipe:
+            _create_rels(pipe, [r for r in final_rels if r.rid not in stored_rels], tick("relationships"))
         store.upsert_relationships([r for r in final_rels if r.rid in changed_rels], progress=tick("relationships"))
         for batch in _batches(retract_nodes):
             store.execute(_q_retract_nodes(), {"ids": list(batch), "retracted": RETRACTED, "today": day})
@@ -412,10 +425,10 @@ def load_spec(
             store.execute(_q_drop_source_nodes(), {"ids": list(batch), "s": S})
         for t, ids in retract_rels.items():
             for batch in _batches(ids):
-                store.execute(_q_retract_rels(t), {"ids": list(batch), "retracted": RETRACTED, "today": day})
-        for t, ids in drop_rels.items():
-            for batch in _batches(ids):
-                store.execute(_q_drop_source_rels(t), {"ids": list(batch), "s": S})
+                store.execute(_q_retract_rels(t), {"rows": list(batch), "retracted": RETRACTED, "today": day})
+        for t, refs in drop_rels.items():
+            for batch in _batches(refs):
+                store.execute(_q_drop_source_rels(t), {"rows": list(batch), "s": S})
         report.seconds = time.perf_counter() - t0
         store.execute(
             _q_log_update(),
@@ -458,8 +471,44 @@ def wait_for_indexes(store: GraphStore, *, timeout: float = 3600.0) -> None:
         time.sleep(0.05)
 
 
-def _create_nodes(store: GraphStore, nodes: Sequence[Node], progress: Callable[[int], None]) -> None:
+class _Pipelined:
+    """Runs write statements in order on a second thread, so the next batch is prepared
+    while the database runs this one (at most two batches in flight). Each statement
+    returns a count that must equal the batch size; leaving the block waits for all."""
+
+    def __init__(self, store: GraphStore) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.store = store
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="canal-write")
+        self.inflight: deque[tuple[Any, int, str, Callable[[int], None]]] = deque()
+
+    def submit(self, query: str, params: dict[str, Any], expect: int, what: str, done: Callable[[int], None]) -> None:
+        self.inflight.append((self.pool.submit(self.store.execute, query, params), expect, what, done))
+        while len(self.inflight) > 2:
+            self._reap()
+
+    def _reap(self) -> None:
+        fut, expect, what, done = self.inflight.popleft()
+        got = int(fut.result().scalar() or 0)
+        if got != expect:
+            raise StoreError(f"{what} wrote {got} of {expect}")
+        done(expect)
+
+    def __enter__(self) -> _Pipelined:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        try:
+            while self.inflight and exc_type is None:
+                self._reap()
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _create_nodes(pipe: _Pipelined, nodes: Sequence[Node], progress: Callable[[int], None]) -> None:
     """CREATE nodes known to be new (per class, in batches), with their labels."""
+    store = pipe.store
     onto = store.ontology
     by_class: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for n in nodes:
@@ -467,16 +516,15 @@ def _create_nodes(store: GraphStore, nodes: Sequence[Node], progress: Callable[[
     size = store.settings.batch_size
     for cls in sorted(by_class):
         labels = ":".join(ident(x) for x in onto.labels_for(cls))
-        q = f"UNWIND $rows AS row CREATE (n:{labels} {{id: row.id}}) SET n += row.props RETURN count(n)"
+        q = f"UNWIND $rows AS row CREATE (n:{labels} {{id: row.id}}) SET n += $shared SET n += row.props RETURN count(n)"
         for batch in _batches(by_class[cls], size):
-            got = int(store.execute(q, {"rows": list(batch)}).scalar() or 0)
-            if got != len(batch):
-                raise StoreError(f"creating {cls} nodes wrote {got} of {len(batch)}")
-            progress(len(batch))
+            shared, rows = _shared(batch)
+            pipe.submit(q, {"rows": rows, "shared": shared}, len(batch), f"creating {cls} nodes", progress)
 
 
-def _create_rels(store: GraphStore, rels: Sequence[Relationship], progress: Callable[[int], None]) -> None:
+def _create_rels(pipe: _Pipelined, rels: Sequence[Relationship], progress: Callable[[int], None]) -> None:
     """CREATE relationships known to be new (per type, in batches)."""
+    store = pipe.store
     onto = store.ontology
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rels:
@@ -485,13 +533,30 @@ def _create_rels(store: GraphStore, rels: Sequence[Relationship], progress: Call
     for t in sorted(by_type):
         q = (
             f"UNWIND $rows AS row MATCH (a:{ROOT_CLASS} {{id: row.source}}) MATCH (b:{ROOT_CLASS} {{id: row.target}}) "
-            f"CREATE (a)-[r:{ident(t)} {{id: row.id}}]->(b) SET r += row.props RETURN count(r)"
+            f"CREATE (a)-[r:{ident(t)} {{id: row.id}}]->(b) SET r += $shared SET r += row.props RETURN count(r)"
         )
         for batch in _batches(by_type[t], size):
-            got = int(store.execute(q, {"rows": list(batch)}).scalar() or 0)
-            if got != len(batch):
-                raise StoreError(f"creating {t} relationships wrote {got} of {len(batch)} (missing endpoints?)")
-            progress(len(batch))
+            shared, rows = _shared(batch)
+            pipe.submit(q, {"rows": rows, "shared": shared}, len(batch), f"creating {t} relationships (missing endpoints?)", progress)
+
+
+def _shared(batch: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Split a batch's properties into those every row has with the same value (sent
+    once, e.g. the provenance of a load) and the rest (sent per row).
+
+    >>> _shared([{"id": "a", "props": {"s": "x", "n": 1}}, {"id": "b", "props": {"s": "x", "n": 2}}])
+    ({'s': 'x'}, [{'id': 'a', 'props': {'n': 1}}, {'id': 'b', 'props': {'n': 2}}])
+    """
+    if not batch:
+        return {}, []
+    common = dict(batch[0]["props"])
+    for row in batch[1:]:
+        props = row["props"]
+        for k in [k for k, v in common.items() if k not in props or props[k] != v or type(props[k]) is not type(v)]:
+            del common[k]
+        if not common:
+            return {}, list(batch)
+    return common, [{**row, "props": {k: v for k, v in row["props"].items() if k not in common}} for row in batch]
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -514,15 +579,20 @@ def _fetch_nodes(store: GraphStore, ids: Sequence[str]) -> dict[str, tuple[str, 
 
 
 def _fetch_rels(store: GraphStore, onto: Ontology, rels: Sequence[Relationship]) -> dict[str, dict[str, Any]]:
-    by_type: dict[str, list[str]] = defaultdict(list)
+    by_type: dict[str, list[dict[str, str]]] = defaultdict(list)
     for r in rels:
-        by_type[onto.relation(r.type).type].append(r.rid)
+        by_type[onto.relation(r.type).type].append(_ref(r))
     out: dict[str, dict[str, Any]] = {}
-    for t, ids in by_type.items():
-        for batch in _batches(ids):
-            for rid, props in store.query(_q_rels(t), {"ids": list(batch)}).rows:
+    for t, refs in by_type.items():
+        for batch in _batches(refs):
+            for rid, props in store.query(_q_rels(t), {"rows": list(batch)}).rows:
                 out[rid] = dict(props)
     return out
+
+
+def _ref(r: Relationship) -> dict[str, str]:
+    """How the Cypher above finds a relationship: its id and its endpoints' ids."""
+    return {"id": r.rid, "source": r.source, "target": r.target}
 
 
 def _merge_record_props(r: dict[str, Any]) -> dict[str, Any]:
@@ -588,7 +658,7 @@ def _resolve(
         if (s2, t2) != (r.source, r.target):
             nr = Relationship(r.type, s2, t2, r.key, dict(r.props), r.origin)
             for x in {r.source, r.target} & set(mapping):
-                rewired[x].append({"old": r.rid, "new": nr.rid, "type": r.type, "source": r.source, "target": r.target, "key": r.key})
+                rewired[x].append({"old": r.rid, "new": nr.rid, "type": r.type, "source": r.source, "target": r.target, "key": r.key, "newSource": s2, "newTarget": t2})
             new_rels.append(nr)
         else:
             new_rels.append(r)
@@ -636,7 +706,7 @@ def _q_set_merge_status() -> str:
 
 
 def _q_delete_rel(rtype: str) -> str:
-    return f"MATCH ()-[r:{ident(rtype)} {{id: $id}}]->() DELETE r RETURN count(r)"
+    return f"{_match_rel(rtype)} DELETE r RETURN count(r)"
 
 
 def list_merges(store: GraphStore) -> list[dict[str, Any]]:
@@ -678,15 +748,20 @@ def unmerge(store: GraphStore, merge_id: str) -> dict[str, Any]:
     store.upsert_nodes([Node(absorbed, str(m["absorbedClass"]), ab_props)])
     for w in json.loads(m["rewired"]):
         t = onto.relation(w["type"]).type
-        cur = store.query(_q_rels(t), {"ids": [w["new"]]}).rows
+        # where the merge put it (records written before newSource/newTarget existed: the
+        # absorbed endpoint replaced by the surviving node)
+        ns = w.get("newSource") or (into if w["source"] == absorbed else w["source"])
+        nt = w.get("newTarget") or (into if w["target"] == absorbed else w["target"])
+        ref = {"id": w["new"], "source": ns, "target": nt}
+        cur = store.query(_q_rels(t), {"rows": [ref]}).rows
         if cur:
             rprops = dict(cur[0][1])
             rprops.pop("id", None)
             srcs = [x for x in (rprops.get("sources") or []) if x != S]
             if srcs:
-                store.execute(_q_drop_source_rels(t), {"ids": [w["new"]], "s": S})
+                store.execute(_q_drop_source_rels(t), {"rows": [ref], "s": S})
             else:
-                store.execute(_q_delete_rel(t), {"id": w["new"]})
+                store.execute(_q_delete_rel(t), {"rows": [ref]})
             rprops["sources"] = [S]
             store.upsert_relationships([Relationship(w["type"], w["source"], w["target"], w["key"], rprops)])
     store.execute(_q_set_merge_status(), {"id": merge_id, "status": "undone"})

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,9 +62,10 @@ class Relationship:
     props: dict[str, Any] = field(default_factory=dict)
     origin: Origin | None = None
 
-    @property
+    @functools.cached_property
     def rid(self) -> str:
-        """Stable relationship id: source, Cypher type, target and key."""
+        """Stable relationship id: source, Cypher type, target and key (computed once:
+        relationships are not changed after they are made)."""
         base = f"{self.source}-{cypher_type(self.type) if not self.type.isupper() else self.type}->{self.target}"
         return f"{base}#{self.key}" if self.key else base
 

@@ -18,6 +18,7 @@ the schema is written anywhere else.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -62,6 +63,7 @@ _XSD_KINDS: dict[URIRef, str] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def cypher_type(name: str) -> str:
     """Relationship type of an object property: camelCase -> UPPER_SNAKE.
 
