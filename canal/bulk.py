@@ -324,8 +324,12 @@ class _GraphBulkSink(_Sink):
         encs = [_value_encoder(self.onto.properties[k].kind, self.onto.properties[k].functional) for k in keys]
         counts, limit = self.out.relationships, self.token_bytes
 
+        one = encs[0] if len(encs) == 1 else None
+
         def emit(src: str, dst: str, s_no: int, d_no: int, rid: str, values: list[Any]) -> None:
-            if values:
+            if one is not None:
+                buf.extend(b"".join((_ENDS(s_no, d_no), b"\x03", rid.encode(), b"\x00", one(values[0]), tail)))
+            elif values:
                 buf.extend(b"".join([_ENDS(s_no, d_no), b"\x03", rid.encode(), b"\x00", *[e(v) for e, v in zip(encs, values, strict=True)], tail]))
             else:
                 buf.extend(_ENDS(s_no, d_no) + b"\x03" + rid.encode() + b"\x00" + tail)
@@ -481,19 +485,36 @@ def _getter(v: Value, index: dict[str, int]) -> Getter:
     return get
 
 
-def _fetch3(values: tuple[Value, Value, Value], index: dict[str, int]) -> Callable[[list[str]], tuple[Any, Any, Any]]:
-    """Read three values of a row at once (one call per row when all are plain columns)."""
-    cols = [index.get(v.column) if v.column is not None and _simple_value(v) and v.default is None and not v.split and not v.prefix else None for v in values]
-    if all(c is not None for c in cols):
-        pick = itemgetter(*cols)
+def _fetch4(values: tuple[Value, Value, Value, Value | None], index: dict[str, int]) -> Callable[[list[str]], tuple[Any, Any, Any, Any]]:
+    """Read a relationship row's type, source, target and key (``None`` when empty) at
+    once: one call per row, and no Python-level getter when all four are plain columns."""
 
-        def plain(row: list[str]) -> tuple[Any, Any, Any]:
-            a, b, c = pick(row)
-            return a.strip() or None, b.strip() or None, c.strip() or None
+    def col(v: Value | None) -> int | None:
+        if v is None or v.column is None or not _simple_value(v) or v.default is not None or v.split or v.prefix:
+            return None
+        return index.get(v.column)
 
-        return plain
-    ga, gb, gc = (_getter(v, index) for v in values)
-    return lambda row: (ga(row), gb(row), gc(row))
+    cols = [col(v) for v in values]
+    if all(c is not None for c in cols[:3]) and (values[3] is None or cols[3] is not None):
+        if values[3] is None:
+            pick3 = itemgetter(*cols[:3])
+
+            def plain3(row: list[str]) -> tuple[Any, Any, Any, Any]:
+                a, b, c = pick3(row)
+                return a.strip() or None, b.strip() or None, c.strip() or None, None
+
+            return plain3
+        pick4 = itemgetter(*cols)
+
+        def plain4(row: list[str]) -> tuple[Any, Any, Any, Any]:
+            a, b, c, d = pick4(row)
+            return a.strip() or None, b.strip() or None, c.strip() or None, d.strip() or None
+
+        return plain4
+    ga, gb, gc = (_getter(v, index) for v in values[:3])
+    v3 = values[3]
+    gd = _getter(v3, index) if v3 is not None else (lambda row: None)
+    return lambda row: (ga(row), gb(row), gc(row), gd(row))
 
 
 class _RelCheck:
@@ -503,9 +524,9 @@ class _RelCheck:
     def __init__(self, onto: Ontology, sink: _Sink, rel_cache: dict[Any, Any], fname: str, cols: tuple[str, str, str], layout: tuple[list[str], list[str], list[Any]]) -> None:
         self.onto, self.sink, self.rel_cache, self.fname, self.cols, self.layout = onto, sink, rel_cache, fname, cols, layout
         self.emitters: dict[str, RelEmit] = {}
-        self.checked: dict[tuple[Any, str | None, str | None], tuple[Any, RelEmit]] = {}
+        self.checked: dict[tuple[Any, str | None, str | None], tuple[str, RelEmit]] = {}
 
-    def check(self, t: Any, src: Any, dst: Any, cs: str | None, cd: str | None, rownum: int) -> tuple[Any, RelEmit]:
+    def check(self, t: Any, src: Any, dst: Any, cs: str | None, cd: str | None, rownum: int) -> tuple[str, RelEmit]:
         tcol, scol, dcol = self.cols
         info = self.rel_cache.get(t)
         if info is None:
@@ -521,8 +542,8 @@ class _RelCheck:
         emit = self.emitters.get(info.type)
         if emit is None:
             emit = self.emitters[info.type] = self.sink.rel_emitter(info.type, *self.layout)
-        self.checked[(t, cs, cd)] = (info, emit)
-        return info, emit
+        self.checked[(t, cs, cd)] = (info.type, emit)
+        return info.type, emit
 
 
 def _fast(
@@ -534,10 +555,10 @@ def _fast(
     progress: Callable[[str, int], None] | None,
     *,
     phase: str = "both",
-    part: tuple[int, int] | None = None,
+    part: tuple[frozenset[int], int] | None = None,
 ) -> None:
     """The streaming converter: ``phase`` nodes, rels (the nodes are in ``sink``) or both;
-    ``part=(k, n)`` keeps the relationships whose source id hashes to ``k`` modulo ``n``
+    ``part=(slots, n)`` keeps the relationships whose source id hashes to one of ``slots`` modulo ``n``
     (duplicates share their source, so each part removes its own)."""
     props_info = onto.properties
     src_list = [spec.name]
@@ -617,7 +638,8 @@ def _fast(
             idcol = m.values["id"].column or "id"
             clscol = m.values["class"].column or "class"
             vpos = {k: i for i, k in enumerate(varying)}
-            nslots = [(vpos[k], k, g, col) for k, g, col in items if k in vpos]
+            # plain texts need only the NUL check; other values go through typed()
+            nslots = [(vpos[k], k, g, col, props_info[k].kind == "string" and props_info[k].functional) for k, g, col in items if k in vpos]
             nvar = len(varying)
             for rownum, row in enumerate(rows, start=2):
                 try:
@@ -638,16 +660,19 @@ def _fast(
                     if "\x00" in nid:
                         raise LoaderError("the id contains a NUL character", file=fname, row=rownum, field=idcol)
                     nvalues: list[Any] = [None] * nvar
-                    for i, k, g, col in nslots:
+                    for i, k, g, col, text in nslots:
                         x = g(row)
                         if x is not None:
                             if (k, cls) not in allowed_props:
                                 if not onto.node_property_allowed(k, cls):
                                     raise LoaderError(f"property {k!r} does not apply to class {cls}", file=fname, row=rownum, field=col)
                                 allowed_props.add((k, cls))
-                            nvalues[i] = typed(k, x, fname, rownum)
+                            nvalues[i] = x if text and type(x) is str and "\x00" not in x else typed(k, x, fname, rownum)
                 except LoaderError as exc:
                     bad(exc, row)
+                    continue
+                except IndexError:
+                    bad(LoaderError(f"the row has {len(row)} fields, the header {len(header)}", file=fname, row=rownum, field=None), row)
                     continue
                 node_emit(nid, nvalues)
                 count += 1
@@ -658,7 +683,8 @@ def _fast(
     if phase == "nodes":
         return
     seen: set[str] = set()
-    pk, pn = part or (0, 1)
+    slots, pn = part or (frozenset([0]), 1)
+    skip = [i not in slots for i in range(pn)]
     for m in spec.relationships:
         for path in m.files:
             fname = str(path)
@@ -668,7 +694,7 @@ def _fast(
                 out.rejects.extend(data.rejects)
                 fresh: list[Relationship] = []
                 for r in data.relationships:
-                    if r.rid in seen or (pn > 1 and hash(r.source) % pn != pk):
+                    if r.rid in seen or (pn > 1 and skip[hash(r.source) % pn]):
                         continue
                     if r.source not in numbers or r.target not in numbers:
                         end = r.source if r.source not in numbers else r.target
@@ -680,7 +706,6 @@ def _fast(
                 continue
             header = [h.strip() for h in next(rows, [])]
             index = {h: i for i, h in enumerate(header)}
-            gk = _getter(m.values["key"], index) if "key" in m.values else (lambda row: None)
             ritems = [(k, _getter(v, index)) for k, v in (*m.properties.items(), *m.provenance.items()) if k != "id"]
             own = {k for k, _ in ritems}
             varying, fixed_keys, fixed_vals = layout(sorted(own | {k for k in rel_consts if k in props_info and k != "id"}), {k: v for k, v in rel_consts.items() if k not in own})
@@ -693,21 +718,18 @@ def _fast(
             rel_check = _RelCheck(onto, sink, rel_cache, fname, (tcol, scol, dcol), (varying, fixed_keys, fixed_vals))
             checked = rel_check.checked
             check = rel_check.check
-            fetch = _fetch3((m.values["type"], m.values["source"], m.values["target"]), index)
+            fetch = _fetch4((m.values["type"], m.values["source"], m.values["target"], m.values.get("key")), index)
             for rownum, row in enumerate(rows, start=2):
                 try:
-                    t, src, dst = fetch(row)
-                    if pn > 1 and hash(src) % pn != pk:
+                    t, src, dst, key = fetch(row)
+                    if pn > 1 and skip[hash(src) % pn]:
                         continue
                     s_no, d_no = numbers.get(src), numbers.get(dst)
                     cs = classes[s_no] if s_no is not None else None
                     cd = classes[d_no] if d_no is not None else None
                     hit = checked.get((t, cs, cd))
-                    info, emit = hit if hit is not None else check(t, src, dst, cs, cd, rownum)
-                    key = gk(row)
-                    rid = f"{src}-{info.type}->{dst}#{key}" if key else f"{src}-{info.type}->{dst}"
-                    if rid in seen:
-                        continue
+                    rtype, emit = hit if hit is not None else check(t, src, dst, cs, cd, rownum)
+                    rid = f"{src}-{rtype}->{dst}#{key}" if key else f"{src}-{rtype}->{dst}"
                     if key and "\x00" in key:
                         raise LoaderError("the relationship key contains a NUL character", file=fname, row=rownum, field=kcol)
                     values: list[Any] = [None] * nvar
@@ -718,7 +740,13 @@ def _fast(
                 except LoaderError as exc:
                     bad(exc, row)
                     continue
-                seen.add(rid)
+                except IndexError:
+                    bad(LoaderError(f"the row has {len(row)} fields, the header {len(header)}", file=fname, row=rownum, field=None), row)
+                    continue
+                n_seen = len(seen)
+                seen.add(rid)  # one hash lookup: a repeated relationship leaves the size as it was
+                if len(seen) == n_seen:
+                    continue
                 emit(src, dst, s_no, d_no, rid, values)  # type: ignore[arg-type]  # checked: both exist
                 count += 1
                 if progress and count % 100_000 == 0:
@@ -804,46 +832,94 @@ class _Pipeline:
         self.inflight.clear()
 
 
-def _parallel_relationships(
-    spec: LoaderSpec,
-    onto: Ontology,
-    out: BulkFiles,
-    sink: _GraphBulkSink,
-    insert: Callable[..., tuple[int, int]],
-    skip_bad: bool,
-    workers: int,
-    token_bytes: int,
-    buffer_bytes: int,
-) -> tuple[int, float]:
-    """Convert and send the relationships in ``workers`` forked processes (they share the
-    node table by copy-on-write); returns (GRAPH.BULK calls, seconds waited on the server)."""
-    import multiprocessing
+def _node_table(spec: LoaderSpec) -> tuple[dict[str, int], list[str]]:
+    """Node numbers and classes as the node phase assigns them when every row is good:
+    one per node row, in the order of the spec's mappings, files and rows."""
+    numbers: dict[str, int] = {}
+    classes: list[str] = []
+    for m in spec.nodes:
+        for path in m.files:
+            rows = _open_rows(m, path)
+            if rows is None:
+                raise CanalError(f"{path}: not a CSV/TSV file")
+            header = [h.strip() for h in next(rows, [])]
+            index = {h: i for i, h in enumerate(header)}
+            gid, gcls = _getter(m.values["id"], index), _getter(m.values["class"], index)
+            for row in rows:
+                numbers[str(gid(row))] = len(classes)
+                classes.append(gcls(row))
+    return numbers, classes
 
-    ctx = multiprocessing.get_context("fork")
-    procs = []
-    for k in range(workers):
-        recv, send = ctx.Pipe(duplex=False)
-        p = ctx.Process(target=_relationship_worker, args=(k, workers, send, spec, onto, sink, insert, skip_bad, token_bytes, buffer_bytes), daemon=True)
-        p.start()
-        send.close()
-        procs.append((p, recv))
-    results: list[tuple[Any, ...]] = []
-    try:
-        # every worker stops at its first bad row: waiting for all of them reports the
-        # first bad row of the source, whichever worker met it
-        for p, recv in procs:
-            try:
-                msg = recv.recv()
-            except EOFError:
-                p.join()
-                msg = ("error", f"a relationship worker stopped (exit code {p.exitcode})")
-            results.append(msg)
-    finally:
-        for p, recv in procs:
-            if p.is_alive() and len(results) < len(procs):  # interrupted
+
+class _Workers:
+    """Forked processes that convert and send the relationships, each its share (by
+    source id). Started after the node phase they share its node table (copy-on-write);
+    started *with* it (``early``) each reads the node ids itself and waits for the nodes
+    to be in the graph before its first GRAPH.BULK call."""
+
+    def __init__(
+        self,
+        spec: LoaderSpec,
+        onto: Ontology,
+        nodes: _GraphBulkSink | None,
+        insert: Callable[..., tuple[int, int]],
+        skip_bad: bool,
+        parts: tuple[list[frozenset[int]], int],
+        token_bytes: int,
+        buffer_bytes: int,
+    ) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        self.go = ctx.Event()
+        self.node_count = ctx.Value("q", -1)
+        self.procs = []
+        shares, n = parts
+        for slots in shares:
+            recv, send = ctx.Pipe(duplex=False)
+            p = ctx.Process(
+                target=_relationship_worker,
+                args=(slots, n, send, spec, onto, nodes, insert, skip_bad, token_bytes, buffer_bytes, self.go, self.node_count),
+                daemon=True,
+            )
+            p.start()
+            send.close()
+            self.procs.append((p, recv))
+
+    def release(self, node_count: int) -> None:
+        """The nodes are in the graph: the workers may send."""
+        self.node_count.value = node_count
+        self.go.set()
+
+    def stop(self) -> None:
+        """Stop the workers (after a failure elsewhere)."""
+        for p, recv in self.procs:
+            if p.is_alive():
                 p.terminate()
             p.join()
             recv.close()
+
+    def results(self) -> list[tuple[Any, ...]]:
+        """Wait for every worker; returns what each reported."""
+        results: list[tuple[Any, ...]] = []
+        try:
+            # every worker stops at its first bad row: waiting for all of them reports
+            # the first bad row of the source, whichever worker met it
+            for p, recv in self.procs:
+                try:
+                    msg = recv.recv()
+                except EOFError:
+                    p.join()
+                    msg = ("error", f"a relationship worker stopped (exit code {p.exitcode})")
+                results.append(msg)
+        finally:
+            self.stop()
+        return results
+
+
+def _merge_results(results: list[tuple[Any, ...]], out: BulkFiles) -> tuple[int, float]:
+    """Raise the first bad row any worker met, else add up their counts; returns
+    (GRAPH.BULK calls, seconds waited on the server)."""
     errors = [m for m in results if m[0] == "loader"]
     if errors:
         message, file, row, fieldname = min(errors, key=lambda m: (m[1][2] or 0))[1]
@@ -862,25 +938,36 @@ def _parallel_relationships(
 
 
 def _relationship_worker(
-    k: int,
+    slots: frozenset[int],
     n: int,
     conn: Any,
     spec: LoaderSpec,
     onto: Ontology,
-    nodes: _GraphBulkSink,
+    nodes: _GraphBulkSink | None,
     insert: Callable[..., tuple[int, int]],
     skip_bad: bool,
     token_bytes: int,
     buffer_bytes: int,
+    go: Any,
+    node_count: Any,
 ) -> None:
-    """One forked process: part ``k`` of ``n`` of the relationships, sent to the server."""
+    """One forked process: the relationships whose source id hashes to ``slots`` (modulo
+    ``n``), sent to the server."""
     try:
+        numbers, classes = (nodes.numbers, nodes.classes) if nodes is not None else _node_table(spec)
+
+        def gated(*args: Any, **kwargs: Any) -> tuple[int, int]:
+            go.wait()
+            if node_count.value != len(classes):
+                raise StoreError(f"node numbering differs: {node_count.value} nodes loaded, {len(classes)} counted")
+            return insert(*args, **kwargs)
+
         out = BulkFiles(Path("."))
-        pipe = _Pipeline(insert, begin=False)
+        pipe = _Pipeline(gated, begin=False)
         sink = _GraphBulkSink(out, onto, pipe.send, token_bytes=token_bytes, buffer_bytes=buffer_bytes)
-        sink.numbers, sink.classes = nodes.numbers, nodes.classes
+        sink.numbers, sink.classes = numbers, classes
         try:
-            _fast(spec, onto, out, sink, skip_bad, None, phase="rels", part=(k, n))
+            _fast(spec, onto, out, sink, skip_bad, None, phase="rels", part=(slots, n))
             sink.close()
             pipe.finish()
         except BaseException:
@@ -928,22 +1015,40 @@ def bulk_load(
         workers = min(2, os.cpu_count() or 1) if size > 32 << 20 else 1
     calls, waited = 0, 0.0
     nodes_seconds = None
+    parallel = fast and workers > 1
+    # strict loads of CSV nodes start the relationship workers with the node phase (a bad
+    # row stops everything, so every node row gets the number of its position)
+    early = parallel and not skip_bad and all(_open_rows(m, p) is not None for m in spec.nodes for p in m.files)
     with store.bulk_session() as insert:
+        # one worker starts with the node phase (it reads the node ids itself), on the core
+        # the node phase leaves idle; the others fork after it and share its node table
+        # (it gets 3 of 2n+1 hash slots, the others 2 each: it has had a head start)
+        n_slots = 2 * workers + 1 if early else workers
+        shares = [frozenset({0, 1, 2})] + [frozenset({2 * i + 1, 2 * i + 2}) for i in range(1, workers)] if early else [frozenset({i}) for i in range(workers)]
+        first = _Workers(spec, onto, None, insert, skip_bad, (shares[:1], n_slots), token_bytes, buffer_bytes) if early else None
+        crew = None
         pipe = _Pipeline(insert)
         sink = _GraphBulkSink(out, onto, pipe.send, token_bytes=token_bytes, buffer_bytes=buffer_bytes)
         try:
-            if fast and workers > 1:
+            if parallel:
                 _fast(spec, onto, out, sink, skip_bad, progress, phase="nodes")
                 sink.flush()
-                pipe.finish()  # every node is in: no thread is left when the workers fork
+                pipe.finish()  # every node is in (and no thread is left if workers fork now)
                 nodes_seconds = time.perf_counter() - t0
-                calls, waited = _parallel_relationships(spec, onto, out, sink, insert, skip_bad, workers, token_bytes, buffer_bytes)
+                crew = _Workers(spec, onto, sink, insert, skip_bad, (shares[1:] if first else shares, n_slots), token_bytes, buffer_bytes)
+                for c in (first, crew):
+                    if c is not None:
+                        c.release(len(sink.classes))
+                calls, waited = _merge_results([m for c in (first, crew) if c is not None for m in c.results()], out)
             else:
                 convert(spec_path, onto, out, sink, skip_bad=skip_bad, progress=progress)
                 sink.close()
                 pipe.finish()
         except BaseException:
             pipe.abort()
+            for c in (first, crew):
+                if c is not None:
+                    c.stop()
             raise
     calls += pipe.calls
     waited += pipe.waited
