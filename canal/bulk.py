@@ -879,7 +879,7 @@ class _Workers:
             recv, send = ctx.Pipe(duplex=False)
             p = ctx.Process(
                 target=_relationship_worker,
-                args=(slots, n, send, spec, onto, nodes, insert, skip_bad, token_bytes, buffer_bytes, self.go, self.node_count),
+                args=(slots, n, send, spec, onto, nodes, insert, skip_bad, token_bytes, buffer_bytes, self.go, self.node_count, os.getpid()),
                 daemon=True,
             )
             p.start()
@@ -937,6 +937,21 @@ def _merge_results(results: list[tuple[Any, ...]], out: BulkFiles) -> tuple[int,
     return calls, waited
 
 
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel stop this process when the load's process dies (Linux), even by
+    SIGKILL: a worker must not outlive the load, waiting or sending."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except OSError:
+            pass
+    if os.getppid() != parent:  # it died before prctl took effect
+        os._exit(1)
+
+
 def _relationship_worker(
     slots: frozenset[int],
     n: int,
@@ -950,9 +965,11 @@ def _relationship_worker(
     buffer_bytes: int,
     go: Any,
     node_count: Any,
+    parent: int,
 ) -> None:
     """One forked process: the relationships whose source id hashes to ``slots`` (modulo
     ``n``), sent to the server."""
+    _die_with_parent(parent)
     try:
         numbers, classes = (nodes.numbers, nodes.classes) if nodes is not None else _node_table(spec)
 

@@ -112,3 +112,44 @@ def test_a_bad_relationship_found_by_a_worker_leaves_the_graph_empty(store: Grap
         bulk_load(store, write_input(tmp_path / "bad", NODES, rels), workers=2)
     assert (info.value.row, info.value.field, "dangling" in info.value.message) == (4, "from", True)
     assert store.counts().total_nodes == 0 and store.counts().total_relationships == 0
+
+
+@pytest.mark.slow
+def test_a_killed_bulk_load_leaves_no_worker_and_runs_again_to_the_clean_graph(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    from tests.test_load_incremental import _big_input
+
+    spec = _big_input(tmp_path / "big", 20000)
+    db = tmp_path / "killed.db"
+    script = (
+        "import sys; from canal.bulk import bulk_load; from canal.store import open_store\n"
+        "with open_store(sys.argv[1], fsync='no') as s:\n"
+        "    bulk_load(s, sys.argv[2], workers=2, token_bytes=4096, buffer_bytes=8192)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script, str(db), str(spec)], env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    me = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 60
+    workers: list[psutil.Process] = []
+    while time.monotonic() < deadline and proc.poll() is None:
+        workers = [c for c in me.children() if "redis" not in c.name()]
+        if len(workers) >= 2:  # both relationship workers are running: the nodes are in
+            break
+        time.sleep(0.01)
+    assert len(workers) >= 2, "the bulk load finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive, "a relationship worker outlived the killed load"
+    with open_store(str(db)) as s:
+        assert s.counts().total_nodes == 0  # the journal was paused: the half-done load is not kept
+        bulk_load(s, spec, workers=2)
+        with open_store(str(tmp_path / "clean.db")) as clean:
+            bulk_load(clean, spec, workers=1)
+            assert _snapshot(s) == _snapshot(clean)
