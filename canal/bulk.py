@@ -1,22 +1,26 @@
 """The bulk path: large first loads into an empty graph.
 
-* FalkorDB (embedded or server): the spec's sources are validated and written as
-  typed CSV files (one per class and per relationship type), which
-  ``falkordb-bulk-loader`` sends with ``GRAPH.BULK`` into a new graph; the indexes are
-  created afterwards. The graph must be empty.
-* Neo4j: :func:`write_neo4j_import` writes ``neo4j-admin database import`` files and
-  returns the command to run (the database must be stopped and new).
+* FalkorDB (embedded or server): :func:`bulk_load` checks every row of the spec's
+  sources against the ontology and encodes the good ones straight into ``GRAPH.BULK``
+  buffers (canal speaks the format itself), sent from a second thread while the next
+  are prepared; large relationship files are split over forked worker processes. All
+  or nothing; the indexes are created afterwards. The graph must be empty.
+* :func:`write_bulk_files` writes the same rows as typed CSV files for
+  ``falkordb-bulk-loader`` (the benchmark's comparison) or, with ``style="neo4j"``,
+  :func:`write_neo4j_import` writes ``neo4j-admin database import`` files and returns
+  the command to run (the database must be stopped and new).
 
-For plain CSV/TSV/JSON Lines mappings (columns, constants, ``split``, ``prefix``,
-``default``) a streaming converter checks every row (id, class, property types,
-relationship type, endpoints and their classes against the ontology) without
-building record objects; other specs go through :func:`canal.load.collect`.
+For plain CSV/TSV mappings (columns, constants, ``split``, ``prefix``, ``default``) a
+streaming converter checks every row (id, class, property types and domains,
+relationship type, endpoints and their classes) without building record objects; other
+specs go through :func:`canal.load.collect`.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import os
 import struct
 import subprocess
@@ -867,19 +871,19 @@ class _Workers:
         parts: tuple[list[frozenset[int]], int],
         token_bytes: int,
         buffer_bytes: int,
+        done: Any,
     ) -> None:
-        import multiprocessing
-
         ctx = multiprocessing.get_context("fork")
         self.go = ctx.Event()
         self.node_count = ctx.Value("q", -1)
+        self.done = done  # relationships converted by all workers, for progress
         self.procs = []
         shares, n = parts
         for slots in shares:
             recv, send = ctx.Pipe(duplex=False)
             p = ctx.Process(
                 target=_relationship_worker,
-                args=(slots, n, send, spec, onto, nodes, insert, skip_bad, token_bytes, buffer_bytes, self.go, self.node_count, os.getpid()),
+                args=(slots, n, send, spec, onto, nodes, insert, skip_bad, token_bytes, buffer_bytes, self.go, self.node_count, self.done, os.getpid()),
                 daemon=True,
             )
             p.start()
@@ -899,13 +903,18 @@ class _Workers:
             p.join()
             recv.close()
 
-    def results(self) -> list[tuple[Any, ...]]:
-        """Wait for every worker; returns what each reported."""
+    def results(self, progress: Callable[[str, int], None] | None = None) -> list[tuple[Any, ...]]:
+        """Wait for every worker (reporting progress); returns what each reported."""
         results: list[tuple[Any, ...]] = []
         try:
             # every worker stops at its first bad row: waiting for all of them reports
             # the first bad row of the source, whichever worker met it
             for p, recv in self.procs:
+                while not recv.poll(0.5):
+                    if progress:
+                        progress("relationships", self.done.value)
+                    if not p.is_alive() and not recv.poll(0):
+                        break
                 try:
                     msg = recv.recv()
                 except EOFError:
@@ -965,6 +974,7 @@ def _relationship_worker(
     buffer_bytes: int,
     go: Any,
     node_count: Any,
+    done: Any,
     parent: int,
 ) -> None:
     """One forked process: the relationships whose source id hashes to ``slots`` (modulo
@@ -984,7 +994,14 @@ def _relationship_worker(
         sink = _GraphBulkSink(out, onto, pipe.send, token_bytes=token_bytes, buffer_bytes=buffer_bytes)
         sink.numbers, sink.classes = numbers, classes
         try:
-            _fast(spec, onto, out, sink, skip_bad, None, phase="rels", part=(slots, n))
+            last = [0]
+
+            def tick(stage: str, count: int) -> None:
+                with done.get_lock():
+                    done.value += count - last[0]
+                last[0] = count
+
+            _fast(spec, onto, out, sink, skip_bad, tick, phase="rels", part=(slots, n))
             sink.close()
             pipe.finish()
         except BaseException:
@@ -1042,7 +1059,8 @@ def bulk_load(
         # (it gets 3 of 2n+1 hash slots, the others 2 each: it has had a head start)
         n_slots = 2 * workers + 1 if early else workers
         shares = [frozenset({0, 1, 2})] + [frozenset({2 * i + 1, 2 * i + 2}) for i in range(1, workers)] if early else [frozenset({i}) for i in range(workers)]
-        first = _Workers(spec, onto, None, insert, skip_bad, (shares[:1], n_slots), token_bytes, buffer_bytes) if early else None
+        done = multiprocessing.get_context("fork").Value("q", 0) if parallel else None
+        first = _Workers(spec, onto, None, insert, skip_bad, (shares[:1], n_slots), token_bytes, buffer_bytes, done) if early else None
         crew = None
         pipe = _Pipeline(insert)
         sink = _GraphBulkSink(out, onto, pipe.send, token_bytes=token_bytes, buffer_bytes=buffer_bytes)
@@ -1052,11 +1070,11 @@ def bulk_load(
                 sink.flush()
                 pipe.finish()  # every node is in (and no thread is left if workers fork now)
                 nodes_seconds = time.perf_counter() - t0
-                crew = _Workers(spec, onto, sink, insert, skip_bad, (shares[1:] if first else shares, n_slots), token_bytes, buffer_bytes)
+                crew = _Workers(spec, onto, sink, insert, skip_bad, (shares[1:] if first else shares, n_slots), token_bytes, buffer_bytes, done)
                 for c in (first, crew):
                     if c is not None:
                         c.release(len(sink.classes))
-                calls, waited = _merge_results([m for c in (first, crew) if c is not None for m in c.results()], out)
+                calls, waited = _merge_results([m for c in (first, crew) if c is not None for m in c.results(progress)], out)
             else:
                 convert(spec_path, onto, out, sink, skip_bad=skip_bad, progress=progress)
                 sink.close()

@@ -71,7 +71,7 @@ def _store() -> Iterator[Any]:
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+def _progress(enabled: bool) -> Iterator[Callable[[str, int, int | None], None] | None]:
     if not enabled or not sys.stderr.isatty():
         yield None
         return
@@ -80,7 +80,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True) as bar:
         task = bar.add_task("writing", total=None)
 
-        def hook(stage: str, done: int, total: int) -> None:
+        def hook(stage: str, done: int, total: int | None) -> None:
             bar.update(task, description=f"writing {stage}", completed=done, total=total)
 
         yield hook

@@ -20,7 +20,7 @@ def register(main: click.Group) -> None:
     @click.option("--dry-run", is_flag=True, help="Validate, resolve and report what would change (the diff); write nothing.")
     @click.option("--no-resolve", is_flag=True, help="Do not merge records into nodes the graph already has.")
     @click.option("--review", type=click.Path(dir_okay=False), default=None, help="Review report for uncertain pairs (CSV; an .html twin is written too).")
-    @click.option("--bulk", is_flag=True, help="Bulk path for a first load into an empty graph (FalkorDB GRAPH.BULK via falkordb-bulk-loader).")
+    @click.option("--bulk", is_flag=True, help="Bulk path for a first load into an empty graph (FalkorDB GRAPH.BULK, all or nothing).")
     @click.option("--neo4j-import", "neo4j_dir", type=click.Path(file_okay=False), default=None, help="Write neo4j-admin import files to this folder (and print the command) instead of loading.")
     @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
     @_handle_errors
@@ -39,13 +39,21 @@ def register(main: click.Group) -> None:
         if bulk:
             from canal.bulk import bulk_load
 
-            with _store() as store:
-                res = bulk_load(store, spec, skip_bad=skip_bad)
+            with _store() as store, _progress(_settings().progress) as hook:
+                res = bulk_load(
+                    store,
+                    spec,
+                    skip_bad=skip_bad,
+                    reject_file=rejects or f"{Path(spec).stem}.rejects.csv",
+                    progress=(lambda stage, n: hook(stage, n, None)) if hook else None,
+                )
             if fmt == "json":
                 click.echo(json.dumps(res, ensure_ascii=False, indent=2))
             else:
                 _echo_table(["class / type", "records"], [[k, v] for k, v in sorted({**res["nodes"], **res["relationships"]}.items())], title=f"bulk-loaded from {spec}")
-                click.echo(f"{res['records']} records in {res['seconds']:.2f} s ({res['records_per_second']:.0f} records/s)")
+                click.echo(f"{res['records']} records in {res['seconds']:.2f} s ({res['records_per_second']:.0f} records/s before the indexes were built); {res['rejected']} rejected")
+                if res["reject_file"]:
+                    click.echo(f"rejects: {res['reject_file']}")
             return
         from canal.ingest import load_spec
 
