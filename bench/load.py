@@ -13,7 +13,7 @@ process), then
    the bulk-loaded graph: validate, diff, upsert, retract, log; then the engine's own
    ceiling for that write path (prepared ``UNWIND ... CREATE`` statements alone).
 
-Prints JSON with records/s, seconds, CPU seconds and peak memory (PSS sampled every 0.25 s:
+Prints JSON with records/s, seconds, CPU seconds and peak memory (PSS sampled every 1 s:
 this process, the FalkorDB server, other processes, and all of them together).
 
     python bench/load.py --entities 1000000 --relationships 5000000
@@ -186,7 +186,7 @@ def _create_ceiling(store: Any, n_entities: int, *, n: int) -> dict[str, Any]:
 
 class _TreeMemory:
     """Samples the memory (PSS) of this process and all its descendants (workers, the
-    embedded FalkorDB server) every 0.25 s; ``peak_mb`` is the largest total seen."""
+    embedded FalkorDB server) every 1 s; ``peak_mb`` is the largest total seen."""
 
     def __init__(self) -> None:
         import threading
@@ -201,7 +201,7 @@ class _TreeMemory:
         import psutil
 
         me = psutil.Process()
-        while not self._stop.wait(0.25):
+        while not self._stop.wait(1.0):
             parts: dict[str, float] = {}
             for p in [me, *me.children(recursive=True)]:
                 try:
@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 "totals": report.totals(),
                 "timing": {k: round(v, 2) for k, v in report.timing.items()},
             }
-        # sampled every 0.25 s over the three measurements (not the data generation)
+        # sampled every 1 s over the three measurements (not the data generation)
         out["peak_memory"] = tree.stop()
         out["records"] = records
     finally:

@@ -269,9 +269,10 @@ def load_spec(
     t_resolve = time.perf_counter()
 
     # -- sources and multi-source merging of stored values ----------------------------------
+    only_this = [S]  # shared by every fact no other source asserts (never changed in place)
     final_nodes: list[Node] = []
     for n in nodes.values():
-        props = dict(n.props)
+        props = n.props
         old = stored.get(n.id)
         old_props = old[1] if old else {}
         if n.id in data.stubs and old:
@@ -286,11 +287,11 @@ def load_spec(
             for k in ("source", "sourceTitle", "publisher", "published"):
                 if k in old_props:
                     props[k] = old_props[k]
-        props["sources"] = srcs if S in srcs else [*srcs, S]
+        props["sources"] = only_this if not srcs else srcs if S in srcs else [*srcs, S]
         cls = n.cls
         if old and old[0] != cls and onto.is_a(old[0], cls):
             cls = old[0]  # the store knows a more specific class
-        final_nodes.append(Node(n.id, cls, props, n.origin))
+        final_nodes.append(n if cls == n.cls and props is n.props else Node(n.id, cls, props, n.origin))
     final_nodes.sort(key=lambda n: n.id)
 
     by_rid: dict[str, Relationship] = {}
@@ -300,13 +301,14 @@ def load_spec(
     # this load creates is not; one the load does not name is in the store)
     fresh = {i for i in nodes if i not in stored}
     stored_rels = _fetch_rels(store, onto, [r for r in by_rid.values() if r.source not in fresh and r.target not in fresh])
+    # the records are this load's own: they get their sources in place (no copies of
+    # hundreds of thousands of property maps)
     final_rels: list[Relationship] = []
     for rid, r in by_rid.items():
-        old_r = stored_rels.get(rid, {})
-        srcs = list(old_r.get("sources") or [])
-        props = dict(r.props)
-        props["sources"] = srcs if S in srcs else [*srcs, S]
-        final_rels.append(Relationship(r.type, r.source, r.target, r.key, props, r.origin))
+        old_r = stored_rels.get(rid)
+        srcs = list(old_r.get("sources") or []) if old_r else []
+        r.props["sources"] = only_this if not srcs else srcs if S in srcs else [*srcs, S]
+        final_rels.append(r)
 
     # -- diff --------------------------------------------------------------------------
     diff_nodes: dict[str, Counter[str]] = defaultdict(Counter)
