@@ -13,8 +13,9 @@ process), then
    the bulk-loaded graph: validate, diff, upsert, retract, log; then the engine's own
    ceiling for that write path (prepared ``UNWIND ... CREATE`` statements alone).
 
-Prints JSON with records/s, seconds, CPU seconds and peak memory (PSS sampled every 1 s:
-this process, the FalkorDB server, other processes, and all of them together).
+Prints JSON with records/s, seconds, CPU seconds and, per measurement, peak memory (PSS
+sampled every second: this process, the FalkorDB server, other processes such as the
+relationship workers or the loader, and all of them together).
 
     python bench/load.py --entities 1000000 --relationships 5000000
 """
@@ -198,27 +199,32 @@ class _TreeMemory:
         self._thread.start()
 
     def _run(self) -> None:
+        self._sample()
+        while not self._stop.wait(1.0):
+            self._sample()
+
+    def _sample(self) -> None:
         import psutil
 
         me = psutil.Process()
-        while not self._stop.wait(1.0):
-            parts: dict[str, float] = {}
-            for p in [me, *me.children(recursive=True)]:
-                try:
-                    kind = "this_process" if p.pid == me.pid else "falkordb_server" if "redis" in p.name() else "other_processes"
-                    # PSS: a forked process (the server's journal rewrite) shares pages with
-                    # its parent; RSS would count them twice
-                    parts[kind] = parts.get(kind, 0.0) + p.memory_full_info().pss / 2**20
-                except psutil.Error:
-                    pass
-            self.peak_mb = max(self.peak_mb, sum(parts.values()))
-            for k, v in parts.items():
-                self.peaks[k] = max(self.peaks.get(k, 0.0), v)
+        parts: dict[str, float] = {}
+        for p in [me, *me.children(recursive=True)]:
+            try:
+                kind = "this_process" if p.pid == me.pid else "falkordb_server" if "redis" in p.name() else "other_processes"
+                # PSS: a forked process (the server's journal rewrite) shares pages with
+                # its parent; RSS would count them twice
+                parts[kind] = parts.get(kind, 0.0) + p.memory_full_info().pss / 2**20
+            except psutil.Error:
+                pass
+        self.peak_mb = max(self.peak_mb, sum(parts.values()))
+        for k, v in parts.items():
+            self.peaks[k] = max(self.peaks.get(k, 0.0), v)
 
     def stop(self) -> dict[str, float]:
         """Peak MB of each kind of process and of all of them together."""
         self._stop.set()
         self._thread.join()
+        self._sample()
         return {**{f"{k}_mb": round(v, 1) for k, v in sorted(self.peaks.items())}, "all_processes_together_mb": round(self.peak_mb, 1)}
 
 
@@ -255,10 +261,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             made = pool.starmap(_write, gen_args)
         (spec, n_nodes, n_rels), (dspec, dn, dr) = made
         out["generate_seconds"] = round(time.perf_counter() - t, 2)
-        tree = _TreeMemory()
         records = n_nodes + n_rels
 
         # 1. bulk path
+        tree = _TreeMemory()
         with open_store(str(work / "bulk.db"), fsync="no") as store:
             c0, s0 = _cpu(store), _server_cpu(store)
             res = bulk_load(store, spec, workers=args.workers)
@@ -278,6 +284,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "cpu_seconds": round(bulk_cpu, 1),
             "server_cpu_seconds": round(server_cpu, 1),
             "server_rss_mb_after_load": server_rss,
+            "peak_memory": tree.stop(),
         }
 
         parts = set(args.parts.split(","))
@@ -288,12 +295,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             t = time.perf_counter()
             files = write_bulk_files(spec, files_dir)
             out["loader_files_seconds"] = round(time.perf_counter() - t, 2)
+            tree = _TreeMemory()
             with open_store(str(work / "alone.db"), fsync="no") as store, store.bulk_session():
                 c0 = _cpu(store)
                 secs = run_bulk_loader(falkordb_bulk_command(files, store.settings.graph, server_url_of(store), store.ontology))
                 alone_cpu = _cpu(store) - c0
             shutil.rmtree(files_dir, ignore_errors=True)
-            out["bulk_loader_alone"] = {"records": res["records"], "seconds": round(secs, 3), "records_per_second": round(res["records"] / secs), "cpu_seconds": round(alone_cpu, 1)}
+            out["bulk_loader_alone"] = {"records": res["records"], "seconds": round(secs, 3), "records_per_second": round(res["records"] / secs), "cpu_seconds": round(alone_cpu, 1), "peak_memory": tree.stop()}
             out["bulk_path_vs_loader_alone"] = round(res["loaded_seconds"] / secs, 3)
             # CPU time (this process + loader + server) does not depend on how busy the machine is
             out["bulk_path_vs_loader_alone_cpu"] = round(bulk_cpu / alone_cpu, 3) if alone_cpu else None
@@ -302,6 +310,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
         # 3. incremental upserts: a delta source into the bulk-loaded graph
         if "incremental" in parts:
+            tree = _TreeMemory()
             with open_store(str(work / "bulk.db"), fsync="no") as store:
                 from canal.ingest import wait_for_indexes
 
@@ -324,9 +333,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 "records_per_cpu_second": round(inc / inc_cpu) if inc_cpu else None,
                 "totals": report.totals(),
                 "timing": {k: round(v, 2) for k, v in report.timing.items()},
+                "peak_memory": tree.stop(),
             }
-        # sampled every 1 s over the three measurements (not the data generation)
-        out["peak_memory"] = tree.stop()
         out["records"] = records
     finally:
         if not args.keep:
