@@ -126,6 +126,7 @@ class _CsvSink(_Sink):
         self.out, self.onto, self.style = out, onto, style
         self.handles: list[IO[str]] = []
         self.layouts: dict[tuple[str, tuple[str, ...]], str] = {}
+        self.writers: dict[str, Any] = {}
 
     def _header(self, key: str) -> str:
         info = self.onto.prop(key)
@@ -145,7 +146,6 @@ class _CsvSink(_Sink):
             w.writerow([*lead, *(self._header(k) for k in keys)])
             kind, _, rest = name.partition("_")
             (self.out.node_files if kind == "nodes" else self.out.rel_files)[rest] = path
-            self.writers = getattr(self, "writers", {})
             self.writers[name] = w
         name = self.layouts[layout]
         return self.writers[name], name
