@@ -26,6 +26,7 @@ import struct
 import subprocess
 import sys
 import time
+import warnings
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -886,7 +887,13 @@ class _Workers:
                 args=(slots, n, send, spec, onto, nodes, insert, skip_bad, token_bytes, buffer_bytes, self.go, self.node_count, self.done, os.getpid()),
                 daemon=True,
             )
-            p.start()
+            with warnings.catch_warnings():
+                # Python warns when a process with other OS threads forks; the only others
+                # here are idle native pools of libraries the workers never call (BLAS
+                # threads from numpy, imported elsewhere): canal's own threads are joined
+                # before any fork
+                warnings.filterwarnings("ignore", message=r"This process .* is multi-threaded", category=DeprecationWarning)
+                p.start()
             send.close()
             self.procs.append((p, recv))
 
