@@ -145,7 +145,7 @@ def test_a_killed_bulk_load_leaves_no_worker_and_runs_again_to_the_clean_graph(t
     assert len(workers) >= 2, "the bulk load finished before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    gone, alive = psutil.wait_procs(workers, timeout=10)
+    _, alive = psutil.wait_procs(workers, timeout=10)
     assert not alive, "a relationship worker outlived the killed load"
     with open_store(str(db)) as s:
         assert s.counts().total_nodes == 0  # the journal was paused: the half-done load is not kept
