@@ -27,15 +27,15 @@ import subprocess
 import sys
 import time
 import warnings
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
 from canal.errors import CanalError, LoaderError, SchemaError, StoreError
+from canal.inflight import InFlight
 from canal.load import collect, read_spec
 from canal.load.records import Reject
 from canal.load.spec import LoaderSpec, Mapping_, Value
@@ -793,48 +793,23 @@ def run_bulk_loader(cmd: list[str]) -> float:
     return time.perf_counter() - t0
 
 
-class _Pipeline:
-    """Sends GRAPH.BULK calls from a second thread, so the server digests one buffer while
-    this thread reads, checks and encodes the next; at most two calls are in flight."""
+class _Pipeline(InFlight):
+    """GRAPH.BULK calls sent from a second thread, so the server digests one buffer while
+    this thread reads, checks and encodes the next; the first call of a load says BEGIN."""
 
     def __init__(self, insert: Callable[..., tuple[int, int]], *, begin: bool = True) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
+        super().__init__(name="canal-bulk")
         self.insert = insert
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="canal-bulk")
-        self.inflight: deque[tuple[Future[tuple[int, int]], int, int]] = deque()
         self.begin = begin
-        self.calls = 0
-        self.waited = 0.0
 
     def send(self, node_tokens: list[bytes], rel_tokens: list[bytes], nodes: int, rels: int) -> None:
-        fut = self.pool.submit(self.insert, node_tokens, rel_tokens, nodes, rels, begin=self.begin)
-        self.begin = False
-        self.calls += 1
-        self.inflight.append((fut, nodes, rels))
-        while len(self.inflight) > 2:
-            self._reap()
+        begin, self.begin = self.begin, False
 
-    def _reap(self) -> None:
-        fut, nodes, rels = self.inflight.popleft()
-        t = time.perf_counter()
-        got = fut.result()
-        self.waited += time.perf_counter() - t
-        if got != (nodes, rels):
-            raise StoreError(f"GRAPH.BULK created {got[0]} nodes and {got[1]} relationships, not {nodes} and {rels}")
+        def check(got: tuple[int, int]) -> None:
+            if got != (nodes, rels):
+                raise StoreError(f"GRAPH.BULK created {got[0]} nodes and {got[1]} relationships, not {nodes} and {rels}")
 
-    def finish(self) -> None:
-        try:
-            while self.inflight:
-                self._reap()
-        finally:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-
-    def abort(self) -> None:
-        for fut, _, _ in self.inflight:
-            fut.cancel()
-        self.pool.shutdown(wait=True, cancel_futures=True)
-        self.inflight.clear()
+        self.submit(lambda: self.insert(node_tokens, rel_tokens, nodes, rels, begin=begin), check=check)
 
 
 def _node_table(spec: LoaderSpec) -> tuple[dict[str, int], list[str]]:

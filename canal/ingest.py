@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import json
 import time
-from collections import Counter, defaultdict, deque
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from canal.errors import CanalError, StoreError
+from canal.inflight import InFlight
 from canal.load import collect, read_spec
 from canal.load.records import Reject
 from canal.load.spec import LoaderSpec
@@ -415,11 +416,11 @@ def load_spec(
         # only what the diff says is new or changed is written: new facts with CREATE
         # (faster than MERGE; a re-run after a crash sees them as existing), changed ones
         # with the store's upsert; unchanged facts are not touched
-        with _Pipelined(store) as pipe:
-            _create_nodes(pipe, [n for n in final_nodes if n.id not in stored], tick("nodes"))
+        with InFlight(name="canal-write") as pipe:
+            _create_nodes(store, pipe, [n for n in final_nodes if n.id not in stored], tick("nodes"))
         store.upsert_nodes([n for n in final_nodes if n.id in changed_nodes], progress=tick("nodes"))
-        with _Pipelined(store) as pipe:
-            _create_rels(pipe, [r for r in final_rels if r.rid not in stored_rels], tick("relationships"))
+        with InFlight(name="canal-write") as pipe:
+            _create_rels(store, pipe, [r for r in final_rels if r.rid not in stored_rels], tick("relationships"))
         store.upsert_relationships([r for r in final_rels if r.rid in changed_rels], progress=tick("relationships"))
         for batch in _batches(retract_nodes):
             store.execute(_q_retract_nodes(), {"ids": list(batch), "retracted": RETRACTED, "today": day})
@@ -473,44 +474,20 @@ def wait_for_indexes(store: GraphStore, *, timeout: float = 3600.0) -> None:
         time.sleep(0.05)
 
 
-class _Pipelined:
-    """Runs write statements in order on a second thread, so the next batch is prepared
-    while the database runs this one (at most two batches in flight). Each statement
-    returns a count that must equal the batch size; leaving the block waits for all."""
+def _write_counted(pipe: InFlight, store: GraphStore, query: str, params: dict[str, Any], expect: int, what: str, done: Callable[[int], None]) -> None:
+    """Queue a write whose ``RETURN count(..)`` must equal ``expect``, then report progress."""
 
-    def __init__(self, store: GraphStore) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        self.store = store
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="canal-write")
-        self.inflight: deque[tuple[Any, int, str, Callable[[int], None]]] = deque()
-
-    def submit(self, query: str, params: dict[str, Any], expect: int, what: str, done: Callable[[int], None]) -> None:
-        self.inflight.append((self.pool.submit(self.store.execute, query, params), expect, what, done))
-        while len(self.inflight) > 2:
-            self._reap()
-
-    def _reap(self) -> None:
-        fut, expect, what, done = self.inflight.popleft()
-        got = int(fut.result().scalar() or 0)
+    def check(res: Any) -> None:
+        got = int(res.scalar() or 0)
         if got != expect:
             raise StoreError(f"{what} wrote {got} of {expect}")
         done(expect)
 
-    def __enter__(self) -> _Pipelined:
-        return self
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        try:
-            while self.inflight and exc_type is None:
-                self._reap()
-        finally:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+    pipe.submit(lambda: store.execute(query, params), check=check)
 
 
-def _create_nodes(pipe: _Pipelined, nodes: Sequence[Node], progress: Callable[[int], None]) -> None:
+def _create_nodes(store: GraphStore, pipe: InFlight, nodes: Sequence[Node], progress: Callable[[int], None]) -> None:
     """CREATE nodes known to be new (per class, in batches), with their labels."""
-    store = pipe.store
     onto = store.ontology
     by_class: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for n in nodes:
@@ -521,12 +498,11 @@ def _create_nodes(pipe: _Pipelined, nodes: Sequence[Node], progress: Callable[[i
         q = f"UNWIND $rows AS row CREATE (n:{labels} {{id: row.id}}) SET n += $shared SET n += row.props RETURN count(n)"
         for batch in _batches(by_class[cls], size):
             shared, rows = _shared(batch)
-            pipe.submit(q, {"rows": rows, "shared": shared}, len(batch), f"creating {cls} nodes", progress)
+            _write_counted(pipe, store, q, {"rows": rows, "shared": shared}, len(batch), f"creating {cls} nodes", progress)
 
 
-def _create_rels(pipe: _Pipelined, rels: Sequence[Relationship], progress: Callable[[int], None]) -> None:
+def _create_rels(store: GraphStore, pipe: InFlight, rels: Sequence[Relationship], progress: Callable[[int], None]) -> None:
     """CREATE relationships known to be new (per type, in batches)."""
-    store = pipe.store
     onto = store.ontology
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rels:
@@ -539,7 +515,7 @@ def _create_rels(pipe: _Pipelined, rels: Sequence[Relationship], progress: Calla
         )
         for batch in _batches(by_type[t], size):
             shared, rows = _shared(batch)
-            pipe.submit(q, {"rows": rows, "shared": shared}, len(batch), f"creating {t} relationships (missing endpoints?)", progress)
+            _write_counted(pipe, store, q, {"rows": rows, "shared": shared}, len(batch), f"creating {t} relationships (missing endpoints?)", progress)
 
 
 def _shared(batch: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -206,8 +206,21 @@ class EmbeddedServer:
         """Switch the journal on if the database was opened from a bare RDB file."""
         if self.aof_dir.is_dir():
             return
+        self._journal_on(client, 60, f"could not start the journal of {self.path}")
+
+    def pause_journal(self, client: Any) -> None:
+        """Stop journaling (for GRAPH.BULK, which the journal cannot replay)."""
+        client.execute_command("CONFIG", "SET", "appendonly", "no")
+
+    def resume_journal(self, client: Any) -> None:
+        """Journal again: the journal is rewritten from the data in memory."""
+        self._journal_on(client, 3600, f"the journal of {self.path} did not come back after the bulk load")
+
+    def _journal_on(self, client: Any, timeout: float, failure: str) -> None:
+        """Switch the journal on and wait until its rewrite from memory is on disk."""
         client.execute_command("CONFIG", "SET", "appendonly", "yes")
-        for _ in range(6000):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
             info = client.info("persistence")
             if (
                 int(info.get("aof_enabled", 0)) == 1
@@ -217,21 +230,7 @@ class EmbeddedServer:
             ):
                 return
             time.sleep(0.01)
-        raise StoreError(f"could not start the journal of {self.path}")
-
-    def pause_journal(self, client: Any) -> None:
-        """Stop journaling (for GRAPH.BULK, which the journal cannot replay)."""
-        client.execute_command("CONFIG", "SET", "appendonly", "no")
-
-    def resume_journal(self, client: Any) -> None:
-        """Journal again: the journal is rewritten from the data in memory."""
-        client.execute_command("CONFIG", "SET", "appendonly", "yes")
-        for _ in range(360000):
-            info = client.info("persistence")
-            if int(info.get("aof_enabled", 0)) == 1 and int(info.get("aof_rewrite_in_progress", 1)) == 0 and int(info.get("aof_rewrite_scheduled", 1)) == 0:
-                return
-            time.sleep(0.01)
-        raise StoreError(f"the journal of {self.path} did not come back after the bulk load")
+        raise StoreError(failure)
 
     def log_tail(self) -> str:
         """Last lines of the server log, for error messages."""
