@@ -644,6 +644,7 @@ class Detector:
                 continue
             held = sorted((m for m in members if m in anywhere), key=lambda m: f.ids[m])
             top = empty[0]
+            head = min(members, key=lambda m: (depth(m), f.ids[m]))
             ids = self.ids(empty)
             gaps.append(
                 Gap(
@@ -653,12 +654,12 @@ class Detector:
                     ids,
                     (f"No organisation, product or technology is recorded in segment '{self.nm(top)}'."
                      if len(empty) == 1 and not held else
-                     f"In the segment tree of '{self.nm(top)}' ({len(members)} segments), {len(empty)} "
+                     f"In the segment tree of '{self.nm(head)}' ({len(members)} segments), {len(empty)} "
                      f"{'has' if len(empty) == 1 else 'have'} no "
                      f"recorded organisation, product or technology: {self.names(empty)}."),
                     (f"“{self.zh(top)}”环节没有任何记录在案的组织、产品或技术。"
                      if len(empty) == 1 and not held else
-                     f"“{self.zh(top)}”所在的产业链（{len(members)}个环节）中有{len(empty)}个环节没有任何记录在案的"
+                     f"“{self.zh(head)}”所在的产业链（{len(members)}个环节）中有{len(empty)}个环节没有任何记录在案的"
                      f"组织、产品或技术：{self.names(empty, zh=True)}。"),
                     q,
                     {"ids": list(ids)},
