@@ -105,19 +105,18 @@ def context_gaps(frame: CanalFrame, g: ig.Graph, hubs: list[int]) -> list[Gap]:
     deg = g.degree()
     n = sum(1 for d in deg if d > 0)
     ids = tuple(frame.ids[h] for h in hubs)
-    shares = ", ".join(f"{frame.name(h)} ({deg[h] / max(n, 1):.0%})" for h in hubs[:5])
-    shares_zh = "、".join(f"{frame.name(h, zh=True)}（{deg[h] / max(n, 1):.0%}）" for h in hubs[:5])
+    shares = ", ".join(f"'{frame.name(h)}' is tied to {deg[h] / max(n, 1):.0%}" for h in hubs[:5])
+    shares_zh = "，".join(f"“{frame.name(h, zh=True)}”与{deg[h] / max(n, 1):.0%}" for h in hubs[:5])
     return [
         Gap(
             "broker_risk",
             "graph",
             0.05,
             ids,
-            f"Context, not a gap: {shares} of the connected nodes are tied to these funders or policy makers, so "
-            "they are left out of the broker and shortest-path measures (a programme that funds everyone is "
-            "the setting, not a broker).",
-            f"背景说明而非缺口：{shares_zh}的节点与这些资助方或政策主体相连，故在中介与最短路径分析中将其剔除"
-            "（资助所有参与方的计划是背景，而不是中介）。",
+            f"Context, not a gap: {shares} of the connected nodes. A funder or policy maker tied to so much of "
+            "the graph is the setting, not a broker: it is left out of the broker and shortest-path measures.",
+            f"背景说明而非缺口：{shares_zh}的已连接节点相连。与大部分节点相连的资助方或政策主体是背景而非中介，"
+            "故在中介与最短路径分析中将其剔除。",
             Q.node_set(),
             {"ids": list(ids)},
             tuple(f"{frame.ids[h]}: {deg[h]} neighbours of {n} connected nodes" for h in hubs),
