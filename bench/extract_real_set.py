@@ -189,6 +189,9 @@ def validate(name: str, gold: dict[str, Any], text: str) -> list[str]:
         for s in _surfaces(item):
             if s not in text:
                 problems.append(f"{name}: entity {ename!r}: surface {s!r} is not in the text")
+    if "mentions" in gold:
+        found = {m[2] for m in gold["mentions"]}
+        problems += [f"{name}: entity {item[0]!r} has no mention left (blocked or inside a longer name)" for i, item in enumerate(gold["entities"]) if i not in found]
     for m in gold.get("mentions", []):
         s, e, idx = m
         if text[s:e] not in _surfaces(gold["entities"][idx]):
