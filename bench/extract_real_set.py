@@ -2,6 +2,7 @@
 
     python bench/extract_real_set.py build      # derive offsets, evidence, split and manifest; validate
     python bench/extract_real_set.py check      # validate only (exit 1 on a problem)
+    python bench/extract_real_set.py stats      # articles, entities by class and relations by type, per split
 
 Each article is ``bench/extract_real/articles/NAME.txt`` (the page excerpt as stored, never
 fetched again) and ``NAME.json`` (the gold, format in ``docs/annotation.md``). The annotator writes
@@ -263,10 +264,34 @@ def build(*, write: bool = True) -> list[str]:
     return problems
 
 
+def stats() -> dict[str, Any]:
+    """Counts per split: articles by language, sites, entities by class, relations by type."""
+    from collections import Counter
+
+    out: dict[str, Any] = {}
+    for part in ("dev", "test", "all"):
+        golds = [(n, load_gold(n)) for n in article_names()]
+        golds = [(n, g) for n, g in golds if part == "all" or g["split"] == part]
+        out[part] = {
+            "articles": len(golds),
+            "languages": dict(sorted(Counter(g["lang"] for _, g in golds).items())),
+            "sites": len({g["site"] for _, g in golds}),
+            "entities": sum(len(g["entities"]) for _, g in golds),
+            "mentions": sum(len(g["mentions"]) for _, g in golds),
+            "relations": sum(len(g["relations"]) for _, g in golds),
+            "entities_by_class": dict(sorted(Counter(e[1] for _, g in golds for e in g["entities"]).items())),
+            "relations_by_type": dict(sorted(Counter(r[1] for _, g in golds for r in g["relations"]).items())),
+        }
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["build", "check"])
+    ap.add_argument("command", choices=["build", "check", "stats"])
     args = ap.parse_args()
+    if args.command == "stats":
+        print(json.dumps(stats(), ensure_ascii=False, indent=2))
+        return
     problems = build(write=args.command == "build")
     for p in problems:
         print(p, file=sys.stderr)
