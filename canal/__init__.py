@@ -6,6 +6,8 @@ validate, export and map it. The CLI (``canal``) is a thin wrapper over this API
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from canal.errors import (
     CanalError,
     ConfigError,
@@ -17,7 +19,6 @@ from canal.errors import (
     StoreLockedError,
     ValidationError,
 )
-from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from canal.ontology import Ontology, load_ontology
