@@ -115,3 +115,101 @@ def test_excel_source_loads(store: GraphStore, tmp_path: Path) -> None:
     )
     load_spec(store, tmp_path / "x.yaml")
     assert store.query("MATCH (n:Entity {id: 'zg'}) RETURN n.name, n.foundedYear").rows == [("自贡先进碳材料产业技术研究院", 2019)]
+
+
+# -- CORDIS Horizon 2020 participations: the vendored slice, and the shared development table when present --
+
+# the development table sits in ../shared/data next to a checkout (or two levels up from a worktree)
+CORDIS_DEV = next(
+    (p for p in (ROOT.parent / "shared" / "data" / "cordis_h2020_dev", ROOT.parent.parent / "shared" / "data" / "cordis_h2020_dev") if p.is_dir()),
+    None,
+)
+CORDIS_TABLES = [
+    pytest.param(SOURCES / "cordis", id="slice"),
+    pytest.param(
+        CORDIS_DEV or SOURCES / "cordis",
+        id="dev-table",
+        marks=pytest.mark.skipif(CORDIS_DEV is None, reason="the CORDIS development table (../shared/data) is not next to this checkout"),
+    ),
+]
+
+
+def _cordis_rows(folder: Path) -> list[dict[str, str]]:
+    import csv
+
+    rows: list[dict[str, str]] = []
+    for path in sorted(folder.glob("*.csv")):
+        with open(path, encoding="utf-8", newline="") as fh:
+            rows.extend(csv.DictReader(fh))
+    return rows
+
+
+@pytest.mark.parametrize("folder", CORDIS_TABLES)
+def test_cordis_participations_load_with_the_files_own_totals(store: GraphStore, monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    from decimal import Decimal
+
+    monkeypatch.setenv("CANAL_CORDIS", str(folder))
+    rows = _cordis_rows(folder)
+    report = load_spec(store, LOADERS / "cordis.yaml")
+    assert report.rejects == [] and report.outside == []
+    orgs = {r["organisationID"] for r in rows}
+    projects = {r["projectID"] for r in rows}
+    c = store.counts()
+    kinds = {"HES": "University", "REC": "ResearchInstitute", "PRC": "Enterprise", "PUB": "GovernmentBody", "OTH": "Organisation"}
+    want: dict[str, int] = {}
+    for o in orgs:
+        cls = kinds[next(r["activityType"] for r in rows if r["organisationID"] == o)]
+        want[cls] = want.get(cls, 0) + 1
+    assert c.nodes == {**want, "ResearchProject": len(projects), "Programme": 1}
+    assert c.relationships == {
+        "PARTICIPATES_IN": len(rows),
+        "LEADS": sum(r["role"] == "coordinator" for r in rows),
+        "GRANTS_TO": len({(r["organisationID"], r["projectID"]) for r in rows}),
+    }
+    # the EU contributions sum to the file's own total; an empty cell is an absent amount, not 0
+    total = sum(Decimal(r["ecContribution"]) for r in rows if r["ecContribution"])
+    got = store.query("MATCH (:Entity)-[r:PARTICIPATES_IN]->(:Entity) RETURN sum(r.amount), count(r.amount)").rows[0]
+    assert abs(Decimal(str(got[0])) - total) < Decimal("0.01")
+    assert got[1] == sum(1 for r in rows if r["ecContribution"])
+    # every participation keeps its own amounts, role and currency (one per row, keyed by `order`)
+    stored = {
+        rid: (role, amount, net, cur)
+        for rid, role, amount, net, cur in store.query(
+            "MATCH (:Entity)-[r:PARTICIPATES_IN]->(:Entity) RETURN r.id, r.role, r.amount, r.netAmount, r.currency"
+        ).rows
+    }
+    for r in rows:
+        key = f"cordis:org:{r['organisationID']}-PARTICIPATES_IN->cordis:project:{r['projectID']}#{r['order']}"
+        amount = float(r["ecContribution"]) if r["ecContribution"] else None
+        assert stored[key] == (r["role"], amount, float(r["netEcContribution"]), "EUR"), key
+    # the programme's grants: one per participation, keyed by project
+    grants = store.query("MATCH (p:Programme {id: 'cordis:programme:H2020'})-[g:GRANTS_TO]->(o:Entity) RETURN p.name, sum(g.amount)").rows
+    assert grants[0][0] == "Horizon 2020" and abs(Decimal(str(grants[0][1])) - total) < Decimal("0.01")
+    # coordinators lead their projects
+    leads = set(store.query("MATCH (o:Entity)-[:LEADS]->(p:ResearchProject) RETURN o.id, p.id").rows)
+    assert leads == {(f"cordis:org:{r['organisationID']}", f"cordis:project:{r['projectID']}") for r in rows if r["role"] == "coordinator"}
+
+
+def test_cordis_real_names_vat_numbers_and_places_round_trip(store: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = SOURCES / "cordis"
+    monkeypatch.setenv("CANAL_CORDIS", str(folder))
+    rows = {r["organisationID"]: r for r in _cordis_rows(folder)}
+    load_spec(store, LOADERS / "cordis.yaml")
+    # the quoted name comes back exactly as the CSV module reads the cell
+    demokritos = rows["999978239"]["name"]
+    assert demokritos == '"NATIONAL CENTER FOR SCIENTIFIC RESEARCH ""DEMOKRITOS"""'
+    got = store.query(
+        "MATCH (o:Entity {id: 'cordis:org:999978239'}) RETURN o.name, o.vat, o.country, o.latitude, o.longitude, o.url, labels(o)"
+    ).rows[0]
+    assert got[:6] == (demokritos, "EL090085651", "GR", 39.2475388, 26.2711986, "http://www.demokritos.gr")
+    assert "ResearchInstitute" in got[6]
+    assert store.query("MATCH (n:Entity) WHERE n.name = $n RETURN n.id", {"n": demokritos}).rows == [("cordis:org:999978239",)]
+    # placeholders and empty VAT cells are absent values; Swiss numbers keep their MWST suffix
+    vats = dict(store.query("MATCH (o:Organisation) RETURN o.id, o.vat").rows)
+    for oid, r in rows.items():
+        want = None if r["vatNumber"] in ("", "MISSING") else r["vatNumber"]
+        assert vats[f"cordis:org:{oid}"] == want, oid
+    # SME flags are booleans; an organisation in five projects is one node with five participations
+    assert store.query("MATCH (o:Entity {id: 'cordis:org:999984059'})-[r:PARTICIPATES_IN]->() RETURN o.sme, count(r)").rows == [(False, 5)]
+    # a reload of the same table changes nothing
+    assert load_spec(store, LOADERS / "cordis.yaml").totals() == {"added": 0, "changed": 0, "retracted": 0}
