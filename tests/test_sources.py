@@ -8,6 +8,7 @@ import pytest
 
 from canal.ingest import load_spec
 from canal.store import GraphStore
+from tests.spec_fixtures import SPEC_FIXTURES, spec_env, specs
 
 ROOT = Path(__file__).resolve().parent.parent
 LOADERS = ROOT / "loaders"
@@ -213,3 +214,56 @@ def test_cordis_real_names_vat_numbers_and_places_round_trip(store: GraphStore, 
     assert store.query("MATCH (o:Entity {id: 'cordis:org:999984059'})-[r:PARTICIPATES_IN]->() RETURN o.sme, count(r)").rows == [(False, 5)]
     # a reload of the same table changes nothing
     assert load_spec(store, LOADERS / "cordis.yaml").totals() == {"added": 0, "changed": 0, "retracted": 0}
+
+
+# -- every spec under loaders/ runs on its fixture (a fresh clone has them all) --
+
+
+def test_every_spec_under_loaders_has_a_fixture_with_its_licence() -> None:
+    assert {p.stem for p in specs()} == set(SPEC_FIXTURES)
+    for stem, folder in SPEC_FIXTURES.items():
+        if folder is not None:
+            assert (folder / "SOURCES.md").is_file(), stem
+            assert spec_env(LOADERS / f"{stem}.yaml"), stem
+
+
+@pytest.mark.parametrize("spec", specs(), ids=lambda p: p.stem)
+def test_every_spec_loads_its_fixture_conforms_and_reloads_without_changes(store: GraphStore, monkeypatch: pytest.MonkeyPatch, spec: Path) -> None:
+    from canal.rdf import to_rdf, validate_rdf
+
+    folder = SPEC_FIXTURES[spec.stem]
+    env = spec_env(spec)
+    if folder is not None and env:
+        monkeypatch.setenv(env, str(folder))
+    report = load_spec(store, spec)
+    assert report.rejects == []
+    c = store.counts()
+    assert sum(c.nodes.values()) > 0 and sum(c.relationships.values()) > 0
+    shacl = validate_rdf(to_rdf(store.to_networkx(), store.ontology), store.ontology)
+    assert shacl.conforms, [(v.focus, v.path, v.message_en) for v in shacl.violations[:5]]
+    assert load_spec(store, spec).totals() == {"added": 0, "changed": 0, "retracted": 0}
+
+
+def test_real_ror_and_kag_slices_load_every_record(store: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    import csv
+    import json
+
+    ror = SPEC_FIXTURES["ror"]
+    kag = SPEC_FIXTURES["kag_supplychain"]
+    assert ror is not None and kag is not None
+    monkeypatch.setenv("CANAL_ROR", str(ror))
+    monkeypatch.setenv("CANAL_KAG", str(kag))
+    records = [json.loads(line) for p in sorted(ror.glob("*.jsonl")) for line in p.read_text(encoding="utf-8").splitlines() if line]
+    report = load_spec(store, LOADERS / "ror.yaml")
+    assert sum(report.nodes.values()) == len(records)
+    ids = {r["id"] for r in records}
+    out_links = sum(1 for r in records for x in r.get("relationships", []) if x["id"] not in ids and x["type"] in ("parent", "child", "related"))
+    assert len(report.outside) == out_links > 0
+    report = load_spec(store, LOADERS / "kag_supplychain.yaml")
+    with open(kag / "Company.csv", encoding="utf-8", newline="") as fh:
+        companies = {r["id"] for r in csv.DictReader(fh)}
+    with open(kag / "Company_fundTrans_Company.csv", encoding="utf-8", newline="") as fh:
+        transfers = {(r["srcId"], r["dstId"], r["transDate"]): float(r["transAmt"]) for r in csv.DictReader(fh)}
+    assert {r[0] for r in store.query("MATCH (e:Enterprise) WHERE e.id STARTS WITH 'kag-company:' RETURN e.id").rows} == {f"kag-company:{c}" for c in companies}
+    got = store.query("MATCH (a:Enterprise)-[r:INVESTS_IN]->(b:Enterprise) RETURN a.id, b.id, r.date, r.amount").rows
+    assert {(a[len("kag-company:"):], b[len("kag-company:"):], d.replace("-", "")): x for a, b, d, x in got} == transfers
