@@ -23,7 +23,7 @@ import numpy as np
 from canal.gaps import cypher as Q
 from canal.gaps.frame import CanalFrame, unique_ints
 from canal.gaps.model import Gap
-from canal.gaps.schema import CHAINS
+from canal.gaps.schema import CHAINS, gap_schema
 
 if TYPE_CHECKING:
     import igraph as ig
@@ -68,10 +68,16 @@ def _blocks(g: ig.Graph) -> tuple[list[int], np.ndarray[Any, np.dtype[np.int64]]
 
 
 def _chain_codes(frame: CanalFrame) -> np.ndarray[Any, np.dtype[np.int8]]:
-    """Per node: 0 innovation, 1 industrial, 2 capital, -1 other."""
+    """Per node: 0 innovation, 1 industrial, 2 capital, -1 other.
+
+    A bridge node that gives money (a capital relation out, e.g. a research-funding
+    ``Programme`` that ``grantsTo`` its participants) is a source of capital.
+    """
     out = np.full(frame.n, -1, dtype=np.int8)
     for k, ch in enumerate(CHAINS):
         out[frame.chain_mask(ch)] = k
+    gives = frame.out_count(*gap_schema(frame.ontology).capital_relations) > 0
+    out[gives & (out < 0)] = CHAINS.index("capital")
     return out
 
 
