@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from canal.commands._support import cli_store as _store
+from canal.commands._support import echo_table as _echo_table
 from canal.gaps.model import BASES, GAP_TYPES
 
 
@@ -24,7 +26,6 @@ def _review_text(g: Any) -> str:
 
 def register(main: click.Group) -> None:
     """Add ``canal gaps`` to the ``canal`` command."""
-    from canal.cli import _echo_table, _handle_errors, _store
 
     @main.command()
     @click.option("--scope", default=None, help="alliance:ID_OR_NAME or region:NAME (default: the whole graph).")
@@ -42,7 +43,6 @@ def register(main: click.Group) -> None:
     @click.option("--confirm", "confirm", default=None, metavar="GAP_ID", help="Record that this gap is real (it becomes a canal gap).")
     @click.option("--reason", default="", help="Why (with --dismiss / --confirm).")
     @click.option("--by", "reviewer", default=None, help="Who decides (default: the operating-system user).")
-    @_handle_errors
     def gaps(scope: str | None, types: tuple[str, ...], fmt: str, lang: str, limit: int | None, min_cut: int,
              min_hole: int, suggest: bool, bases: tuple[str, ...], show_all: bool, dismiss: str | None,
              confirm: str | None, reason: str, reviewer: str | None) -> None:

@@ -6,10 +6,12 @@ import json
 
 import click
 
+from canal.commands._support import cli_store as _store
+from canal.commands._support import echo_table as _echo_table
+
 
 def register(main: click.Group) -> None:
     """Add ``match`` to the ``canal`` group."""
-    from canal.cli import _echo_table, _handle_errors, _store
 
     @main.command()
     @click.option("--for", "for_name", default=None, help="Source node: id, name, English or Chinese name.")
@@ -29,7 +31,6 @@ def register(main: click.Group) -> None:
     @click.option("--reject", nargs=2, default=None, metavar="SOURCE TARGET", help="Record that the proposed match SOURCE -> TARGET is rejected (needs --reason); it is not proposed again.")
     @click.option("--reason", default="", help="Why (with --accept / --reject).")
     @click.option("--by", "reviewer", default=None, help="Who decides (default: the operating-system user).")
-    @_handle_errors
     def match(
         for_name: str | None,
         all_sources: bool,
