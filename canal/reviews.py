@@ -17,9 +17,8 @@ from typing import Any
 
 from canal.errors import ConfigError
 from canal.gaps.review import GAP_DECISIONS, MATCH_DECISIONS, REVIEW_CLASS, REVIEW_KEYS
-from canal.model import Node, Relationship, validate_node, validate_relationship
+from canal.model import Node, Relationship, ident, validate_node, validate_relationship
 from canal.store.base import GraphStore
-from canal.store.cypher import ident
 
 REVIEW_SOURCE = "canal-review"
 """``source`` of every review: the coordinator's own decision."""

@@ -53,6 +53,7 @@ COMPOSITION: dict[str, float] = {
     "Person": 0.17,
     "GovernmentBody": 0.006,
     "Programme": 0.004,
+    "ResearchProject": 0.004,
     "Incubator": 0.003,
     "TechnologyTransferCentre": 0.003,
     "SharingPlatform": 0.002,
@@ -367,6 +368,12 @@ def _background(b: SynthBuilder, n_nodes: int, edges_per_node: float, reserve: d
         b.edge(b.one(gov), "manages", p)
         for o in (b.one(research), b.one(ents), b.one(ents)):
             b.edge(p, "grantsTo", o)
+    # research projects: a programme pays for each, a research organisation leads it with partners
+    for rp in b.nodes("ResearchProject", count["ResearchProject"]):
+        b.edge(b.one(progs), "grantsTo", rp)
+        b.edge(b.one(research), "leads", rp)
+        for o in (b.one(research), b.one(ents)):
+            b.edge(o, "participatesIn", rp)
     for _ in range(count["IndustrialPark"]):
         r = region_of_org()
         park = b.node("IndustrialPark", region=r)
@@ -493,7 +500,7 @@ def _filler(b: SynthBuilder, need: int, ents: list[int], w_ent: Any, research: l
             b.edge(e1[k], "collaboratesWith", e2[k])
 
 
-_TIE_THROUGH = frozenset({"Technology", "ScientificAchievement", "Product", "Patent", "PilotProject"})
+_TIE_THROUGH = frozenset({"Technology", "ScientificAchievement", "Product", "Patent", "PilotProject", "ResearchProject"})
 
 
 def _tie_reach(b: SynthBuilder, x: int, adj: dict[int, set[int]], depth: int = 4) -> set[int]:
