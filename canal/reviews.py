@@ -124,3 +124,9 @@ def review_match(
     store.execute(f"MATCH (a:{e} {{id: $s}})-[p:{t}]->(b:{e} {{id: $t}}) SET p.status = $d RETURN count(p)",
                   {"s": source, "t": target, "d": decision})
     return props
+
+
+def read_absences(store: GraphStore) -> dict[str, list[str]]:
+    """Node id -> the absences a source records for it (the ``lacks`` property), for :func:`canal.gaps.find_gaps`."""
+    rows = store.query(f"MATCH (n:{ident('Entity')}) WHERE n.lacks IS NOT NULL RETURN n.id, n.lacks").rows
+    return {str(i): [str(x) for x in (v if isinstance(v, list) else [v])] for i, v in rows}

@@ -118,3 +118,19 @@ def test_match_accept_and_reject_are_recorded_and_honoured(demo_store: GraphStor
     # a rejected match is not proposed again
     res = canal_cmd("--db", db, "match", "--for", "dmto", "--top", "10", "--format", "json")
     assert proposed[0] not in [c["target"] for c in json.loads(res.stdout)]
+
+
+def test_a_recorded_absence_makes_a_canal_gap_in_the_library_and_the_cli(demo_store: GraphStore) -> None:
+    # a source says DMTO went to production without a pilot run (here a made-up statement for the test)
+    G = demo_store.to_networkx()
+    G.nodes["dmto"]["lacks"] = ["pilot"]
+    (g,) = [g for g in find_gaps(G, types=["missing_pilot"]) if g.anchor == "dmto"]
+    assert g.basis == "canal" and g.evidence[-1] == "dmto: a source records no pilot"
+    assert [x.anchor for x in find_gaps(G, bases=["canal"])] == ["dmto"]
+    # an absence of another kind leaves the gap a data gap
+    G.nodes["dmto"]["lacks"] = ["capital"]
+    assert [x.basis for x in find_gaps(G, types=["missing_pilot"]) if x.anchor == "dmto"] == ["data"]
+    demo_store.execute("MATCH (n:Entity {id: 'dmto'}) SET n.lacks = ['pilot'] RETURN n.id")
+    db = demo_store.settings.db
+    demo_store.close()
+    assert [(x["nodes"][0], x["basis"]) for x in _gaps(db, "--basis", "canal")] == [("dmto", "canal")]

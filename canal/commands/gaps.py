@@ -66,16 +66,18 @@ def register(main: click.Group) -> None:
                 suggest_fn = suggest_for_gaps
             except ImportError as exc:
                 raise ConfigError(f"--suggest needs the matching module (canal.match), which is not available: {exc}") from None
-        from canal.reviews import read_reviews, record_review
+        from canal.reviews import read_absences, read_reviews, record_review
 
         if dismiss and confirm:
             raise ConfigError("--dismiss and --confirm exclude each other")
         with _store() as store:
             frame = frame_from_store(store)
             reviews = read_reviews(store)
+            absences = read_absences(store)
             if dismiss or confirm:
                 target = str(dismiss or confirm)
-                every = find_gaps(frame, min_cut=min_cut, min_hole=min_hole, reviews=reviews, show_dismissed=True)
+                every = find_gaps(frame, min_cut=min_cut, min_hole=min_hole, reviews=reviews, show_dismissed=True,
+                                  absences=absences)
                 hit = [g for g in every if g.id == target]
                 if not hit:
                     raise ConfigError(f"no gap {target!r} in the current catalogue (ids are listed by `canal gaps`)")
@@ -86,7 +88,7 @@ def register(main: click.Group) -> None:
                 click.echo(f"{g.id} {decision} by {props['reviewer']} at {props['reviewedAt']}: {g.explanation_en}")
                 return
             found = find_gaps(frame, scope=scope, types=list(types) or None, min_cut=min_cut, min_hole=min_hole,
-                              reviews=reviews, show_dismissed=show_all, bases=list(bases) or None)
+                              reviews=reviews, show_dismissed=show_all, bases=list(bases) or None, absences=absences)
             if limit is not None:
                 found = found[:limit]
             suggestions: dict[tuple[str, str], list[Any]] = {}

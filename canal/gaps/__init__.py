@@ -24,7 +24,7 @@ from canal.gaps.detect import Detector
 from canal.gaps.frame import CanalFrame, frame_from_arrays, frame_from_networkx, frame_without
 from canal.gaps.model import BASES, GAP_LABELS, GAP_TYPES, Gap, gap_id
 from canal.gaps.network import broker_risk, simple_graph, structural_holes
-from canal.gaps.review import REVIEW_CLASS, apply_reviews, reviews_from_networkx
+from canal.gaps.review import REVIEW_CLASS, absences_from_networkx, apply_absences, apply_reviews, reviews_from_networkx
 from canal.ontology import Ontology
 
 __all__ = [
@@ -58,6 +58,7 @@ def find_gaps(
     reviews: Mapping[str, Mapping[str, Any]] | None = None,
     show_dismissed: bool = False,
     bases: Iterable[str] | None = None,
+    absences: Mapping[str, Iterable[str]] | None = None,
 ) -> list[Gap]:
     """Find the gaps of a canal graph, worst first.
 
@@ -72,7 +73,9 @@ def find_gaps(
     Coordinators' decisions (``Review`` nodes, see :mod:`canal.gaps.review`) are read from a
     MultiDiGraph, or passed as ``reviews`` (reviewed id -> properties) with a frame; review nodes
     are left out of every measure. Dismissed gaps are dropped unless ``show_dismissed``;
-    ``bases`` keeps only ``data`` or ``canal`` gaps (see :data:`BASES`).
+    ``bases`` keeps only ``data`` or ``canal`` gaps (see :data:`BASES`). A gap is a canal gap
+    when a coordinator confirmed it or when its anchor carries the matching recorded absence
+    (the ``lacks`` property, read from a MultiDiGraph or passed as ``absences``: node id -> values).
     """
     import time
 
@@ -85,6 +88,8 @@ def find_gaps(
         raise ConfigError(f"unknown gap basis {', '.join(sorted(want_bases - set(BASES)))} (choose from {', '.join(BASES)})")
     t0 = time.perf_counter()
     frame = G if isinstance(G, CanalFrame) else frame_from_networkx(G, ontology)
+    if absences is None and not isinstance(G, CanalFrame):
+        absences = absences_from_networkx(G)
     if REVIEW_CLASS in frame.classes:
         if reviews is None and not isinstance(G, CanalFrame):
             reviews = reviews_from_networkx(G)
@@ -130,7 +135,7 @@ def find_gaps(
         if timings is not None:
             timings[t] = round(time.perf_counter() - start - timings.get("igraph", 0) * (t == "broker_risk"), 3)
         out.extend(g for g in found if scope_fn is None or scope_fn(g))
-    out = apply_reviews(out, reviews, show_dismissed=show_dismissed)
+    out = apply_reviews(apply_absences(out, absences), reviews, show_dismissed=show_dismissed)
     if want_bases is not None:
         out = [g for g in out if g.basis in want_bases]
     order = {t: k for k, t in enumerate(GAP_TYPES)}

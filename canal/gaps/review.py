@@ -36,6 +36,49 @@ REVIEW_KEYS: tuple[str, ...] = ("decision", "reviewer", "reviewedAt", "reason")
 Reviews = Mapping[str, Mapping[str, Any]]
 """Decisions by reviewed id (``reviewOf``)."""
 
+ASPECTS: dict[tuple[str, str], str] = {
+    ("stranded_technology", "technology"): "adopter",
+    ("missing_pilot", "technology"): "pilot",
+    ("capital_gap", "adopter"): "capital",
+    ("capital_gap", "pilot_project"): "capital",
+    ("broken_canal", "institute"): "capital",
+    ("alliance_role_gap", "missing_chain"): "member",
+    ("alliance_role_gap", "no_links"): "tie",
+    ("segment_gap", "middle"): "enterprise",
+    ("segment_gap", "edge"): "enterprise",
+    ("segment_gap", "empty"): "enterprise",
+}
+"""Which recorded absence (the ``lacks`` property of the gap's anchor) makes a gap a canal gap."""
+
+
+def absences_from_networkx(G: nx.MultiDiGraph) -> dict[str, set[str]]:
+    """Node id -> the absences a source records for it (``lacks``)."""
+    out: dict[str, set[str]] = {}
+    for nid, data in G.nodes(data=True):
+        v = data.get("lacks")
+        if v:
+            out[str(nid)] = {str(x).strip().lower() for x in (v if isinstance(v, (list, tuple, set)) else [v])}
+    return out
+
+
+def apply_absences(gaps: Iterable[Gap], absences: Mapping[str, Iterable[str]] | None) -> list[Gap]:
+    """Gaps whose anchor carries the matching recorded absence become canal gaps, with that as evidence.
+
+    >>> from canal.gaps import Gap
+    >>> g = Gap("missing_pilot", "graph", 0.6, ("t", "e"), "en", "zh", "RETURN 1", {}, kind="technology")
+    >>> [(x.basis, x.evidence[-1]) for x in apply_absences([g], {"t": ["pilot"]})]
+    [('canal', 't: a source records no pilot')]
+    """
+    if not absences:
+        return list(gaps)
+    out: list[Gap] = []
+    for g in gaps:
+        aspect = ASPECTS.get((g.type, g.kind))
+        if aspect and aspect in {str(x).lower() for x in absences.get(g.anchor, ())}:
+            g = replace(g, basis="canal", evidence=(*g.evidence, f"{g.anchor}: a source records no {aspect}"))
+        out.append(g)
+    return out
+
 
 def reviews_from_networkx(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
     """The decisions held by ``Review`` nodes of a canal MultiDiGraph, by reviewed id."""
