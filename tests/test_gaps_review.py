@@ -73,6 +73,8 @@ def test_a_dismissed_gap_stays_dismissed_after_the_demo_is_reloaded_and_after_an
         assert {g["id"] for g in every} == set(by_id)
 
     check(db)
+    res = canal_cmd("--db", db, "validate")  # decisions conform to the SHACL shapes
+    assert res.returncode == 0 and "conforms: yes" in res.stdout, res.stdout
     res = canal_cmd("--db", db, "demo", cwd=tmp_path)  # reload the demo sources
     assert res.returncode == 0, res.stderr
     check(db)
