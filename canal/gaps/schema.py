@@ -32,8 +32,6 @@ TIE_RELATIONS: tuple[str, ...] = (
 )
 """Relations that tie two alliance members: development, adoption, licensing, transfer, investment,
 joint projects (directly or through a technology, product, patent or project between them)."""
-HOST_RELATIONS: tuple[str, ...] = ("hosts", "locatedIn")
-"""``h hosts x`` or ``x locatedIn h``: h is a host of x (a park, zone or institute around it)."""
 
 
 def _closure(onto: Ontology, roots: set[str]) -> set[str]:
