@@ -139,7 +139,8 @@ def find_gaps(
     if want_bases is not None:
         out = [g for g in out if g.basis in want_bases]
     order = {t: k for k, t in enumerate(GAP_TYPES)}
-    return sorted(out, key=lambda g: (-g.severity, order[g.type], g.scope, g.kind, g.nodes))
+    # worst first; at equal severity a canal gap (the link is missing in the world) before a data gap
+    return sorted(out, key=lambda g: (-g.severity, g.basis != "canal", order[g.type], g.scope, g.kind, g.nodes))
 
 
 def resolve_scope(frame: CanalFrame, scope: str) -> Callable[[Gap], bool]:
