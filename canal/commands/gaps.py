@@ -9,7 +9,24 @@ import click
 
 from canal.commands._support import cli_store as _store
 from canal.commands._support import echo_table as _echo_table
-from canal.gaps.model import BASES, GAP_TYPES
+from canal.gaps.model import BASES
+
+
+class GapTypeChoice(click.Choice):  # type: ignore[type-arg]
+    """The registered gap types (:mod:`canal.gaps.registry`), read when the option is used."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        from canal.gaps.registry import gap_types
+
+        return gap_types()
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        pass
 
 
 def _short(nodes: tuple[str, ...], k: int = 4) -> str:
@@ -29,7 +46,7 @@ def register(main: click.Group) -> None:
 
     @main.command()
     @click.option("--scope", default=None, help="alliance:ID_OR_NAME or region:NAME (default: the whole graph).")
-    @click.option("--type", "types", multiple=True, type=click.Choice(GAP_TYPES), help="Gap type (repeatable; default all).")
+    @click.option("--type", "types", multiple=True, type=GapTypeChoice(), help="Gap type (repeatable; default all).")
     @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
     @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the table's explanations.")
     @click.option("--limit", type=int, default=None, help="Show only the N most severe gaps.")

@@ -3,15 +3,16 @@
 :func:`synth_graph` builds a *healthy* canal first (every technology developed, piloted and
 adopted by a funded enterprise, every region holding whole industry chains, every alliance
 spanning the three chains and linked inside), with heavy-tailed degrees (preferential
-choice of organisations by Pareto weights), then plants gaps of every type and records
-what it planted in :attr:`SynthResult.truth`. Planters are plain functions of a
-:class:`SynthBuilder`; pass your own in ``extra`` to plant other structures (they may add
+choice of organisations by Pareto weights), then plants gaps of every registered type (each gap type's planter, see
+:mod:`canal.gaps.registry`) and records what it planted in :attr:`SynthResult.truth`. Planters
+are plain functions of a :class:`SynthBuilder`; pass your own in ``extra`` to plant other structures (they may add
 nodes, edges and truth records of any type).
 
 >>> r = synth_graph(1000, seed=1)
 >>> 900 < r.n_nodes < 1300, r.n_edges > 4 * r.n_nodes
 (True, True)
->>> sorted({t.type for t in r.truth}) == sorted(GAP_TYPES)
+>>> from canal.gaps.registry import gap_types
+>>> sorted({t.type for t in r.truth}) == sorted(gap_types())
 True
 """
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 import csv
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -30,7 +31,7 @@ import networkx as nx
 import numpy as np
 
 from canal.gaps.frame import CanalFrame, frame_from_arrays
-from canal.gaps.model import GAP_TYPES
+from canal.gaps.registry import Planter, gap_types, planters
 from canal.ontology import Ontology, load_ontology
 
 # Background composition: share of the nodes per class (the rest are regions and segments).
@@ -202,9 +203,6 @@ class SynthBuilder:
 
 _HOLD_OUT = frozenset({"develops", "adopts", "produces"})
 _HOLD_IN = frozenset({"transferredTo", "licensedTo"})
-
-Planter = Callable[[SynthBuilder, int], None]
-"""A planter adds structures to the builder: ``planter(builder, count)``."""
 
 
 @dataclass
@@ -580,7 +578,7 @@ def make_alliance(
                 continue
             got = choose(by_seg[s], 1)
             if not got:  # no free enterprise in this segment: found one
-                got = [_enterprise_in(b, s, avoid=set(chosen))]
+                got = [enterprise_in(b, s, avoid=set(chosen))]
                 chosen.extend(got)
             members += got
     if "capital" in chains:
@@ -597,41 +595,10 @@ def make_alliance(
 
 
 # ---------------------------------------------------------------------------------------------
-# planters (one per gap type); each records what it plants, including side effects
+# helpers for planters (the planters themselves live with their gap types, canal.gaps.types)
 
 
-def plant_stranded(b: SynthBuilder, k: int) -> None:
-    """Technologies developed by an institute (which also has healthy ones), never taken up."""
-    used: set[int] = b.info.setdefault("used_devs", set())
-    devs = [d for d in dict.fromkeys(b.info["tech_developer"].values()) if d not in used]
-    for _ in range(k):
-        d = devs.pop(int(b.rng.integers(len(devs))))
-        used.add(d)
-        t = b.node("Technology", region=b.region[d], field=["field-stranded"], trl=int(b.rng.integers(3, 10)))
-        p = b.node("Patent", region=b.region[d])
-        b.edge(d, "develops", t)
-        b.edge(d, "holdsPatent", p)
-        b.edge(p, "protects", t)
-        b.plant("stranded_technology", "technology", "", [t, d])
-
-
-def plant_missing_pilot(b: SynthBuilder, k: int) -> None:
-    """Technologies adopted in a region without pilot platforms, in a field no platform covers."""
-    used: set[int] = b.info.setdefault("used_devs", set())
-    plain = set(b.info["plain_regions"])
-    ents = [e for e in b.info["enterprises"] if b.region[e] in plain and e not in b.frozen]
-    devs = [d for d in dict.fromkeys(b.info["tech_developer"].values()) if d not in used]
-    for j in range(k):
-        d = devs.pop(int(b.rng.integers(len(devs))))
-        used.add(d)
-        e = b.one(ents)
-        t = b.node("Technology", region=b.region[e], field=[f"field-unpiloted-{j + 1}"], trl=7)
-        b.edge(d, "develops", t)
-        b.edge(e, "adopts", t)
-        b.plant("missing_pilot", "technology", "", [t, e])
-
-
-def _free_enterprise(b: SynthBuilder) -> int:
+def free_enterprise(b: SynthBuilder) -> int:
     """A random background enterprise that no planted structure uses."""
     ents = b.info["enterprises"]
     for _ in range(10000):
@@ -641,7 +608,7 @@ def _free_enterprise(b: SynthBuilder) -> int:
     raise RuntimeError("no free enterprise left")
 
 
-def _enterprise_in(b: SynthBuilder, s: int, *, avoid: set[int]) -> int:
+def enterprise_in(b: SynthBuilder, s: int, *, avoid: set[int]) -> int:
     """A new funded enterprise in segment ``s``, in a region holding the segment's chain."""
     ci = next(k for k, segs in enumerate(b.info["chains"]) if s in segs)
     excluded: set[tuple[str, int]] = b.info.get("excluded", set())
@@ -657,7 +624,8 @@ def _enterprise_in(b: SynthBuilder, s: int, *, avoid: set[int]) -> int:
     return e
 
 
-def _new_enterprise(b: SynthBuilder) -> int:
+def new_enterprise(b: SynthBuilder) -> int:
+    """A new enterprise in a random held (region, segment), a customer of a background one, with no funding."""
     excluded: set[tuple[str, int]] = b.info.get("excluded", set())
     regions = b.info["regions"]
     for _ in range(1000):
@@ -672,72 +640,6 @@ def _new_enterprise(b: SynthBuilder) -> int:
     b.edge(e, "customerOf", b.one(b.info["enterprises"]))
     b.frozen.add(e)
     return e
-
-
-def plant_capital_gap(b: SynthBuilder, k: int) -> None:
-    """Adopting enterprises and pilot projects with no investor, fund or grant."""
-    funded = {v for v, r in zip(b.dst, b.rel, strict=True) if r in ("grantsTo", "investsIn")}
-    funded |= {u for u, r in zip(b.src, b.rel, strict=True) if r == "listedOn"}
-    devs: dict[int, set[int]] = defaultdict(set)
-    for u, v, r in zip(b.src, b.dst, b.rel, strict=True):
-        if r == "develops":
-            devs[v].add(u)
-    bare = [t for t in b.info["techs"] if t not in funded and not (devs.get(t, set()) & funded)]
-    for _ in range(k):
-        e = _new_enterprise(b)
-        for _ in range(1000):
-            t = b.one(bare)
-            if b.edge(e, "adopts", t):
-                break
-        b.plant("capital_gap", "adopter", "", [e, t])
-        pp = b.node("PilotProject")
-        b.edge(pp, "pilotedAt", b.one(b.info["platforms"]))
-        b.edge(pp, "basedOn", b.one(b.info["techs"]))
-        b.plant("capital_gap", "pilot_project", "", [pp])
-
-
-def plant_broken_canal(b: SynthBuilder, k: int) -> None:
-    """Institutes whose technologies reach only unfunded adopters (also capital gaps)."""
-    regions = b.info["regions"]
-    for _ in range(k):
-        r = regions[int(b.rng.integers(len(regions)))]
-        inst = b.node("ResearchInstitute", region=r)
-        b.edge(inst, "locatedIn", b.info["region_nodes"][r])
-        b.edge(inst, "collaboratesWith", _free_enterprise(b))
-        e = _new_enterprise(b)
-        ts = []
-        for _ in range(2):
-            t = b.node("Technology", region=r, field=["field-broken"], trl=6)
-            b.edge(inst, "develops", t)
-            b.edge(e, "adopts", t)
-            b.edge(t, "pilotedAt", b.one(b.info["platforms"]))
-            ts.append(t)
-        b.plant("broken_canal", "institute", "", [inst, *ts])
-        b.plant("capital_gap", "adopter", "", [e, *ts])
-
-
-def plant_alliance_gaps(b: SynthBuilder, k: int) -> None:
-    """Alliances missing the capital chain, and alliances whose members never link."""
-    for _ in range(k):
-        a, _ = make_alliance(b, chains=("innovation", "industrial"), linked=True)
-        b.plant("alliance_role_gap", "missing_chain", f"alliance:{b.ids[a]}", [a])
-        a, _ = make_alliance(b, chains=("innovation", "industrial", "capital"), linked=False, avoid_adjacent=True)
-        b.plant("alliance_role_gap", "no_links", f"alliance:{b.ids[a]}", [a])
-
-
-def plant_segment_gaps(b: SynthBuilder, k: int) -> None:
-    """Middle segments missing in a region (reserved before the background) or an alliance; empty segments."""
-    for r, s in sorted(b.info.get("excluded", set()), key=lambda x: (x[0], x[1])):
-        b.plant("segment_gap", "middle", f"region:{r}", [s])
-    chains = b.info["chains"]
-    for j in range(k):
-        ci = j % len(chains)
-        a, skipped = make_alliance(b, chains=("innovation", "industrial", "capital"), linked=True,
-                                   skip_segment=1 + j % (len(chains[ci]) - 2), chain_index=ci)
-        assert skipped is not None
-        b.plant("segment_gap", "middle", f"alliance:{b.ids[a]}", [skipped])
-        s = b.node("IndustrySegment", name=f"Empty segment {j + 1}", prefix="segment")
-        b.plant("segment_gap", "empty", "graph", [s])
 
 
 def reserve_segment_gaps(b: SynthBuilder, k: int, regions: list[str], region_chains: dict[str, list[int]],
@@ -760,62 +662,6 @@ def reserve_segment_gaps(b: SynthBuilder, k: int, regions: list[str], region_cha
     return out
 
 
-def plant_broker(b: SynthBuilder, k: int) -> None:
-    """Innovation clusters reachable only through one transfer centre (also stranded, broken, hole)."""
-    regions = b.info["regions"]
-    for _ in range(k):
-        r = regions[int(b.rng.integers(len(regions)))]
-        broker = b.node("TechnologyTransferCentre", region=r)
-        b.edge(broker, "locatedIn", b.info["region_nodes"][r])
-        b.edge(broker, "collaboratesWith", _free_enterprise(b))
-        inst = b.node("ResearchInstitute", region=r)
-        lab = b.node("Laboratory", region=r)
-        b.edge(lab, "subOrganisationOf", inst)
-        b.edge(broker, "collaboratesWith", inst)
-        b.edge(broker, "collaboratesWith", lab)
-        ts = []
-        for _ in range(3):
-            t = b.node("Technology", region=r, field=["field-cluster"], trl=5)
-            b.edge(inst, "develops", t)
-            b.edge(lab, "develops", t)
-            ts.append(t)
-        b.plant("broker_risk", "articulation", "", [broker, *ts, inst, lab])
-        for t in ts:
-            b.plant("stranded_technology", "technology", "", [t, inst, lab])
-        b.plant("broken_canal", "institute", "", [inst, *ts])
-        b.plant("broken_canal", "institute", "", [lab, *ts])
-        b.plant("structural_hole", "innovation", "", [inst, lab, *ts])
-
-
-def plant_structural_hole(b: SynthBuilder, k: int) -> None:
-    """Capital clusters (funds investing only in each other) spanned by two government bodies."""
-    gov = b.info["government"]
-    for _ in range(k):
-        g = b.node("GovernmentGuidanceFund")
-        v1, v2, v3 = b.nodes("VentureCapital", 3)
-        f = b.node("Fund")
-        for u, v in ((g, v1), (g, v2), (v1, v3), (v2, f), (v3, f)):
-            b.edge(u, "investsIn", v)
-        g1 = b.one(gov)
-        g2 = b.one([x for x in gov if x != g1])
-        b.edge(g1, "manages", g)
-        b.edge(g2, "manages", f)
-        b.plant("structural_hole", "capital", "", [g, v1, v2, v3, f])
-
-
-PLANTERS: dict[str, Planter] = {
-    "stranded_technology": plant_stranded,
-    "missing_pilot": plant_missing_pilot,
-    "capital_gap": plant_capital_gap,
-    "broken_canal": plant_broken_canal,
-    "alliance_role_gap": plant_alliance_gaps,
-    "segment_gap": plant_segment_gaps,
-    "broker_risk": plant_broker,
-    "structural_hole": plant_structural_hole,
-}
-"""The default planters, one per gap type."""
-
-
 def synth_graph(
     n_nodes: int,
     *,
@@ -834,9 +680,9 @@ def synth_graph(
     onto = ontology or load_ontology()
     b = SynthBuilder(seed, onto)
     default = max(2, n_nodes // 5000)
-    per = {t: default for t in GAP_TYPES}
+    per = {t: default for t in gap_types()}
     if isinstance(planted, int):
-        per = dict.fromkeys(GAP_TYPES, planted)
+        per = dict.fromkeys(gap_types(), planted)
     elif isinstance(planted, dict):
         per.update(planted)
     # the region-scoped segment gaps must be known before enterprises are placed
@@ -858,9 +704,9 @@ def synth_graph(
     b.excluded = set(excluded)
     _background(b, n_nodes, edges_per_node, {"excluded": excluded})
     assert b.info["chains"] == chains_idx
-    for t in GAP_TYPES:
+    for t, planter in planters().items():
         if per.get(t, 0) > 0:
-            PLANTERS[t](b, per[t])
+            planter(b, per[t])
     for fn, k in extra:
         fn(b, k)
     # fill in scopes of node-anchored gaps (region of the anchor, else its field, else graph)
