@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from canal.cli import main
 from canal.errors import ConfigError
 from canal.gaps import Gap, find_gaps
 from canal.gaps.registry import GapContext, gap_type, gap_types, get_gap_type, registered, unregister_gap_type
 from canal.gaps.score import score
-from canal.cli import main
 from canal.ontology import ROOT_CLASS, load_ontology
 from canal.store.base import GraphStore
 from canal.synth import SynthBuilder, load_synth, synth_graph
