@@ -12,13 +12,13 @@ from canal.commands._support import echo_table as _echo_table
 from canal.gaps.model import BASES
 
 
-class GapTypeChoice(click.Choice):  # type: ignore[type-arg]
+class GapTypeChoice(click.Choice):  # type: ignore[type-arg]  # generic only from click 8.2
     """The registered gap types (:mod:`canal.gaps.registry`), read when the option is used."""
 
     def __init__(self) -> None:
         super().__init__(())
 
-    @property  # type: ignore[override]
+    @property
     def choices(self) -> tuple[str, ...]:
         from canal.gaps.registry import gap_types
 
