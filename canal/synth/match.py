@@ -22,7 +22,7 @@ words with an English-only one, fields are missing or in the other language.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
@@ -108,6 +108,33 @@ def _fit(tech_stage: float, ent_stage: float) -> float:
     return max(0.0, 1.0 - abs(ent_stage - (tech_stage + 1.0)) / 2.0)
 
 
+@dataclass
+class _World:
+    """The state the sections of :func:`planted_graph` share (sizes, places, hidden attributes)."""
+
+    rng: np.random.Generator
+    b: _Builder
+    nt: int
+    n_prov: int
+    cities_per_province: int
+    years: tuple[int, int]
+    cities: list[tuple[str, int]] = field(default_factory=list)
+    parks: list[tuple[str, int, int]] = field(default_factory=list)
+    arr: dict[str, np.ndarray] = field(default_factory=dict)
+    e_all: list[set[int]] = field(default_factory=list)
+    e_inv: list[set[int]] = field(default_factory=list)
+    by_topic: dict[int, np.ndarray] = field(default_factory=dict)
+    ties: list[set[int]] = field(default_factory=list)
+    l_all: list[set[int]] = field(default_factory=list)
+    l_inv: list[set[int]] = field(default_factory=list)
+    l_collab: list[set[int]] = field(default_factory=list)
+
+    def pick_alliances(self, topic: int, prov: int, k: int) -> list[int]:
+        all_topic, all_prov = self.arr["all_topic"], self.arr["all_prov"]
+        w = np.where(all_topic == topic, 4.0, 0.2) * np.where(all_prov == prov, 3.0, 1.0)
+        return sorted(set(self.rng.choice(len(all_topic), size=k, p=w / w.sum()).tolist())) if k else []
+
+
 def planted_graph(
     n_technologies: int = 400,
     n_enterprises: int = 1500,
@@ -122,75 +149,89 @@ def planted_graph(
     pool: int = 400,
 ) -> PlantedResult:
     """Build a planted graph (see the module docs); deterministic for a seed."""
-    rng = np.random.default_rng(seed)
-    b = _Builder()
     nt = n_topics or len(TOPICS)
     n_prov = n_provinces or min(len(PROVINCES), max(4, int(math.sqrt(n_enterprises) / 3)))
-    n_all = n_alliances or max(nt, n_enterprises // 60)
-    n_inv = n_investors or max(20, n_enterprises // 25)
-    n_labs = max(nt, n_technologies // 4)
-    n_plat = max(nt, n_enterprises // 150)
+    w = _World(np.random.default_rng(seed), _Builder(), nt, n_prov, cities_per_province, years)
+    _places(w)
+    _alliances(w, n_alliances or max(nt, n_enterprises // 60))
+    _investors(w, n_investors or max(20, n_enterprises // 25))
+    _platforms(w, max(nt, n_enterprises // 150))
+    investments = _enterprises(w, n_enterprises)
+    _customer_ties(w, n_enterprises)
+    last_lab_topic = _labs(w, max(nt, n_technologies // 4))
+    truth = _technologies(w, n_technologies, n_enterprises, pool, last_lab_topic)
+    return PlantedResult(w.b.G, truth, investments)
 
-    # places
-    cities: list[tuple[str, int]] = []
-    parks: list[tuple[str, int, int]] = []
-    for p in range(n_prov):
+
+def _places(w: _World) -> None:
+    """Provinces, cities (each with a high-tech park) and one segment per topic."""
+    b = w.b
+    for p in range(w.n_prov):
         en, zh = PROVINCES[p % len(PROVINCES)]
         pid = f"prov-{p}"
         b.node(pid, "Region", name=en, nameEn=en, nameZh=zh + "省")
-        for c in range(cities_per_province):
+        for c in range(w.cities_per_province):
             cid = f"city-{p}-{c}"
             b.node(cid, "Region", name=f"{en} city {c + 1}", nameEn=f"{en} city {c + 1}", nameZh=f"{zh}第{c + 1}市")
             b.edge("locatedIn", cid, pid)
-            cities.append((cid, p))
+            w.cities.append((cid, p))
             k = f"park-{p}-{c}"
             b.node(k, "IndustrialPark", name=f"{en} high-tech zone {c + 1}", nameZh=f"{zh}第{c + 1}高新区")
             b.edge("locatedIn", k, cid)
-            parks.append((k, len(cities) - 1, p))
-    n_city = len(cities)
+            w.parks.append((k, len(w.cities) - 1, p))
     # segments
-    for t in range(nt):
+    for t in range(w.nt):
         en, zh, _ke, _kz = TOPICS[t % len(TOPICS)]
         b.node(f"seg-{t}", "IndustrySegment", name=en.capitalize(), nameEn=en.capitalize(), nameZh=zh)
-    # alliances: topic + home province
-    all_topic = rng.integers(0, nt, n_all)
-    all_prov = rng.integers(0, n_prov, n_all)
+
+
+def _alliances(w: _World, n_all: int) -> None:
+    """Alliances: topic + home province."""
+    all_topic = w.arr["all_topic"] = w.rng.integers(0, w.nt, n_all)
+    w.arr["all_prov"] = w.rng.integers(0, w.n_prov, n_all)
     for a in range(n_all):
         en, zh = TOPICS[all_topic[a] % len(TOPICS)][:2]
-        b.node(f"alliance-{a}", "Alliance", name=f"{en.capitalize()} alliance {a}", nameZh=f"{zh}产业联盟{a}")
-    # investors: topic focus + province focus + preferred stage
-    inv_topic = rng.integers(0, nt, n_inv)
-    inv_prov = rng.integers(0, n_prov, n_inv)
-    inv_kind = rng.choice(["VentureCapital", "GovernmentGuidanceFund", "Fund", "Grant"], size=n_inv, p=[0.4, 0.25, 0.2, 0.15])
-    inv_stage = np.asarray([{"Grant": 0.5, "VentureCapital": 1.5, "GovernmentGuidanceFund": 1.5, "Fund": 2.0}[k] for k in inv_kind])
+        w.b.node(f"alliance-{a}", "Alliance", name=f"{en.capitalize()} alliance {a}", nameZh=f"{zh}产业联盟{a}")
+
+
+def _investors(w: _World, n_inv: int) -> None:
+    """Investors: topic focus + province focus + preferred stage."""
+    rng, b = w.rng, w.b
+    inv_topic = w.arr["inv_topic"] = rng.integers(0, w.nt, n_inv)
+    inv_prov = w.arr["inv_prov"] = rng.integers(0, w.n_prov, n_inv)
+    inv_kind = w.arr["inv_kind"] = rng.choice(["VentureCapital", "GovernmentGuidanceFund", "Fund", "Grant"], size=n_inv, p=[0.4, 0.25, 0.2, 0.15])
+    w.arr["inv_stage"] = np.asarray([{"Grant": 0.5, "VentureCapital": 1.5, "GovernmentGuidanceFund": 1.5, "Fund": 2.0}[k] for k in inv_kind])
     for i in range(n_inv):
         en, zh = TOPICS[inv_topic[i] % len(TOPICS)][:2]
         b.node(f"inv-{i}", str(inv_kind[i]), name=f"{en.capitalize()} fund {i}", nameZh=f"{zh}基金{i}", field=[en])
-        b.edge("locatedIn", f"inv-{i}", cities[int(inv_prov[i]) * cities_per_province % n_city][0])
-    # pilot platforms
+        b.edge("locatedIn", f"inv-{i}", w.cities[int(inv_prov[i]) * w.cities_per_province % len(w.cities)][0])
+
+
+def _platforms(w: _World, n_plat: int) -> None:
+    """Pilot platforms, each in a park and a segment."""
+    rng, b, parks = w.rng, w.b, w.parks
     for p in range(n_plat):
-        t = int(rng.integers(0, nt))
+        t = int(rng.integers(0, w.nt))
         park = parks[int(rng.integers(0, len(parks)))][0]
         en, zh = TOPICS[t % len(TOPICS)][:2]
         b.node(f"plat-{p}", "PilotPlatform", name=f"{en.capitalize()} pilot platform {p}", nameZh=f"{zh}中试平台{p}", field=[en])
         b.edge("locatedIn", f"plat-{p}", park)
         b.edge("partOfSegment", f"plat-{p}", f"seg-{t}")
 
-    def pick_alliances(topic: int, prov: int, k: int) -> list[int]:
-        w = np.where(all_topic == topic, 4.0, 0.2) * np.where(all_prov == prov, 3.0, 1.0)
-        return sorted(set(rng.choice(n_all, size=k, p=w / w.sum()).tolist())) if k else []
 
-    # enterprises
-    e_topic = rng.integers(0, nt, n_enterprises)
+def _enterprises(w: _World, n_enterprises: int) -> list[tuple[str, str]]:
+    """Enterprises with descriptions, parks, segments, alliances, products and planted investments."""
+    rng, b, parks = w.rng, w.b, w.parks
+    nt = w.nt
+    e_topic = w.arr["e_topic"] = rng.integers(0, nt, n_enterprises)
     e_park = rng.integers(0, len(parks), n_enterprises)
-    e_city = np.asarray([parks[k][1] for k in e_park])
-    e_prov = np.asarray([parks[k][2] for k in e_park])
-    e_stage = np.zeros(n_enterprises)
-    e_all: list[set[int]] = []
-    e_inv: list[set[int]] = [set() for _ in range(n_enterprises)]
+    w.arr["e_city"] = np.asarray([parks[k][1] for k in e_park])
+    e_prov = w.arr["e_prov"] = np.asarray([parks[k][2] for k in e_park])
+    e_stage = w.arr["e_stage"] = np.zeros(n_enterprises)
+    w.e_inv = [set() for _ in range(n_enterprises)]
     investments: list[tuple[str, str]] = []
     syndicate: dict[int, set[int]] = {}
-    y0, y1 = years
+    y1 = w.years[1]
     for e in range(n_enterprises):
         t = int(e_topic[e])
         en, zh, _ke, _kz = TOPICS[t % len(TOPICS)]
@@ -210,79 +251,108 @@ def planted_graph(
         b.edge("locatedIn", f"ent-{e}", parks[int(e_park[e])][0])
         if rng.random() < 0.6:
             b.edge("partOfSegment", f"ent-{e}", f"seg-{t}")
-        als = pick_alliances(t, int(e_prov[e]), int(rng.integers(0, 3)))
-        e_all.append(set(als))
+        als = w.pick_alliances(t, int(e_prov[e]), int(rng.integers(0, 3)))
+        w.e_all.append(set(als))
         for a in als:
             b.edge("memberOf", f"ent-{e}", f"alliance-{a}")
         if rng.random() < 0.3:
             b.node(f"prod-{e}", "Product", name=f"{en} product {e}", description=_words(rng, t, 2, "en", None))
             b.edge("produces", f"ent-{e}", f"prod-{e}")
-        # planted investments: topic focus, province, stage fit, syndicates, noise
-        cand = np.arange(n_inv) if n_inv <= 512 else rng.choice(n_inv, size=256, replace=False)
-        u = 1.2 * (inv_topic[cand] == t) + 0.8 * (inv_prov[cand] == e_prov[e]) + 0.8 * np.clip(1 - np.abs(inv_stage[cand] - stage) / 2, 0, 1)
-        u = u + rng.gumbel(0, 0.4, len(cand))
-        chosen: list[int] = []
-        for _ in range(int(rng.integers(1, 4))):
-            bonus = np.zeros(len(cand))
-            for c in chosen:
-                if syndicate.get(c):
-                    bonus += 0.9 * np.isin(cand, list(syndicate[c]))
-            order = np.argsort(-(u + bonus), kind="stable")
-            i = next(int(cand[o]) for o in order if int(cand[o]) not in chosen)
-            chosen.append(i)
-        for i in chosen:
-            for c in chosen:
-                if c != i:
-                    syndicate.setdefault(i, set()).add(c)
-            e_inv[e].add(int(i))
-            yr = int(rng.integers(max(founded, y0), y1 + 1))
-            b.edge("grantsTo" if inv_kind[i] == "Grant" else "investsIn", f"inv-{i}", f"ent-{e}", date=f"{yr}-{int(rng.integers(1, 13)):02d}-15")
-            investments.append((f"inv-{i}", f"ent-{e}"))
-    # customer ties among enterprises of a topic, mostly nearby
-    by_topic: dict[int, np.ndarray] = {t: np.flatnonzero(e_topic == t) for t in range(nt)}
-    ties: list[set[int]] = [set() for _ in range(n_enterprises)]
+        investments += _invest(w, e, t, stage, founded, syndicate)
+    return investments
+
+
+def _invest(w: _World, e: int, t: int, stage: float, founded: int, syndicate: dict[int, set[int]]) -> list[tuple[str, str]]:
+    """Planted investments in enterprise ``e``: topic focus, province, stage fit, syndicates, noise."""
+    rng = w.rng
+    inv_topic, inv_prov, inv_kind, inv_stage = (w.arr[k] for k in ("inv_topic", "inv_prov", "inv_kind", "inv_stage"))
+    n_inv = len(inv_topic)
+    y0, y1 = w.years
+    cand = np.arange(n_inv) if n_inv <= 512 else rng.choice(n_inv, size=256, replace=False)
+    u = 1.2 * (inv_topic[cand] == t) + 0.8 * (inv_prov[cand] == w.arr["e_prov"][e]) + 0.8 * np.clip(1 - np.abs(inv_stage[cand] - stage) / 2, 0, 1)
+    u = u + rng.gumbel(0, 0.4, len(cand))
+    chosen: list[int] = []
+    for _ in range(int(rng.integers(1, 4))):
+        bonus = np.zeros(len(cand))
+        for c in chosen:
+            if syndicate.get(c):
+                bonus += 0.9 * np.isin(cand, list(syndicate[c]))
+        order = np.argsort(-(u + bonus), kind="stable")
+        i = next(int(cand[o]) for o in order if int(cand[o]) not in chosen)
+        chosen.append(i)
+    out: list[tuple[str, str]] = []
+    for i in chosen:
+        for c in chosen:
+            if c != i:
+                syndicate.setdefault(i, set()).add(c)
+        w.e_inv[e].add(int(i))
+        yr = int(rng.integers(max(founded, y0), y1 + 1))
+        w.b.edge("grantsTo" if inv_kind[i] == "Grant" else "investsIn", f"inv-{i}", f"ent-{e}", date=f"{yr}-{int(rng.integers(1, 13)):02d}-15")
+        out.append((f"inv-{i}", f"ent-{e}"))
+    return out
+
+
+def _customer_ties(w: _World, n_enterprises: int) -> None:
+    """Customer ties among enterprises of a topic, mostly nearby."""
+    rng, e_topic = w.rng, w.arr["e_topic"]
+    w.by_topic = {t: np.flatnonzero(e_topic == t) for t in range(w.nt)}
+    w.ties = [set() for _ in range(n_enterprises)]
     for e in range(n_enterprises):
-        same = by_topic[int(e_topic[e])]
+        same = w.by_topic[int(e_topic[e])]
         for o in rng.choice(same, size=min(len(same), int(rng.integers(0, 3))), replace=False):
             if o != e:
-                b.edge("customerOf", f"ent-{e}", f"ent-{int(o)}")
-                ties[e].add(int(o))
-                ties[int(o)].add(e)
-    # labs
-    l_topic = rng.integers(0, nt, n_labs)
+                w.b.edge("customerOf", f"ent-{e}", f"ent-{int(o)}")
+                w.ties[e].add(int(o))
+                w.ties[int(o)].add(e)
+
+
+def _labs(w: _World, n_labs: int) -> int:
+    """Labs with topics, parks, alliances, funders and collaborating enterprises; returns the last lab's topic."""
+    rng, b, parks = w.rng, w.b, w.parks
+    inv_topic, inv_prov, inv_kind, e_prov = (w.arr[k] for k in ("inv_topic", "inv_prov", "inv_kind", "e_prov"))
+    n_inv = len(inv_topic)
+    l_topic = w.arr["l_topic"] = rng.integers(0, w.nt, n_labs)
     l_park = rng.integers(0, len(parks), n_labs)
-    l_city = np.asarray([parks[k][1] for k in l_park])
-    l_prov = np.asarray([parks[k][2] for k in l_park])
-    l_all: list[set[int]] = []
-    l_inv: list[set[int]] = []
-    l_collab: list[set[int]] = []
+    w.arr["l_city"] = np.asarray([parks[k][1] for k in l_park])
+    l_prov = w.arr["l_prov"] = np.asarray([parks[k][2] for k in l_park])
+    t = 0
     for lab in range(n_labs):
         t = int(l_topic[lab])
         en, zh = TOPICS[t % len(TOPICS)][:2]
         cls = ["ResearchInstitute", "University", "Laboratory"][lab % 3]
         b.node(f"lab-{lab}", cls, name=f"{en.capitalize()} lab {lab}", nameZh=f"{zh}研究院{lab}", field=[en] if rng.random() < 0.7 else [])
         b.edge("locatedIn", f"lab-{lab}", parks[int(l_park[lab])][0])
-        als = pick_alliances(t, int(l_prov[lab]), int(rng.integers(1, 3)))
-        l_all.append(set(als))
+        als = w.pick_alliances(t, int(l_prov[lab]), int(rng.integers(1, 3)))
+        w.l_all.append(set(als))
         for a in als:
             b.edge("memberOf", f"lab-{lab}", f"alliance-{a}")
         cand = rng.choice(n_inv, size=min(n_inv, 32), replace=False)
         u = 1.2 * (inv_topic[cand] == t) + 0.8 * (inv_prov[cand] == l_prov[lab]) + rng.gumbel(0, 0.4, len(cand))
         invs = {int(i) for i in cand[np.argsort(-u)][: int(rng.integers(0, 3))]}
-        l_inv.append(invs)
+        w.l_inv.append(invs)
         for i in sorted(invs):
             b.edge("grantsTo" if inv_kind[i] in ("Grant", "GovernmentGuidanceFund") else "investsIn", f"inv-{i}", f"lab-{lab}")
-        same = by_topic[t]
+        same = w.by_topic[t]
         near = same[e_prov[same] == l_prov[lab]] if len(same) else same
         src = near if len(near) >= 2 else same
         col = {int(x) for x in rng.choice(src, size=min(len(src), int(rng.integers(1, 4))), replace=False)} if len(src) else set()
-        l_collab.append(col)
+        w.l_collab.append(col)
         for x in sorted(col):
             b.edge("collaboratesWith", f"lab-{lab}", f"ent-{x}")
-    # technologies and planted adoptions
+    return t
+
+
+def _technologies(w: _World, n_technologies: int, n_enterprises: int, pool: int, seg_topic: int) -> list[tuple[str, str]]:
+    """Technologies and planted adoptions (the truth).
+
+    ``seg_topic`` is the segment a technology is put in (half of them): the last lab's topic, as the
+    generator has always done (kept so seeded graphs and the published evaluation stay the same).
+    """
+    rng, b, nt = w.rng, w.b, w.nt
+    l_topic = w.arr["l_topic"]
     truth: list[tuple[str, str]] = []
     for ti in range(n_technologies):
-        lab = int(rng.integers(0, n_labs))
+        lab = int(rng.integers(0, len(l_topic)))
         tt = int(l_topic[lab]) if rng.random() < 0.85 else int(rng.integers(0, nt))
         en, zh, _ke, _kz = TOPICS[tt % len(TOPICS)]
         trl = int(rng.integers(2, 10))
@@ -299,32 +369,42 @@ def planted_graph(
         b.node(tid, "Technology", name=f"{en.capitalize()} technology {ti}", nameZh=f"{zh}技术{ti}", description=" / ".join(desc), field=fld, trl=trl)
         b.edge("develops", f"lab-{lab}", tid)
         if rng.random() < 0.5:
-            b.edge("partOfSegment", tid, f"seg-{t}")
-        # candidate pool: same-topic enterprises plus a few others
-        same = by_topic[tt]
-        others = rng.integers(0, n_enterprises, max(8, pool // 10))
-        cand = np.unique(np.concatenate([rng.choice(same, size=min(len(same), pool), replace=False) if len(same) else same, others]))
-        coc = set()
-        for x in l_collab[lab]:
-            coc |= ties[x]
-            coc.add(x)
-        u = (
-            2.0 * (e_topic[cand] == tt)
-            + 0.9 * (e_city[cand] == l_city[lab])
-            + 0.5 * (e_prov[cand] == l_prov[lab])
-            + 1.0 * np.asarray([bool(e_all[x] & l_all[lab]) for x in cand])
-            + 0.9 * np.asarray([bool(e_inv[x] & l_inv[lab]) for x in cand])
-            + 0.9 * np.asarray([x in coc for x in cand])
-            + 0.7 * np.asarray([_fit(tstage, e_stage[x]) for x in cand])
-            + rng.gumbel(0, 0.5, len(cand))
-        )
-        m = 1 + int(rng.poisson(0.6))
-        for x in cand[np.argsort(-u, kind="stable")][: min(3, m)]:
-            yr = int(rng.integers(y0, y1 + 1))
-            date = f"{yr}-{int(rng.integers(1, 13)):02d}-01"
-            if rng.random() < 0.5:
-                b.edge("adopts", f"ent-{int(x)}", tid, date=date)
-            else:
-                b.edge("licensedTo", tid, f"ent-{int(x)}", date=date)
-            truth.append((tid, f"ent-{int(x)}"))
-    return PlantedResult(b.G, truth, investments)
+            b.edge("partOfSegment", tid, f"seg-{seg_topic}")
+        truth += _adopters(w, tid, lab, tt, tstage, n_enterprises, pool)
+    return truth
+
+
+def _adopters(w: _World, tid: str, lab: int, tt: int, tstage: float, n_enterprises: int, pool: int) -> list[tuple[str, str]]:
+    """Planted adopters of technology ``tid`` (of lab ``lab``, topic ``tt``) by the hidden utility."""
+    rng, b = w.rng, w.b
+    e_topic, e_city, e_prov, e_stage = (w.arr[k] for k in ("e_topic", "e_city", "e_prov", "e_stage"))
+    y0, y1 = w.years
+    # candidate pool: same-topic enterprises plus a few others
+    same = w.by_topic[tt]
+    others = rng.integers(0, n_enterprises, max(8, pool // 10))
+    cand = np.unique(np.concatenate([rng.choice(same, size=min(len(same), pool), replace=False) if len(same) else same, others]))
+    coc = set()
+    for x in w.l_collab[lab]:
+        coc |= w.ties[x]
+        coc.add(x)
+    u = (
+        2.0 * (e_topic[cand] == tt)
+        + 0.9 * (e_city[cand] == w.arr["l_city"][lab])
+        + 0.5 * (e_prov[cand] == w.arr["l_prov"][lab])
+        + 1.0 * np.asarray([bool(w.e_all[x] & w.l_all[lab]) for x in cand])
+        + 0.9 * np.asarray([bool(w.e_inv[x] & w.l_inv[lab]) for x in cand])
+        + 0.9 * np.asarray([x in coc for x in cand])
+        + 0.7 * np.asarray([_fit(tstage, e_stage[x]) for x in cand])
+        + rng.gumbel(0, 0.5, len(cand))
+    )
+    m = 1 + int(rng.poisson(0.6))
+    truth: list[tuple[str, str]] = []
+    for x in cand[np.argsort(-u, kind="stable")][: min(3, m)]:
+        yr = int(rng.integers(y0, y1 + 1))
+        date = f"{yr}-{int(rng.integers(1, 13)):02d}-01"
+        if rng.random() < 0.5:
+            b.edge("adopts", f"ent-{int(x)}", tid, date=date)
+        else:
+            b.edge("licensedTo", tid, f"ent-{int(x)}", date=date)
+        truth.append((tid, f"ent-{int(x)}"))
+    return truth
