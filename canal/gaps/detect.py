@@ -561,6 +561,12 @@ class Detector:
             down[u].add(d)
             up[d].add(u)
         presence, anywhere, parents, works = self.segment_presence()
+        return self._scoped_segment_gaps(up, down, presence, works) + self._empty_segment_trees(seg, down, parents, anywhere)
+
+    def _scoped_segment_gaps(self, up: dict[int, set[int]], down: dict[int, set[int]], presence: dict[str, set[int]],
+                             works: dict[str, set[int]]) -> list[Gap]:
+        """Segment gaps in a region or alliance: a segment next to one the scope works in, absent there."""
+        f, s = self.f, self.s
         gaps = []
         for scope in sorted(presence):
             here = presence[scope]
@@ -610,7 +616,13 @@ class Detector:
                         f"{where} (partOfSegment), or a source saying there are none",
                     )
                 )
-        # one summary per segment tree (segments joined by partOfSegment or upstreamOf)
+        return gaps
+
+    def _empty_segment_trees(self, seg: BoolArray, down: dict[int, set[int]], parents: dict[int, set[int]],
+                             anywhere: set[int]) -> list[Gap]:
+        """One summary per segment tree (segments joined by partOfSegment or upstreamOf) with empty segments."""
+        f, s = self.f, self.s
+        gaps = []
         segs = np.flatnonzero(seg).tolist()
         root = {m: m for m in segs}
 
