@@ -145,35 +145,38 @@ def resolve_scope(frame: CanalFrame, scope: str) -> Callable[[Gap], bool]:
 
     An alliance is named by id or name (case-insensitive); a gap is in it when its scope is
     the alliance or one of its nodes is the alliance or a member. A gap is in a region when
-    its scope is the region or one of its nodes has that ``region``. Unknown names raise
+    its scope is the region or one of its nodes has that ``region``. Names compare after case,
+    width and space folding (:func:`canal.resolve.names.fold_name`). Unknown names raise
     :class:`ConfigError`.
     """
+    from canal.resolve.names import fold_name
+
     kind, _, value = scope.partition(":")
     value = value.strip()
     if kind not in ("alliance", "region") or not value:
         raise ConfigError(f"--scope takes alliance:NAME or region:NAME, got {scope!r}")
-    low = value.casefold()
+    low = fold_name(value)
     if kind == "alliance":
         det = Detector(frame)
         members = det.alliance_members()
-        hits = [a for a in members if frame.ids[a].casefold() == low or frame.name(a).casefold() == low
-                or frame.names_zh.get(a, "").casefold() == low]
+        hits = [a for a in members if low in (fold_name(frame.ids[a]), fold_name(frame.name(a)), fold_name(frame.names_zh.get(a, "")))]
         if not hits:
             raise ConfigError(f"no alliance {value!r} in the graph")
         a = hits[0]
         scope_key = f"alliance:{frame.ids[a]}"
         inside = {frame.ids[a], *(frame.ids[o] for o in members[a])}
         return lambda g: g.scope == scope_key or any(x in inside for x in g.nodes)
-    regions = {r.casefold(): r for r in frame.region if r}
+    regions = {fold_name(r): r for r in frame.region if r}
     region_nodes = [i for i in range(frame.n) if frame.class_of(i) == "Region"
-                    and low in (frame.ids[i].casefold(), frame.name(i).casefold(), frame.names_zh.get(i, "").casefold())]
+                    and low in (fold_name(frame.ids[i]), fold_name(frame.name(i)), fold_name(frame.names_zh.get(i, "")))]
     if low in regions:
         name = regions[low]
     elif region_nodes:
         name = frame.name(region_nodes[0])
     else:
         raise ConfigError(f"no region {value!r} in the graph")
-    inside_r = {frame.ids[i] for i, r in enumerate(frame.region) if r and r.casefold() == name.casefold()}
+    key = fold_name(name)
+    inside_r = {frame.ids[i] for i, r in enumerate(frame.region) if r and fold_name(r) == key}
     return lambda g: g.scope.casefold() == f"region:{name}".casefold() or any(x in inside_r for x in g.nodes)
 
 
