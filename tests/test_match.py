@@ -281,7 +281,7 @@ def test_cli_match_json_table_and_write_proposals(tmp_path: Path, demo_db: Path)
     r = canal_cmd("--db", str(db), "match", "--evaluate", "--direction", "to-enterprise", "--format", "json")
     assert r.returncode == 0, r.stderr
     methods = {row["method"] for row in json.loads(r.stdout)["rows"]}
-    assert {"random", "popularity", "text", "graph", "combined"} <= methods
+    assert {"random", "popularity", "same country", "same region, then country", "only:text", "graph", "default weights", "canal"} <= methods
 
 
 def test_evidence_cypher_passes_neo4js_parser() -> None:

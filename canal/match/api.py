@@ -114,11 +114,7 @@ def _fuzzy(G: nx.MultiDiGraph, name: str) -> str | None:
 
 
 def _explainer(index: GraphIndex, sig: SignalSet) -> Explainer:
-    df: dict[str, int] = {}
-    for p in (*sig.profiles_src, *sig.profiles_tgt):
-        for k in p.places:
-            df[k] = df.get(k, 0) + 1
-    return Explainer(index, sig.columns["text"], sig.S["text"], sig.T["text"], df, len(sig.profiles_src) + len(sig.profiles_tgt))
+    return Explainer(index, sig)
 
 
 def candidates_from(
@@ -179,7 +175,7 @@ def match(
     top: int = 10,
     seed: int = 0,
     weights: Mapping[str, float] | None = None,
-    learn: bool = False,
+    learn: bool | None = None,
     explain: bool = True,
     ontology: Ontology | None = None,
     max_terms: int | None = None,
@@ -191,7 +187,10 @@ def match(
     (enterprise -> technology or lab) or ``to-funder`` (technology, enterprise or pilot
     project -> investor, fund, grant or programme); with ``for_id`` it defaults to the
     source's natural direction. ``weights`` override :data:`DEFAULT_WEIGHTS`; ``learn``
-    fits them to the graph's known links first (time split, see :func:`learn_weights`).
+    fits them to the graph's known links first (inner split, see :func:`learn_weights`); by
+    default (``learn=None``) they are learned when no weights are given and the direction has
+    at least :data:`~canal.match.learn.LEARN_MIN_LINKS` known links, and the defaults are kept
+    when the fit finds nothing.
     ``sources`` restricts an all-sources run to some ids (e.g. only technologies).
     Results are sorted by source, then rank; ties go to the smaller target id.
     """
@@ -212,6 +211,10 @@ def match(
         allowed = set(index.sources(direction))
         src = sorted(s for s in set(sources) if s in allowed)
     w = dict(DEFAULT_WEIGHTS)
+    if learn is None:
+        from canal.match.learn import LEARN_MIN_LINKS
+
+        learn = not weights and sum(1 for k in index.known_links(direction).values() if not k.derived) >= LEARN_MIN_LINKS
     if learn:
         from canal.match.learn import learn_weights
 
