@@ -16,8 +16,8 @@ import numpy as np
 
 from canal.match.graph import GraphIndex, Path, Profile, idf
 from canal.match.signals import DIST_SCALE_KM, SignalSet, distance_km, stage_fit
+from canal.model import ident
 from canal.ontology import ROOT_CLASS
-from canal.store.cypher import ident
 
 SIGNAL_LABELS: dict[str, tuple[str, str]] = {
     "text": ("text", "文本"),

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
-from scipy.optimize import minimize  # type: ignore[import-untyped]
-from scipy.special import expit  # type: ignore[import-untyped]
+from scipy.optimize import minimize
+from scipy.special import expit
 
 from canal.match.graph import GraphIndex, KnownLink
 from canal.match.signals import DEFAULT_WEIGHTS, SIGNALS, build_signals, pair_values, rank
