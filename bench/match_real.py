@@ -97,16 +97,28 @@ def cordis_graph(path: Path) -> nx.MultiDiGraph:
 
 
 def load_graph(path: Path, *, direct: bool = False) -> tuple[nx.MultiDiGraph, str]:
-    """The graph through the spec (``loaders/cordis.yaml``) if it exists, else straight from the CSV."""
+    """The graph through the spec (``loaders/cordis.yaml``, embedded store), or straight from the CSV."""
     spec = ROOT / "loaders" / "cordis.yaml"
     if direct or not spec.exists():
         return cordis_graph(path), "direct"
     from canal import open_store
     from canal.ingest import load_spec
 
-    with tempfile.TemporaryDirectory() as tmp, open_store(str(Path(tmp) / "cordis.db")) as store:
-        load_spec(store, str(spec), data={"cordis": str(path)})
-        return store.to_networkx(), "spec"
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        data.mkdir()
+        (data / path.name).symlink_to(path.resolve())
+        old = os.environ.get("CANAL_CORDIS")
+        os.environ["CANAL_CORDIS"] = str(data)
+        try:
+            with open_store(str(Path(tmp) / "cordis.db")) as store:
+                load_spec(store, spec)
+                return store.to_networkx(), "spec"
+        finally:
+            if old is None:
+                os.environ.pop("CANAL_CORDIS", None)
+            else:
+                os.environ["CANAL_CORDIS"] = old
 
 
 def main(argv: list[str] | None = None) -> int:

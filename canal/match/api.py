@@ -37,6 +37,8 @@ class Candidate:
     evidence: tuple[Evidence, ...] = field(default=())
     reasons_en: tuple[str, ...] = field(default=())
     reasons_zh: tuple[str, ...] = field(default=())
+    reason_signals: tuple[str, ...] = field(default=())
+    """The signal behind each reason (informative reasons first, those most candidates share last)."""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (JSON-ready)."""
@@ -57,6 +59,7 @@ class Candidate:
             "evidence": [e.as_dict() for e in self.evidence],
             "reasons_en": list(self.reasons_en),
             "reasons_zh": list(self.reasons_zh),
+            "reason_signals": list(self.reason_signals),
         }
 
 
@@ -138,8 +141,9 @@ def candidates_from(
             en: list[str] = []
             zh: list[str] = []
             evid: list[Evidence] = []
+            why: list[str] = []
             if ex is not None:
-                en, zh, evid = ex.reasons(sig.profiles_src[r.src], sig.profiles_tgt[r.tgt], r.src, r.tgt, r.values, contrib, sig.direction)
+                en, zh, evid, why = ex.reasons_with_signals(sig.profiles_src[r.src], sig.profiles_tgt[r.tgt], r.src, r.tgt, r.values, contrib, sig.direction)
             head_en = f"{index.name(s)} -> {index.name(t)} (score {r.score:.2f})"
             head_zh = f"{index.name(s, 'zh')} → {index.name(t, 'zh')}（得分 {r.score:.2f}）"
             text_en = head_en + (": " + "; ".join(en) if en else "") + "."
@@ -162,6 +166,7 @@ def candidates_from(
                     evidence=tuple(evid),
                     reasons_en=tuple(en),
                     reasons_zh=tuple(zh),
+                    reason_signals=tuple(why),
                 )
             )
     return out

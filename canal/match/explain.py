@@ -17,7 +17,7 @@ import numpy as np
 from canal.match.graph import GraphIndex, Path, Profile, idf
 from canal.match.signals import DIST_SCALE_KM, SignalSet, distance_km, stage_fit
 from canal.model import ident
-from canal.ontology import ROOT_CLASS
+from canal.ontology import ROOT_CLASS, Ontology
 
 SIGNAL_LABELS: dict[str, tuple[str, str]] = {
     "text": ("text", "文本"),
@@ -101,6 +101,23 @@ def _best_shared(a: Mapping[str, object], b: Mapping[str, object], weight: Mappi
     return shared[0]
 
 
+def stage_label(onto: Ontology, x: float) -> tuple[str, str]:
+    """English and Chinese name of the stage a value stands for, or of the two it lies between.
+
+    >>> from canal.ontology import load_ontology
+    >>> onto = load_ontology()
+    >>> stage_label(onto, 2.0)[0], stage_label(onto, 1.5)[0]
+    ('industrialisation stage', 'between pilot stage and industrialisation stage')
+    """
+    st = onto.stage_order
+    lo = max(0, min(len(st) - 1, int(np.floor(x + 1e-9))))
+    hi = max(0, min(len(st) - 1, int(np.ceil(x - 1e-9))))
+    a, b = onto.stages[st[lo]], onto.stages[st[hi]]
+    if lo == hi:
+        return a.label_en.lower(), a.label_zh
+    return f"between {a.label_en.lower()} and {b.label_en.lower()}", f"介于{a.label_zh}与{b.label_zh}之间"
+
+
 def _q(s: str, lang: str) -> str:
     return f"“{s}”" if lang == "zh" else f"'{s}'"
 
@@ -170,6 +187,13 @@ class Explainer:
     def reasons(
         self, ps: Profile, pt: Profile, si: int, ti: int, values: Mapping[str, float], contributions: Mapping[str, float], direction: str
     ) -> tuple[list[str], list[str], list[Evidence]]:
+        en, zh, ev, _sigs = self.reasons_with_signals(ps, pt, si, ti, values, contributions, direction)
+        return en, zh, ev
+
+    def reasons_with_signals(
+        self, ps: Profile, pt: Profile, si: int, ti: int, values: Mapping[str, float], contributions: Mapping[str, float], direction: str
+    ) -> tuple[list[str], list[str], list[Evidence], list[str]]:
+        """Reasons (informative first), evidence, and the signal behind each reason."""
         ix = self.index
         en: list[str] = []
         zh: list[str] = []
@@ -267,8 +291,8 @@ class Explainer:
                         add_path("network", ps.ties[z], pt.ties[z])
             elif sig == "stage":
                 common = self._share_at_least("stage", si, v) > COMMON_SHARE
-                la_en, la_zh = self._stage_label(ps.stage)
-                lb_en, lb_zh = self._stage_label(pt.stage)
+                la_en, la_zh = stage_label(ix.onto, ps.stage)
+                lb_en, lb_zh = stage_label(ix.onto, pt.stage)
                 en.append(f"stage fit {v:.2f} ({la_en} -> {lb_en})")
                 zh.append(f"阶段匹配度 {v:.2f}（{la_zh}→{lb_zh}）")
             elif sig == "distance":
@@ -310,20 +334,7 @@ class Explainer:
         idx = sorted(range(len(tags)), key=lambda j: (tags[j][1], j))
         en = [en[j] + (" (like most candidates)" if tags[j][1] else "") for j in idx]
         zh = [zh[j] + ("（多数候选均如此）" if tags[j][1] else "") for j in idx]
-        return en, zh, ev
-
-    def _stage_label(self, x: float) -> tuple[str, str]:
-        """The stage a value stands for, or the two it lies between (2.0 and 1.5 never read alike)."""
-        st = self.index.onto.stage_order
-        info = self.index.onto.stages
-        lo = max(0, min(len(st) - 1, int(np.floor(x + 1e-9))))
-        hi = max(0, min(len(st) - 1, int(np.ceil(x - 1e-9))))
-        a, b = info[st[lo]], info[st[hi]]
-        if lo == hi:
-            return a.label_en.lower(), a.label_zh
-        return f"between {a.label_en.lower()} and {b.label_en.lower()}", f"介于{a.label_zh}与{b.label_zh}之间"
-
-
+        return en, zh, ev, [tags[j][0] for j in idx]
 
     def _fund_step(self, funder: str, x: str) -> tuple[str, str, bool, str] | None:
         for rel, y, _k, _ in self.index.outs(funder, "investsIn", "grantsTo"):

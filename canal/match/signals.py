@@ -132,7 +132,7 @@ def distance_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
     >>> p = unit_xyz([(48.8566, 2.3522), (52.5200, 13.4050)])  # Paris, Berlin
     >>> round(float(distance_km(p[0], p[1])))
-    878
+    877
     """
     chord = np.sqrt(np.sum((a - b) ** 2, axis=-1))
     return np.asarray(2.0 * EARTH_KM * np.arcsin(np.clip(chord / 2.0, 0.0, 1.0)))
