@@ -32,13 +32,19 @@ SPEC = ROOT / "loaders" / "cordis.yaml"
 
 
 @pytest.fixture(scope="module")
-def cordis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[nx.MultiDiGraph]:
+def cordis_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("cordis") / "canal.db"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CANAL_CORDIS", str(FIXTURE))
         with open_store(str(db)) as store:
             load_spec(store, SPEC)
-            G = store.to_networkx()
+    return db
+
+
+@pytest.fixture(scope="module")
+def cordis(cordis_db: Path) -> Iterator[nx.MultiDiGraph]:
+    with open_store(str(cordis_db)) as store:
+        G = store.to_networkx()
     yield G
 
 
@@ -117,6 +123,25 @@ def test_explanations_for_universities_never_lead_with_a_reason_most_candidates_
         assert share <= 0.5, (u, first, share)
     # the programme that funds everyone is never a reason
     assert not any("Horizon 2020" in r for u in unis[:10] for c in match(cordis, for_id=u, top=3) for r in c.reasons_en)
+
+
+def test_paths_through_shared_projects_come_with_cypher_that_returns_them(cordis_db: Path) -> None:
+    from canal.queries.lint import CypherItem, lint_cypher, linter_problem
+
+    with open_store(str(cordis_db)) as store:
+        G = store.to_networkx()
+        cands = [c for c in match(G, direction="to-enterprise", weights={"events": 1.0}, top=2, learn=False) if "events" in c.reason_signals]
+        assert len(cands) >= 5
+        for c in cands[:8]:
+            ev = next(e for e in c.evidence if e.signal == "events")
+            # lab -> project <- partner -> project <- company
+            assert len(ev.types) == 4 and ev.nodes[0] == c.source and ev.nodes[-1] == c.target
+            assert "its partner" in c.reasons_en[c.reason_signals.index("events")]
+            rows = store.query(ev.cypher).rows
+            assert rows and tuple(rows[0][0]) == ev.nodes and tuple(rows[0][1]) == ev.types
+    if linter_problem() is None:
+        items = [CypherItem(f"e{i}", q, {}, "canal.match") for i, c in enumerate(cands[:8]) for q in c.evidence_cypher]
+        assert [r.describe() for r in lint_cypher(items) if not r.ok] == []
 
 
 def test_cli_evaluate_on_a_project_graph_reports_leakage_free_figures_and_warns(tmp_path: Path) -> None:

@@ -243,8 +243,9 @@ class Explainer:
                 )
                 if k:
                     common = self.share("places", k) > COMMON_SHARE
-                    en.append(f"both in {_q(self._place_name(k, 'en'), 'en')}")
-                    zh.append(f"同在{_q(self._place_name(k, 'zh'), 'zh')}")
+                    kind_en, kind_zh = ("country ", "国家") if k.startswith("country:") and k not in ix.G else ("", "")
+                    en.append(f"both in {kind_en}{_q(self._place_name(k, 'en'), 'en')}")
+                    zh.append(f"同在{kind_zh}{_q(self._place_name(k, 'zh'), 'zh')}")
                     add_path("region", ps.places[k][1], pt.places[k][1])
             elif sig == "alliance":
                 k = _best_shared(ps.alliances, pt.alliances)

@@ -250,6 +250,22 @@ class GraphIndex:
             return str(v)[:10]
         return _edge_date(d)
 
+    def source_reach(self, prof: Profile) -> dict[str, tuple[float, Path]]:
+        """Fill and return ``prof.event_reach``: events two steps from the node or its anchors.
+
+        Only sources need it, so it is computed on demand rather than with every profile.
+        """
+        if prof.event_reach or not prof.events:
+            return prof.event_reach
+        reach: dict[str, tuple[float, Path]] = {}
+        for a, pa in self.anchors(prof.node).items():
+            for ev, (w, path) in self.event_reach(a).items():
+                old = reach.get(ev)
+                if old is None or old[0] < w:
+                    reach[ev] = (w, (*pa, *path))
+        prof.event_reach = reach
+        return reach
+
     def event_reach(self, n: str) -> dict[str, tuple[float, Path]]:
         """Events two steps away: ``n`` -> event <- partner -> other event, with path weights.
 
@@ -561,7 +577,6 @@ class GraphIndex:
         ties: dict[str, Path] = {n: ()}
         coords: tuple[float, float] | None = None
         events: dict[str, Path] = {}
-        reach: dict[str, tuple[float, Path]] = {}
         for a, pa in anchors.items():
             da = self.G.nodes[a]
             if coords is None:
@@ -593,10 +608,6 @@ class GraphIndex:
             for rel, ev in self.events_of(a):
                 if ev not in events:
                     events[ev] = (*pa, (a, rel, True, ev))
-            for ev, (w, path) in self.event_reach(a).items():
-                old = reach.get(ev)
-                if old is None or old[0] < w:
-                    reach[ev] = (w, (*pa, *path))
             for rel, z, _k, _ in self.outs(a, *TIE_RELS):
                 if z != n and z not in ties and not self._non_tie(z):
                     ties[z] = (*pa, (a, rel, True, z))
@@ -605,7 +616,7 @@ class GraphIndex:
                     ties[z] = (*pa, (a, rel, False, z))
             if a != n and a not in ties and not self._non_tie(a):
                 ties[a] = pa
-        return Profile(n, "\n".join(texts), codes, places, alliances, investors, ties, stage=self.stage(n), coords=coords, events=events, event_reach=reach)
+        return Profile(n, "\n".join(texts), codes, places, alliances, investors, ties, stage=self.stage(n), coords=coords, events=events)
 
     def places_from(self, x: str, _busy: set[str] | None = None) -> dict[str, tuple[int, Path]]:
         """Places reachable from ``x`` along ``locatedIn`` (and parks/regions hosting it), up to 4 hops."""

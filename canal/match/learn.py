@@ -95,6 +95,7 @@ def learn_weights(
     min_positives: int = 5,
     ontology: Ontology | None = None,
     max_sources: int = 2000,
+    max_targets: int = 20000,
     event_share: float = 0.3,
 ) -> LearnResult:
     """Fit weights on ``G``'s known links of ``direction`` (edges in ``skip`` stay hidden)."""
@@ -134,14 +135,23 @@ def learn_weights(
         keep = set(pos_sources)
         pos = [k for k in pos if k.source in keep]
     index = GraphIndex(G, ontology=base.onto, skip=skip | extra_skip)
-    sig = build_signals(index, direction, sources=pos_sources)
+    # a seeded sample of the targets (all positive ones kept) bounds the cost on large graphs
+    all_t = index.targets(direction)
+    if len(all_t) > max_targets:
+        must = {k.target for k in pos}
+        rest = [t for t in all_t if t not in must]
+        pick = rng.choice(len(rest), size=max(0, max_targets - len(must)), replace=False) if rest else []
+        tgt_list: list[str] | None = sorted(must | {rest[int(i)] for i in pick})
+    else:
+        tgt_list = None
+    sig = build_signals(index, direction, sources=pos_sources, targets=tgt_list)
     spos, tpos = sig.src_pos, sig.tgt_pos
     pos_pairs = {(spos[k.source], tpos[k.target]) for k in pos if k.source in spos and k.target in tpos}
     if len(pos_pairs) < min_positives:
         return LearnResult(dict(DEFAULT_WEIGHTS), len(pos_pairs), 0, None, False)
     neg_pairs: set[tuple[int, int]] = set()
     ok_t = np.flatnonzero(sig.target_ok)
-    ranked = rank(sig, DEFAULT_WEIGHTS, top=hard + 5)
+    ranked = rank(sig, DEFAULT_WEIGHTS, top=hard + 5) if hard > 0 else [[] for _ in sig.sources]
     for i in range(len(sig.sources)):
         kn = set(sig.known.indices[sig.known.indptr[i] : sig.known.indptr[i + 1]].tolist())
         for j in rng.choice(ok_t, size=min(negatives, len(ok_t)), replace=False).tolist():

@@ -214,10 +214,11 @@ def build_signals(
     sources: Sequence[str] | None = None,
     max_df: float = 0.05,
     max_terms: int | None = None,
+    targets: Sequence[str] | None = None,
 ) -> SignalSet:
-    """All signal matrices of ``direction`` for ``sources`` (default all) against all targets."""
+    """All signal matrices of ``direction`` for ``sources`` against ``targets`` (default: all of each)."""
     srcs = list(sources) if sources is not None else index.sources(direction)
-    tgts = index.targets(direction)
+    tgts = list(targets) if targets is not None else index.targets(direction)
     ps = [index.profile(s, "source") for s in srcs]
     pt = [index.profile(t, "target") for t in tgts]
     S: dict[str, sp.csr_matrix] = {}
@@ -257,7 +258,7 @@ def build_signals(
         tr["investors"] = _identity
     # paths through shared events: source -> event <- partner -> event <- target
     S["events"], T["events"], cols["events"] = _vectorise(
-        [{e: w for e, (w, _p) in p.event_reach.items()} for p in ps],
+        [{e: w for e, (w, _p) in index.source_reach(p).items()} for p in ps],
         [{e: 1.0 / math.log(1.0 + max(1, len(index.event_members(e)))) for e in p.events} for p in pt],
         use_idf=False,
         normalise=False,
