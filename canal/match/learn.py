@@ -140,7 +140,8 @@ def learn_weights(
     if len(all_t) > max_targets:
         must = {k.target for k in pos}
         rest = [t for t in all_t if t not in must]
-        pick = rng.choice(len(rest), size=max(0, max_targets - len(must)), replace=False) if rest else []
+        n_more = min(len(rest), max(0, max_targets - len(must)))
+        pick = rng.choice(len(rest), size=n_more, replace=False).tolist() if rest else []
         tgt_list: list[str] | None = sorted(must | {rest[int(i)] for i in pick})
     else:
         tgt_list = None
