@@ -15,7 +15,7 @@ than ``min_positives`` positives the default weights are returned unchanged.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
@@ -23,7 +23,7 @@ from scipy.optimize import minimize
 from scipy.special import expit
 
 from canal.match.graph import GraphIndex, KnownLink
-from canal.match.signals import DEFAULT_WEIGHTS, SIGNALS, build_signals, pair_values, rank
+from canal.match.signals import DEFAULT_WEIGHTS, SIGNALS, SignalSet, build_signals, pair_values, rank
 from canal.ontology import Ontology
 
 
@@ -37,6 +37,8 @@ class LearnResult:
     cutoff: str | None
     learned: bool
     intercept: float = 0.0
+    validation: dict[str, float] = field(default_factory=dict)
+    """Sampled MRR of the fit and of the defaults on held-back sources (the fit is kept only if it is not worse)."""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -45,6 +47,7 @@ class LearnResult:
             "negatives": self.negatives,
             "cutoff": self.cutoff,
             "learned": self.learned,
+            "validation": {k: round(v, 4) for k, v in self.validation.items()},
         }
 
 
@@ -174,12 +177,59 @@ def learn_weights(
     if n1 == 0 or n0 == 0:
         return LearnResult(dict(DEFAULT_WEIGHTS), int(n1), int(n0), cutoff, False)
     sw = np.where(y == 1, 0.5 / n1, 0.5 / n0)
+    # keep the fit only if it ranks better than the defaults on sources it was not fitted on
+    val = _validation_sources(len(sig.sources), si[y == 1], rng)
+    if val is not None:
+        fit_rows = ~np.isin(si, val)
+        coef_v, _b = fit_logistic(X[fit_rows], y[fit_rows], sample_weight=sw[fit_rows] / sw[fit_rows].sum())
+        Xv, yv, sv = _validation_pairs(sig, val, pos_pairs, rng)
+        d = np.asarray([DEFAULT_WEIGHTS.get(k, 0.0) for k in SIGNALS])
+        m_fit, m_def = _sampled_mrr(Xv @ coef_v, yv, sv), _sampled_mrr(Xv @ d, yv, sv)
+        if coef_v.sum() <= 0 or m_fit < m_def:
+            return LearnResult(dict(DEFAULT_WEIGHTS), int(n1), int(n0), cutoff, False, validation={"learned": m_fit, "default": m_def})
+        validation = {"learned": m_fit, "default": m_def}
+    else:
+        validation = {}
     coef, b = fit_logistic(X, y, sample_weight=sw)
     if coef.sum() <= 0:
-        return LearnResult(dict(DEFAULT_WEIGHTS), int(n1), int(n0), cutoff, False)
+        return LearnResult(dict(DEFAULT_WEIGHTS), int(n1), int(n0), cutoff, False, validation=validation)
     scale = sum(DEFAULT_WEIGHTS.values()) / float(coef.sum())
     weights = {k: round(float(c) * scale, 4) for k, c in zip(SIGNALS, coef, strict=True)}
-    return LearnResult(weights, int(n1), int(n0), cutoff, True, b)
+    return LearnResult(weights, int(n1), int(n0), cutoff, True, b, validation)
+
+
+def _validation_sources(n_sources: int, pos_src: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
+    """A seeded 30 % of the sources with positives, or None when there are too few to judge."""
+    srcs = np.unique(pos_src)
+    if len(srcs) < 20:
+        return None
+    return np.sort(rng.choice(srcs, size=max(5, round(0.3 * len(srcs))), replace=False))
+
+
+def _validation_pairs(sig: SignalSet, val: np.ndarray, pos_pairs: set[tuple[int, int]], rng: np.random.Generator, n_neg: int = 200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Features of the validation sources' positives and of ``n_neg`` random targets each."""
+    ok_t = np.flatnonzero(sig.target_ok)
+    vs = set(val.tolist())
+    rows: list[tuple[int, int, float]] = [(i, j, 1.0) for (i, j) in sorted(pos_pairs) if i in vs]
+    for i in val.tolist():
+        kn = set(sig.known.indices[sig.known.indptr[i] : sig.known.indptr[i + 1]].tolist())
+        for j in rng.choice(ok_t, size=min(n_neg, len(ok_t)), replace=False).tolist():
+            if (i, j) not in pos_pairs and j not in kn:
+                rows.append((i, int(j), 0.0))
+    si = np.asarray([r[0] for r in rows], dtype=np.int64)
+    ti = np.asarray([r[1] for r in rows], dtype=np.int64)
+    vals = pair_values(sig, si, ti)
+    return np.column_stack([vals[k].astype(np.float64) for k in SIGNALS]), np.asarray([r[2] for r in rows]), si
+
+
+def _sampled_mrr(score: np.ndarray, y: np.ndarray, src: np.ndarray) -> float:
+    """Mean reciprocal rank of each positive among its source's sampled negatives (ties count half)."""
+    rr = []
+    for i in np.unique(src[y == 1]):
+        neg = score[(src == i) & (y == 0)]
+        for s in score[(src == i) & (y == 1)]:
+            rr.append(1.0 / (1.0 + np.count_nonzero(neg > s) + 0.5 * np.count_nonzero(neg == s)))
+    return float(np.mean(rr)) if rr else 0.0
 
 
 def merge_weights(base: Mapping[str, float], override: Mapping[str, float] | None) -> dict[str, float]:
