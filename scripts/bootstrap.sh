@@ -32,6 +32,7 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(0 if
   echo "== creating .venv with $("$py" --version 2>&1)"
   "$py" -m venv .venv
 fi
+echo "== updating pip in .venv"
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
 
 target="."
