@@ -164,3 +164,20 @@ def test_cli_evaluate_on_a_project_graph_reports_leakage_free_figures_and_warns(
     r = canal_cmd("--db", str(db), "match", "--evaluate", "--direction", "to-funder", env=env, timeout=600)
     assert r.returncode == 0 and "TRIVIAL" in r.stderr
     assert "Matching evaluation" not in r.stdout  # no table of meaningless figures
+
+
+def test_dated_projects_also_give_a_time_split_that_holds_out_the_newest(cordis: nx.MultiDiGraph) -> None:
+    from canal.match.evaluate import default_splits
+
+    assert default_splits(GraphIndex(cordis), "to-enterprise") == ("event",)  # the table has no dates
+    G = cordis.copy()
+    projects = sorted((n for n, d in G.nodes(data=True) if d.get("cls") == "ResearchProject"), key=lambda p: int(p.rsplit(":", 1)[1]))
+    for i, p in enumerate(projects):  # a stand-in date that grows with the grant number
+        G.nodes[p]["startDate"] = f"{2015 + i * 6 // len(projects)}-{1 + i % 12:02d}-01"
+    base = GraphIndex(G)
+    assert default_splits(base, "to-enterprise") == ("event", "event-time")
+    sp = make_split(base, "to-enterprise", "event-time", share=0.2)
+    newest = sorted(projects, key=lambda p: (G.nodes[p]["startDate"], p))[-len(sp.held_events):]
+    assert sorted(sp.held_events) == sorted(newest)
+    rep = evaluate(G, directions=["to-enterprise"], splits=["event-time"], seed=0, bootstrap=0, single_signals=False)
+    assert rep.get("to-enterprise", "event-time", "canal") is not None
