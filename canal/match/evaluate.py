@@ -374,7 +374,7 @@ def _evaluate_split(
     cold_pool = float(np.mean([t not in linked_targets for t in sig.targets])) if sig.targets else 0.0
     tb_rng = np.random.default_rng(seed + 2)
     rows_all = np.arange(len(srcs))
-    block = 256
+    block = max(8, min(256, 2_000_000 // max(1, len(sig.targets))))  # dense blocks stay near 100 MB each
     for start in range(0, len(srcs), block):
         rows = rows_all[start : start + block]
         vals = dense_values(sig, rows)

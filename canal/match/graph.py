@@ -47,7 +47,8 @@ EVENT_CLASSES = ("PilotProject", "ResearchProject")
 EVENT_RELS = ("participatesIn", "leads")
 """How an actor takes part in an event."""
 EVENT_CAP = 200
-"""Events with more members than this are left out of the event-path signal (programmes in disguise)."""
+"""Events with more members than this, and partners in more events than this, are left out of the
+event-path signal (they link everyone)."""
 _NON_TIE_CLASSES = ("Region", "IndustrialPark", "Alliance", "IndustrySegment", "Investor", "Grant", "Programme", "GovernmentBody")
 
 
@@ -287,6 +288,8 @@ class GraphIndex:
                 if x == n:
                     continue
                 evs = self.events_of(x)
+                if len(evs) > EVENT_CAP:  # a partner in hundreds of projects links everyone
+                    continue
                 w = w_p / math.log(1.0 + len(evs))
                 for rel2, p2 in evs:
                     if p2 == p:
