@@ -223,7 +223,7 @@ def match(
     if learn:
         from canal.match.learn import learn_weights
 
-        w = learn_weights(G, direction, seed=seed, ontology=index.onto).weights
+        w = learn_weights(G, direction, seed=seed, ontology=index.onto, index=index).weights
     if weights:
         unknown = sorted(set(weights) - set(SIGNALS))
         if unknown:

@@ -350,10 +350,12 @@ def _evaluate_split(
     key = f"{direction}/{split}"
     w_learned: dict[str, float] | None = None
     learned_ok = False
+    learn_info: dict[str, Any] = {}
     if learn:
         lr = learn_weights(G, direction, skip=sp_.skip, seed=seed, ontology=base.onto, **dict(learn_options or {}))
         w_learned, learned_ok = lr.weights, lr.learned
         report.weights[key] = lr.weights
+        learn_info = {"fit_kept": lr.learned, "validation_mrr": {k: round(v, 4) for k, v in lr.validation.items()}}
     methods: dict[str, Mapping[str, float] | str] = {b: b for b in BASELINES}
     if single_signals:
         for s_name in SIGNALS:
@@ -437,6 +439,7 @@ def _evaluate_split(
         "held_out_targets_without_training_link": round(cold_share, 4),
         "candidates_without_training_link": round(cold_pool, 4),
         "canal_weights": "learned" if methods["canal"] is w_learned else "default",
+        "learning": learn_info,
         "hidden_edges": len(sp_.skip),
     }
     if median_c <= max(10, max(ks)):

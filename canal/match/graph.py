@@ -153,6 +153,8 @@ class GraphIndex:
         self.region_names: dict[str, str] = {}
         self._tie_degree: dict[str, int] | None = None
         self._members: dict[str, dict[str, str]] = {}
+        self._events: list[str] | None = None
+        self._known: dict[str, dict[tuple[str, str], KnownLink]] = {}
         self._reach: dict[str, dict[str, tuple[float, Path]]] = {}
 
     # -- schema helpers --------------------------------------------------------------
@@ -240,8 +242,10 @@ class GraphIndex:
         return hit
 
     def events(self) -> list[str]:
-        """Every event node with at least one member, sorted."""
-        return sorted(n for n in self.cls if self.is_event(n) and self.event_members(n))
+        """Every event node with at least one member, sorted (cached)."""
+        if self._events is None:
+            self._events = sorted(n for n in self.cls if self.is_event(n) and self.event_members(n))
+        return self._events
 
     def event_date(self, e: str) -> str | None:
         """The event's start date (``startDate``, ``date`` or ``year``) as YYYY-MM-DD, if any."""
@@ -374,7 +378,13 @@ class GraphIndex:
 
     # -- known links -------------------------------------------------------------------
     def known_links(self, direction: str) -> dict[tuple[str, str], KnownLink]:
-        """Known pairs of a direction with their earliest date and the edges behind them."""
+        """Known pairs of a direction with their earliest date and the edges behind them (cached)."""
+        hit = self._known.get(direction)
+        if hit is None:
+            hit = self._known[direction] = self._known_links(direction)
+        return hit
+
+    def _known_links(self, direction: str) -> dict[tuple[str, str], KnownLink]:
         acc: dict[tuple[str, str], tuple[str | None, set[str], bool]] = {}
 
         evs: dict[tuple[str, str], set[str]] = {}

@@ -38,7 +38,7 @@ class LearnResult:
     learned: bool
     intercept: float = 0.0
     validation: dict[str, float] = field(default_factory=dict)
-    """Sampled MRR of the fit and of the defaults on held-back sources (the fit is kept only if it is not worse)."""
+    """MRR of the fit and of the defaults on held-back sources (the fit is kept only if it is not worse)."""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -97,13 +97,17 @@ def learn_weights(
     skip: Iterable[str] = (),
     min_positives: int = 5,
     ontology: Ontology | None = None,
-    max_sources: int = 2000,
-    max_targets: int = 20000,
+    max_sources: int = 1000,
+    max_targets: int = 10000,
     event_share: float = 0.3,
+    index: GraphIndex | None = None,
 ) -> LearnResult:
-    """Fit weights on ``G``'s known links of ``direction`` (edges in ``skip`` stay hidden)."""
+    """Fit weights on ``G``'s known links of ``direction`` (edges in ``skip`` stay hidden).
+
+    ``index``: an index of ``G`` built with the same ``skip``, to reuse instead of building one.
+    """
     skip = frozenset(skip)
-    base = GraphIndex(G, ontology=ontology, skip=skip)
+    base = index if index is not None and index.G is G and index.skip == skip else GraphIndex(G, ontology=ontology, skip=skip)
     known = base.known_links(direction)
     links = [k for k in known.values() if not k.derived]
     rng = np.random.default_rng(seed)
@@ -182,9 +186,8 @@ def learn_weights(
     if val is not None:
         fit_rows = ~np.isin(si, val)
         coef_v, _b = fit_logistic(X[fit_rows], y[fit_rows], sample_weight=sw[fit_rows] / sw[fit_rows].sum())
-        Xv, yv, sv = _validation_pairs(sig, val, pos_pairs, rng)
         d = np.asarray([DEFAULT_WEIGHTS.get(k, 0.0) for k in SIGNALS])
-        m_fit, m_def = _sampled_mrr(Xv @ coef_v, yv, sv), _sampled_mrr(Xv @ d, yv, sv)
+        m_fit, m_def = _ranking_mrr(sig, val, pos_pairs, [coef_v, d])
         if coef_v.sum() <= 0 or m_fit < m_def:
             return LearnResult(dict(DEFAULT_WEIGHTS), int(n1), int(n0), cutoff, False, validation={"learned": m_fit, "default": m_def})
         validation = {"learned": m_fit, "default": m_def}
@@ -199,37 +202,37 @@ def learn_weights(
 
 
 def _validation_sources(n_sources: int, pos_src: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
-    """A seeded 30 % of the sources with positives, or None when there are too few to judge."""
+    """A seeded 30 % (at most 300) of the sources with positives, or None when there are too few to judge."""
     srcs = np.unique(pos_src)
     if len(srcs) < 20:
         return None
-    return np.sort(rng.choice(srcs, size=max(5, round(0.3 * len(srcs))), replace=False))
+    return np.sort(rng.choice(srcs, size=min(300, max(5, round(0.3 * len(srcs)))), replace=False))
 
 
-def _validation_pairs(sig: SignalSet, val: np.ndarray, pos_pairs: set[tuple[int, int]], rng: np.random.Generator, n_neg: int = 200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Features of the validation sources' positives and of ``n_neg`` random targets each."""
-    ok_t = np.flatnonzero(sig.target_ok)
-    vs = set(val.tolist())
-    rows: list[tuple[int, int, float]] = [(i, j, 1.0) for (i, j) in sorted(pos_pairs) if i in vs]
-    for i in val.tolist():
-        kn = set(sig.known.indices[sig.known.indptr[i] : sig.known.indptr[i + 1]].tolist())
-        for j in rng.choice(ok_t, size=min(n_neg, len(ok_t)), replace=False).tolist():
-            if (i, j) not in pos_pairs and j not in kn:
-                rows.append((i, int(j), 0.0))
-    si = np.asarray([r[0] for r in rows], dtype=np.int64)
-    ti = np.asarray([r[1] for r in rows], dtype=np.int64)
-    vals = pair_values(sig, si, ti)
-    return np.column_stack([vals[k].astype(np.float64) for k in SIGNALS]), np.asarray([r[2] for r in rows]), si
+def _ranking_mrr(sig: SignalSet, val: np.ndarray, pos_pairs: set[tuple[int, int]], weight_vectors: list[np.ndarray]) -> list[float]:
+    """MRR of each weight vector when the held-back sources rank every target (known pairs filtered)."""
+    from canal.match.signals import dense_values
 
-
-def _sampled_mrr(score: np.ndarray, y: np.ndarray, src: np.ndarray) -> float:
-    """Mean reciprocal rank of each positive among its source's sampled negatives (ties count half)."""
-    rr = []
-    for i in np.unique(src[y == 1]):
-        neg = score[(src == i) & (y == 0)]
-        for s in score[(src == i) & (y == 1)]:
-            rr.append(1.0 / (1.0 + np.count_nonzero(neg > s) + 0.5 * np.count_nonzero(neg == s)))
-    return float(np.mean(rr)) if rr else 0.0
+    by_src: dict[int, list[int]] = {}
+    for i, j in pos_pairs:
+        by_src.setdefault(i, []).append(j)
+    rr: list[list[float]] = [[] for _ in weight_vectors]
+    block = max(8, min(256, 2_000_000 // max(1, len(sig.targets))))
+    for start in range(0, len(val), block):
+        rows = val[start : start + block]
+        vals = dense_values(sig, rows)
+        stack = np.stack([vals[k] for k in SIGNALS], axis=-1).astype(np.float64)  # rows x targets x signals
+        for wi, w in enumerate(weight_vectors):
+            sc = stack @ (w / max(1e-12, float(w.sum())))
+            for bi, i in enumerate(rows.tolist()):
+                s = sc[bi].copy()
+                s[sig.known.indices[sig.known.indptr[i] : sig.known.indptr[i + 1]]] = -np.inf
+                s[~sig.target_ok] = -np.inf
+                hid = by_src.get(i, [])
+                if hid:
+                    best = min(1 + np.count_nonzero(s > s[j]) + 0.5 * np.count_nonzero(s == s[j]) - 0.5 for j in hid)
+                    rr[wi].append(1.0 / best)
+    return [float(np.mean(x)) if x else 0.0 for x in rr]
 
 
 def merge_weights(base: Mapping[str, float], override: Mapping[str, float] | None) -> dict[str, float]:
