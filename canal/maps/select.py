@@ -236,10 +236,15 @@ def select_subgraph(
     chains: Iterable[str] | None = None,
     neighbours: bool = True,
     ontology: Ontology | None = None,
+    through_hubs: bool = False,
+    hub_degree: float | None = None,
 ) -> nx.MultiDiGraph:
     """The part of ``G`` a map should show, as a new graph (attributes kept).
 
-    - ``around_name``: the node that name resolves to and everything within ``depth`` hops;
+    - ``around_name``: the node that name resolves to and everything within ``depth`` hops,
+      not expanding through hubs (nodes with a degree far above the graph's mean, see
+      :mod:`canal.maps.hood`) unless ``through_hubs``; the result's ``graph["around"]``
+      is the :class:`~canal.maps.hood.Neighbourhood` (with the hubs it stopped at);
     - ``scope``: ``alliance:NAME`` or ``region:NAME``: its members, plus their direct
       neighbours when ``neighbours`` is true (so an institute's technologies show);
     - ``chains``: keep only nodes of these chains (``innovation``, ``industrial``,
@@ -247,9 +252,18 @@ def select_subgraph(
 
     The conditions combine (intersection).
     """
+    from canal.maps.hood import Neighbourhood, graph_reader, neighbourhood
+
     keep: set[str] = set(G.nodes)
+    hood = None
     if around_name is not None:
-        keep &= around(G, [resolve_node(G, around_name)], depth)
+        start = resolve_node(G, around_name)
+        pre = G.graph.get("around")  # read from a store with the same question: its degrees are the real ones
+        if isinstance(pre, Neighbourhood) and pre.start == start and pre.depth == depth:
+            hood = pre
+        else:
+            hood = neighbourhood(graph_reader(G), start, depth=depth, through_hubs=through_hubs, hub_degree=hub_degree)
+        keep &= hood.nodes
     if scope:
         members = scope_members(G, scope)
         keep &= around(G, members, 1) if neighbours else members
@@ -262,6 +276,8 @@ def select_subgraph(
             raise ConfigError(f"unknown chain(s) {', '.join(bad)}; choose from {', '.join(sorted(known))}")
         keep = {n for n in keep if _chain(onto, G.nodes[n].get("cls", "")) in wanted}
     sub: nx.MultiDiGraph = G.subgraph(keep).copy()
+    if hood is not None:
+        sub.graph["around"] = hood
     return sub
 
 
