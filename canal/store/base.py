@@ -250,6 +250,15 @@ class GraphStore(ABC):
             frontier = new
         return seen
 
+    def plan(self, query: str, params: Mapping[str, Any] | None = None, *, profile: bool = False, write: bool = False) -> list[str]:
+        """The engine's execution plan of ``query``, one line per operation (indented as a tree).
+
+        ``profile=True`` runs the query and adds what each operation produced and the time it
+        took (FalkorDB ``GRAPH.PROFILE``, Neo4j ``PROFILE``): a write is refused here like in
+        :meth:`query` unless ``write`` is true.
+        """
+        raise StoreError(f"{self.backend} does not show query plans")
+
     def bulk_session(self) -> AbstractContextManager[BulkInsert]:
         """A bulk load into this empty graph (FalkorDB ``GRAPH.BULK``); yields ``insert``.
 
