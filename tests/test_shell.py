@@ -107,15 +107,21 @@ def _wait_for(sock: str, text: str, timeout: float = 90) -> str:
     raise AssertionError(f"{text!r} did not appear; screen was:\n{screen}")
 
 
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install -y tmux)")
-def test_shell_driven_in_tmux_prints_the_table_of_a_typed_query(demo_copy: Path, tmp_path: Path) -> None:
+def _start_shell(demo_copy: Path, tmp_path: Path, name: str) -> str:
+    """``canal shell`` on a copy of the demo database in a detached tmux session; returns the socket."""
     db = tmp_path / "demo.db"
     copy_database(demo_copy, db)
-    hist = tmp_path / "history"
-    sock = f"canal-test-{os.getpid()}"
+    sock = f"canal-test-{name}-{os.getpid()}"
     # keep the pane open after the shell exits, so its last words can be read
-    command = f"CANAL_HISTORY={hist} {sys.executable} -m canal.cli --db {db} shell; sleep 60"
+    command = f"CANAL_HISTORY={tmp_path / 'history'} {sys.executable} -m canal.cli --db {db} shell; sleep 60"
     _tmux(sock, "new-session", "-d", "-s", "canal", "-x", "200", "-y", "50", "-c", str(Path.cwd()), command)
+    return sock
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install -y tmux)")
+def test_shell_driven_in_tmux_prints_the_table_of_a_typed_query(demo_copy: Path, tmp_path: Path) -> None:
+    hist = tmp_path / "history"
+    sock = _start_shell(demo_copy, tmp_path, "table")
     try:
         _wait_for(sock, "canal>")
         _tmux(sock, "send-keys", "-t", "canal", "-l", "MATCH (t:Technology {id: 'dmto'})")
@@ -193,11 +199,7 @@ def test_the_shell_map_needs_a_result_first(shell: CypherShell) -> None:
 
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install -y tmux)")
 def test_shell_in_tmux_explains_completes_and_warns(demo_copy: Path, tmp_path: Path) -> None:
-    db = tmp_path / "demo.db"
-    copy_database(demo_copy, db)
-    sock = f"canal-test-x-{os.getpid()}"
-    command = f"CANAL_HISTORY={tmp_path / 'history'} {sys.executable} -m canal.cli --db {db} shell; sleep 60"
-    _tmux(sock, "new-session", "-d", "-s", "canal", "-x", "200", "-y", "50", "-c", str(Path.cwd()), command)
+    sock = _start_shell(demo_copy, tmp_path, "plan")
     try:
         _wait_for(sock, "canal>")
         # Tab completes a partial label from the ontology
