@@ -828,8 +828,8 @@
       addE.push(e); DATA.edges.push(e);
       adj[a].push(b); adj[b].push(a);
     });
+    add.forEach(function (n) { n.label = labelFor(n.id); });
     nodes.add(add); edges.add(addE);
-    add.forEach(function (n) { nodes.update({ id: n.id, label: labelFor(n.id) }); });
     view.opened[gid] = true;
     nodes.update({ id: gid, label: baseLabel[gid] + " (open / 已展开: " + fmt(ids.length) + (g.total > ids.length ? " of / 共 " + fmt(g.total) : "") + ")" });
     applyFilters(true);
