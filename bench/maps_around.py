@@ -60,8 +60,10 @@ def one(db: Path, name: str, depth: int, through: bool, out: Path) -> dict[str, 
     sub, kw = prepare_map(G, around=name, depth=depth, through_hubs=through)
     page = write_map(sub, out, **kw)
     hood = sub.graph["around"]
+    ring = len(sub.graph.get("ring") or ())
     return {
-        "nodes": sub.number_of_nodes(),
+        "nodes": sub.number_of_nodes() - ring,
+        "next_ring_hidden": ring,
         "relationships": sub.number_of_edges(),
         "hubs": [[sub.nodes[h].get("name", h), d] for h, d in hood.hubs],
         "threshold": hood.threshold,

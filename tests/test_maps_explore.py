@@ -277,3 +277,28 @@ def test_an_around_map_names_the_hubs_it_stopped_at(chromium: Browser, tmp_path:
     notice = v.page.inner_text("#notice")
     assert "Stopped at 2 hub(s)" in notice and "Horizon 2020 (480)" in notice and "--through-hubs" in notice
     assert_clean(v)
+
+
+def test_an_around_map_expands_one_hop_further_from_the_data_in_the_page(chromium: Browser, tmp_path: Path) -> None:
+    from canal.maps import prepare_map
+
+    sub, kw = prepare_map(hub_graph(), around="org0", depth=2)
+    hood = ["country0", "org0", "org1", "org2", "org3", "proj0", "programme"]
+    v = chromium.open(write_map(sub, tmp_path / "x.html", **kw))
+    wait_shown(v, hood)  # the next ring is in the page, hidden
+    assert "+83 one hop further out, hidden" in v.page.inner_text("#summary")
+    click_node(v, "org1")
+    wait_selected(v, ["org1"])
+    v.page.wait_for_function("() => !document.getElementById('expand').disabled", timeout=WAIT)
+    v.page.click("#expand")
+    wait_shown(v, [*hood, "country1"])
+    v.page.wait_for_function("() => location.hash.includes('add=country1')", timeout=WAIT)
+    # a hub expands into the 40 of its organisations the page holds, and collapses back
+    click_node(v, "country0")
+    wait_selected(v, ["country0"])
+    v.page.wait_for_function("() => !document.getElementById('expand').disabled", timeout=WAIT)
+    v.page.click("#expand")
+    v.page.wait_for_function("() => window.canalMap.visibleIds().length === 8 + 40", timeout=WAIT)
+    v.page.click("#collapse")
+    wait_shown(v, [*hood, "country1"])
+    assert_clean(v)

@@ -12,7 +12,7 @@ import networkx as nx
 import pytest
 
 from canal.maps import graph_for_map, last_load_changes, map_data, map_html, prepare_map
-from canal.maps.hood import graph_reader, hub_threshold, neighbourhood
+from canal.maps.hood import graph_reader, hub_threshold, neighbourhood, next_ring
 from canal.store import open_store
 from tests.conftest import canal_cmd
 from tests.maps_graphs import hub_graph, hub_records, tiny_graph
@@ -64,8 +64,13 @@ def test_store_reader_gives_the_same_neighbourhood_as_the_graph(hub_db: Path, tm
         G = graph_for_map(s, around="org0", depth=2)
         whole = s.to_networkx()
     hood = G.graph["around"]
-    assert set(G.nodes) == neighbourhood(graph_reader(whole), "org0", depth=2).nodes
+    assert hood.nodes == neighbourhood(graph_reader(whole), "org0", depth=2).nodes
     assert hood.hubs == [("programme", 480), ("country0", 120)]
+    # one ring further out is read too (hidden in the page until expanded): the other
+    # participants' countries, then 40 organisations of each hub, the smaller hub first
+    ring = G.graph["ring"]
+    assert ring == next_ring(graph_reader(whole), hood) and set(G.nodes) == hood.nodes | ring
+    assert {"country1", "country2", "country3"} <= ring and len(ring) == 3 + 40 + 40
     sub, _ = prepare_map(G, around="org0", depth=2)
     assert sub.graph["around"] is hood  # the store's real degrees are kept, not recounted on the part
     data = map_data(sub)
@@ -79,7 +84,7 @@ def test_cli_around_says_which_hubs_it_stopped_at(hub_db: Path, tmp_path: Path) 
     res = canal_cmd("--db", str(db), "map", "--around", "Organisation 0", "-o", str(out))
     assert res.returncode == 0, res.stderr
     assert "stopped at 2 hubs" in res.stdout and "Horizon 2020 (480 relationships)" in res.stdout
-    assert "map: " in res.stdout and "(7 nodes," in res.stdout
+    assert "map: " in res.stdout and "(7 nodes," in res.stdout and "83 more one hop out, hidden until expanded" in res.stdout
     res = canal_cmd("--db", str(db), "map", "--around", "org0", "--through-hubs", "--max-nodes", "100", "-o", str(out))
     assert res.returncode == 0, res.stderr
     assert "stopped at" not in res.stdout and "above 100: drawn as communities" in res.stdout

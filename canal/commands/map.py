@@ -53,7 +53,7 @@ def register(main: click.Group) -> None:
             changes = last_load_changes(store)
         sub, kw = prepare_map(
             G, around=around, depth=depth, scope=scope, chains=chain_list or None, gaps=show_gaps, matches=show_matches, top=top,
-            through_hubs=through_hubs, hub_degree=hub_degree,
+            through_hubs=through_hubs, hub_degree=hub_degree, max_nodes=max_nodes,
         )
         if title:
             kw["title"] = title
@@ -64,7 +64,10 @@ def register(main: click.Group) -> None:
             sub, output, ontology=onto, layout=layout, size_by=size_by, max_nodes=max_nodes, aggregate_by=aggregate_by, changes=changes,
             view=view, **kw,
         )
-        what = f"{sub.number_of_nodes()} nodes, {sub.number_of_edges()} relationships"
+        ring = len(sub.graph.get("ring") or ())
+        what = f"{sub.number_of_nodes() - ring} nodes, {sub.number_of_edges()} relationships"
+        if ring:
+            what += f"; {ring} more one hop out, hidden until expanded"
         if sub.number_of_nodes() > max_nodes:
             what += f" (above {max_nodes}: drawn as {aggregate_by})"
         extras = []

@@ -179,11 +179,12 @@ def graph_for_map(
     When ``around`` names exactly one node by id, name, nameEn, nameZh or alias and
     ``whole`` is false, only its hub-aware ``depth``-hop neighbourhood is read
     (:mod:`canal.maps.hood`: a few queries per hop, never the whole graph; it stops
-    growing beyond ``20 * max_nodes`` nodes) and kept in ``graph["around"]``; otherwise
+    growing beyond ``20 * max_nodes`` nodes) and kept in ``graph["around"]``, with the
+    next ring out (``graph["ring"]``, at most 400 nodes, for expanding in the page); otherwise
     (pinyin, folded case, scopes, gaps and matches need it) the whole graph.
     """
     if around and not whole:
-        from canal.maps.hood import READ_LIMIT_FACTOR, neighbourhood, store_reader
+        from canal.maps.hood import NEXT_RING_MAX, READ_LIMIT_FACTOR, neighbourhood, next_ring, store_reader
         from canal.ontology import ROOT_CLASS
         from canal.store.cypher import ident
 
@@ -193,12 +194,15 @@ def graph_for_map(
         )
         rows = store.query(q, {"q": around}).rows
         if len(rows) == 1:
+            reader = store_reader(store)
             hood = neighbourhood(
-                store_reader(store), str(rows[0][0]), depth=depth, through_hubs=through_hubs, hub_degree=hub_degree,
+                reader, str(rows[0][0]), depth=depth, through_hubs=through_hubs, hub_degree=hub_degree,
                 limit=READ_LIMIT_FACTOR * max_nodes,
             )
-            G: nx.MultiDiGraph = store.to_networkx(hood.nodes)
+            ring = next_ring(reader, hood, limit=min(NEXT_RING_MAX, max_nodes - len(hood.nodes)))
+            G: nx.MultiDiGraph = store.to_networkx(hood.nodes | ring)
             G.graph["around"] = hood
+            G.graph["ring"] = ring
             return G
     full: nx.MultiDiGraph = store.to_networkx()
     return full
@@ -278,6 +282,7 @@ def prepare_map(
     top: int = 10,
     through_hubs: bool = False,
     hub_degree: float | None = None,
+    max_nodes: int = MAX_NODES,
 ) -> tuple[nx.MultiDiGraph, dict[str, Any]]:
     """The subgraph and the map keywords the ``canal map`` options ask for.
 
@@ -285,7 +290,12 @@ def prepare_map(
     is drawn) and kept when they touch the drawn part; the far end of a proposed match
     is added to the drawn part so its dashed edge can be shown.
     """
-    sub = select_subgraph(G, around_name=around, depth=depth, scope=scope, chains=chains, through_hubs=through_hubs, hub_degree=hub_degree)
+    from canal.maps.hood import NEXT_RING_MAX
+
+    sub = select_subgraph(
+        G, around_name=around, depth=depth, scope=scope, chains=chains, through_hubs=through_hubs, hub_degree=hub_degree,
+        ring=NEXT_RING_MAX, max_nodes=max_nodes,
+    )
     focus = resolve_node(G, around) if around else None
     kw: dict[str, Any] = {"focus": focus}
     parts = []
@@ -301,10 +311,9 @@ def prepare_map(
         shown = set(sub.nodes)
         extra = {str(getattr(m, n)) for m in found for n in ("source", "target")} - shown
         if extra:
-            hood = sub.graph.get("around")
+            kept = dict(sub.graph)
             sub = nx.MultiDiGraph(G.subgraph(shown | {e for e in extra if e in G}))
-            if hood is not None:
-                sub.graph["around"] = hood
+            sub.graph.update(kept)
         kw["matches"] = found
     if gaps:
         kw["gaps"] = _gaps_for(G, set(sub.nodes))

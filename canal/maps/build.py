@@ -451,6 +451,8 @@ def build_map_data(
             "around": around_meta(G),
             "changes": changes_meta(changes),
             "years": [min(years), max(years)] if years else None,
+            # one hop beyond a neighbourhood: in the page, hidden until a node is expanded
+            "collapsed": sorted(set(G.graph.get("ring") or ()) & present),
             "notice": "",
             "gap_colour": GAP_COLOUR,
             "match_colour": MATCH_COLOUR,

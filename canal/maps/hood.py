@@ -157,6 +157,42 @@ def neighbourhood(
     )
 
 
+NEXT_RING_MAX = 400
+"""A neighbourhood map also carries at most this many nodes one hop further out, hidden
+until the reader expands a node (see :func:`next_ring`)."""
+NEXT_RING_PER_HUB = 40
+"""...of which at most this many neighbours of each hub (a sample to expand into, not the hub's all)."""
+
+
+def next_ring(reader: Reader, hood: Neighbourhood, *, limit: int = NEXT_RING_MAX, per_hub: int = NEXT_RING_PER_HUB) -> set[str]:
+    """Nodes one hop beyond ``hood``, for expanding in the page: the neighbours of its outer
+    ring first, then up to ``per_hub`` of each hub it stopped at (smallest hub first, ids in
+    order), at most ``limit`` in all.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph([("a", "b"), ("b", "c"), ("c", "d")])
+    >>> r = graph_reader(G)
+    >>> sorted(next_ring(r, neighbourhood(r, "a", depth=1)))
+    ['c']
+    """
+    if limit <= 0:
+        return set()
+    outer = [n for n in hood.nodes if n != hood.start and n not in dict(hood.hubs)]
+    found = reader.neighbours(sorted(outer))
+    out: set[str] = set()
+    for n in sorted(found):
+        for m in sorted(found[n] - hood.nodes - out):
+            if len(out) >= limit:
+                return out
+            out.add(m)
+    for h, _ in sorted(hood.hubs, key=lambda kv: (kv[1], kv[0])):
+        for m in sorted(reader.neighbours([h]).get(h, set()) - hood.nodes - out)[:per_hub]:
+            if len(out) >= limit:
+                return out
+            out.add(m)
+    return out
+
+
 def graph_reader(G: nx.MultiDiGraph) -> Reader:
     """A :class:`Reader` over a networkx graph (degree counts parallel relationships)."""
     n = G.number_of_nodes()

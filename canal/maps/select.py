@@ -238,13 +238,17 @@ def select_subgraph(
     ontology: Ontology | None = None,
     through_hubs: bool = False,
     hub_degree: float | None = None,
+    ring: int = 0,
+    max_nodes: int | None = None,
 ) -> nx.MultiDiGraph:
     """The part of ``G`` a map should show, as a new graph (attributes kept).
 
     - ``around_name``: the node that name resolves to and everything within ``depth`` hops,
       not expanding through hubs (nodes with a degree far above the graph's mean, see
       :mod:`canal.maps.hood`) unless ``through_hubs``; the result's ``graph["around"]``
-      is the :class:`~canal.maps.hood.Neighbourhood` (with the hubs it stopped at);
+      is the :class:`~canal.maps.hood.Neighbourhood` (with the hubs it stopped at); with
+      ``ring``, up to that many nodes one hop further out are added too (no more than
+      ``max_nodes`` in all) and listed in ``graph["ring"]`` (a map hides them until expanded);
     - ``scope``: ``alliance:NAME`` or ``region:NAME``: its members, plus their direct
       neighbours when ``neighbours`` is true (so an institute's technologies show);
     - ``chains``: keep only nodes of these chains (``innovation``, ``industrial``,
@@ -252,10 +256,11 @@ def select_subgraph(
 
     The conditions combine (intersection).
     """
-    from canal.maps.hood import Neighbourhood, graph_reader, neighbourhood
+    from canal.maps.hood import Neighbourhood, graph_reader, neighbourhood, next_ring
 
     keep: set[str] = set(G.nodes)
     hood = None
+    outer: set[str] = set()
     if around_name is not None:
         start = resolve_node(G, around_name)
         pre = G.graph.get("around")  # read from a store with the same question: its degrees are the real ones
@@ -263,7 +268,11 @@ def select_subgraph(
             hood = pre
         else:
             hood = neighbourhood(graph_reader(G), start, depth=depth, through_hubs=through_hubs, hub_degree=hub_degree)
-        keep &= hood.nodes
+        if ring > 0:
+            room = min(ring, (max_nodes if max_nodes is not None else len(G)) - len(hood.nodes))
+            known = G.graph.get("ring") if hood is pre else None
+            outer = set(sorted(known)[: max(room, 0)]) if known is not None else next_ring(graph_reader(G), hood, limit=room)
+        keep &= hood.nodes | outer
     if scope:
         members = scope_members(G, scope)
         keep &= around(G, members, 1) if neighbours else members
@@ -278,6 +287,7 @@ def select_subgraph(
     sub: nx.MultiDiGraph = G.subgraph(keep).copy()
     if hood is not None:
         sub.graph["around"] = hood
+        sub.graph["ring"] = outer & set(sub.nodes)
     return sub
 
 

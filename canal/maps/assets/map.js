@@ -20,7 +20,10 @@
   // ---- header ------------------------------------------------------------------------
   var summary = meta.aggregated
     ? fmt(meta.nodes) + " groups of " + fmt(meta.total_nodes) + " nodes, " + fmt(meta.total_edges) + " relationships"
-    : fmt(meta.nodes) + " nodes, " + fmt(meta.edges) + " relationships";
+    : fmt(meta.nodes - (meta.collapsed || []).length) + " nodes, " + fmt(meta.edges) + " relationships";
+  if (meta.collapsed && meta.collapsed.length) {
+    summary += " (+" + fmt(meta.collapsed.length) + " one hop further out, hidden: select a node and Expand / 外一层节点已折叠，选中后点“展开”)";
+  }
   summary += " · node size: " + meta.size_label[0] + " / " + meta.size_label[1];
   if (meta.layout === "stages") { summary += " · stages from left to right / 阶段从左到右"; }
   $("summary").textContent = summary;
@@ -236,7 +239,11 @@
   }
 
   // what the reader removed (collapse, only the selection) and, when set, the only nodes shown
-  var view = { removed: {}, shown: null, years: null, opened: {} };
+  // meta.collapsed: nodes one hop beyond a neighbourhood, in the page but hidden until expanded
+  var collapsedAtStart = {};
+  (meta.collapsed || []).forEach(function (id) { collapsedAtStart[id] = true; });
+  function startRemoved() { var r = {}; Object.keys(collapsedAtStart).forEach(function (id) { r[id] = true; }); return r; }
+  var view = { removed: startRemoved(), shown: null, years: null, opened: {} };
 
   function timeHidden(i) {
     if (!view.years || !i || !i.t) { return false; }
@@ -649,7 +656,7 @@
   $("reset").addEventListener("click", function () {
     $("search").value = ""; showResults();
     $("region").value = ""; $("alliance").value = "";
-    view.shown = null; view.removed = {};
+    view.shown = null; view.removed = startRemoved();
     if (meta.years) { view.years = null; $("t-from").value = meta.years[0]; $("t-to").value = meta.years[1]; $("t-label").textContent = ""; }
     clearPath();
     highlight([]); showDetails(null); network.unselectAll();
@@ -713,7 +720,9 @@
   function hiddenNeighbours(id) {
     return (adj[id] || []).filter(function (m) { return view.removed[m] || (view.shown && !view.shown[m]); });
   }
+  var revealed = {};  // what expanding a node brought back: collapsing it hides that again
   function expand(id) {
+    revealed[id] = hiddenNeighbours(id);
     (adj[id] || []).forEach(function (m) {
       delete view.removed[m];
       if (view.shown) { view.shown[m] = true; }
@@ -722,14 +731,17 @@
     applyFilters(true);
     selectionChanged();
   }
-  // hides the neighbours that hang only on this node (no other neighbour of theirs is drawn)
+  // hides what expanding this node brought back, and the neighbours that hang only on it
+  // (no other neighbour of theirs is drawn)
   function collapse(id) {
-    var sel = {};
+    var sel = {}, back = {};
     network.getSelectedNodes().forEach(function (x) { sel[x] = true; });
+    (revealed[id] || []).forEach(function (m) { back[m] = true; });
+    delete revealed[id];
     (adj[id] || []).forEach(function (m) {
       if (sel[m] || m === id || !visible(m)) { return; }
       var other = (adj[m] || []).some(function (k) { return k !== id && visible(k); });
-      if (!other) { view.removed[m] = true; if (view.shown) { delete view.shown[m]; } }
+      if (back[m] || !other) { view.removed[m] = true; if (view.shown) { delete view.shown[m]; } }
     });
     applyFilters(true);
     selectionChanged();
@@ -942,7 +954,8 @@
     if (view.years) { q.append("t", view.years[0] + "-" + view.years[1]); }
     Object.keys(view.opened).sort().forEach(function (g) { q.append("open", g); });
     if (view.shown) { Object.keys(view.shown).sort().forEach(function (id) { q.append("only", id); }); }
-    Object.keys(view.removed).sort().forEach(function (id) { q.append("rm", id); });
+    Object.keys(view.removed).sort().forEach(function (id) { if (!collapsedAtStart[id]) { q.append("rm", id); } });
+    Object.keys(collapsedAtStart).sort().forEach(function (id) { if (!view.removed[id]) { q.append("add", id); } });
     if (pathEnds) { q.append("path", pathEnds[0]); q.append("path", pathEnds[1]); }
     else { network.getSelectedNodes().forEach(function (id) { q.append("sel", id); }); }
     if (userMoved) {
@@ -985,7 +998,8 @@
       var only = q.getAll("only").filter(function (id) { return info[id]; });
       view.shown = null;
       if (only.length) { view.shown = {}; only.forEach(function (id) { view.shown[id] = true; }); }
-      view.removed = {};
+      view.removed = startRemoved();
+      q.getAll("add").forEach(function (id) { delete view.removed[id]; });
       q.getAll("rm").forEach(function (id) { if (info[id]) { view.removed[id] = true; } });
       setLang(q.get("lang") || "");
       applyFilters(true);
@@ -1033,7 +1047,7 @@
     edges.forEach(function (x) { if (!x.hidden && !state.hidden[x.from] && !state.hidden[x.to]) { e += 1; } });
     return { nodes: n, edges: e };
   }
-  restyle();
+  applyFilters(true);
   fitAll();
   var started = true;
   var initial = location.hash.replace(/^#/, "");
