@@ -212,14 +212,27 @@ def _chunks(items: Sequence[str], size: int = 2000) -> Iterable[list[str]]:
         yield list(items[i : i + size])
 
 
-def store_reader(store: Any) -> Reader:
-    """A :class:`Reader` over a :class:`canal.store.GraphStore`: a few read queries per ring."""
+def _queries() -> tuple[str, str]:
+    """The two reads of :func:`store_reader`: degrees of ``$ids``, and their neighbours."""
     from canal.ontology import ROOT_CLASS
     from canal.store.cypher import ident
 
     root = ident(ROOT_CLASS)
-    q_degree = f"UNWIND $ids AS id MATCH (n:{root} {{id: id}}) OPTIONAL MATCH (n)-[r]-() RETURN n.id, count(r)"
-    q_next = f"UNWIND $ids AS id MATCH (n:{root} {{id: id}})-[r]-(m:{root}) RETURN DISTINCT n.id, m.id"
+    return (
+        f"UNWIND $ids AS id MATCH (n:{root} {{id: id}}) OPTIONAL MATCH (n)-[r]-() RETURN n.id, count(r)",
+        f"UNWIND $ids AS id MATCH (n:{root} {{id: id}})-[r]-(m:{root}) RETURN DISTINCT n.id, m.id",
+    )
+
+
+def cypher_catalogue() -> list[tuple[str, str, dict[str, Any]]]:
+    """The Cypher this module sends (checked by Neo4j's parser in the tests)."""
+    q_degree, q_next = _queries()
+    return [("hood-degrees", q_degree, {"ids": ["a"]}), ("hood-neighbours", q_next, {"ids": ["a"]})]
+
+
+def store_reader(store: Any) -> Reader:
+    """A :class:`Reader` over a :class:`canal.store.GraphStore`: a few read queries per ring."""
+    q_degree, q_next = _queries()
     counts = store.counts()
     nodes = sum(counts.nodes.values())
     mean = 2.0 * sum(counts.relationships.values()) / nodes if nodes else 0.0

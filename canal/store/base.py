@@ -233,7 +233,8 @@ class GraphStore(ABC):
         else:
             idl = sorted(set(ids))
             node_rows = self._read(cypher.SOME_NODES, {"ids": idl}).rows
-            rel_rows = self._read(cypher.SOME_RELATIONSHIPS, {"ids": idl}).rows
+            inside = set(idl)
+            rel_rows = [r for r in self._read(cypher.SOME_RELATIONSHIPS, {"ids": idl}).rows if r[2] in inside]
         for nid, labels, props in sorted(node_rows, key=lambda r: r[0]):
             attrs = {k: v for k, v in dict(props).items() if k != "id"}
             g.add_node(nid, cls=most_specific(self.ontology, labels), labels=sorted(labels), **attrs)

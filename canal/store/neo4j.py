@@ -100,12 +100,13 @@ class Neo4jStore(GraphStore):
 
         def walk(op: Any, depth: int) -> None:
             op = dict(op) if not isinstance(op, dict) else op
-            args = op.get("args") or {}
+            args = op.get("arguments") or op.get("args") or {}
             detail = args.get("Details") or ""
             extra = ""
             if profile:
                 extra = f" | Records produced: {op.get('rows', args.get('Rows', '?'))}, DB hits: {op.get('dbHits', args.get('DbHits', '?'))}"
-            lines.append("    " * depth + str(op.get("operatorType", "?")) + (f" | {detail}" if detail else "") + extra)
+            name = str(op.get("operatorType", "?")).split("@")[0]  # "ProduceResults@neo4j"
+            lines.append("    " * depth + name + (f" | {detail}" if detail else "") + extra)
             for child in op.get("children") or []:
                 walk(child, depth + 1)
 
