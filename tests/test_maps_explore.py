@@ -302,3 +302,24 @@ def test_an_around_map_expands_one_hop_further_from_the_data_in_the_page(chromiu
     v.page.click("#collapse")
     wait_shown(v, [*hood, "country1"])
     assert_clean(v)
+
+
+def test_layout_switch_moves_the_nodes_and_travels_in_the_link(chromium: Browser, tmp_path: Path) -> None:
+    data = map_data(tiny_graph())
+    stages = data["meta"]["alt"]["pos"]
+    path = write_map(tiny_graph(), tmp_path / "lay.html")
+    v = chromium.open(path)
+    assert v.page.is_visible("#layout") and v.page.input_value("#layout") == "force"
+    v.page.select_option("#layout", "stages")
+    v.page.wait_for_function("() => location.hash.includes('layout=stages')", timeout=WAIT)
+    drawn = v.page.evaluate("() => window.canalMap.network.getPositions()")
+    assert set(drawn) == set(stages)
+    assert all(abs(p["x"] - stages[k][0]) <= 1 and abs(p["y"] - stages[k][1]) <= 1 for k, p in drawn.items())  # vis rounds to pixels
+    # research (lab, technology) left of pilot, left of industrialisation, left of capital
+    assert max(stages["lab1"][0], stages["tech1"][0]) < stages["pilot"][0] < stages["ent1"][0] < stages["fund1"][0]
+    fragment = v.page.evaluate("() => location.hash.slice(1)")
+    w = chromium.open(path, fragment=fragment)
+    assert w.page.input_value("#layout") == "stages" and w.page.evaluate("() => window.canalMap.layout()") == "stages"
+    assert abs(w.page.evaluate("() => window.canalMap.network.getPositions(['fund1']).fund1.x") - stages["fund1"][0]) <= 1
+    for visit in (v, w):
+        assert_clean(visit)

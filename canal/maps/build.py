@@ -324,25 +324,18 @@ def build_map_data(
         for n in g["shown"]:
             node_gaps[n].append(i)
 
-    meta: dict[str, Any] = {"layout": layout}
     # proposed matches pull their ends together in the layout (a match's far end often
     # has no other tie to the drawn part)
     L = nx.Graph()
     L.add_nodes_from(G.nodes(data=True))
     L.add_edges_from((u, v) for u, v in G.edges())
     L.add_edges_from((m["source"], m["target"]) for m in match_recs if m["shown"])
-    if layout == "stages":
-        pos, centres, lane_y, col_w = stages_layout(L, lambda n: onto.stage_of(str(G.nodes[n].get("cls"))) if G.nodes[n].get("cls") in onto.classes else None, onto.stage_order)
-        if len(pos) <= OVERLAP_MAX:
-            pos, lane_y = _spread_stages(G, pos, lane_y, size, lambda n: G.nodes[n].get("cls") in onto.classes and onto.stage_of(str(G.nodes[n].get("cls"))) is not None)
-        meta["columns"] = [{"key": s["key"], "en": s["en"], "zh": s["zh"], "x": centres[s["key"]]} for s in style.stage_entries()]
-        meta["lane_y"] = lane_y
-        meta["column_width"] = col_w
-    else:
-        pos = force_layout(L, seed=seed)
-        if len(pos) <= OVERLAP_MAX:
-            boxes = {n: label_box(_label(G.nodes[n], n), size[n], _font(size[n])) for n in G.nodes}
-            pos = remove_overlaps(pos, boxes)
+    pos, meta = _positions(G, L, style, layout, size, seed)
+    if G.number_of_nodes() <= ALT_LAYOUT_MAX:
+        # the other layout travels in the page too, so the reader can switch (and share it)
+        other = "stages" if layout == "force" else "force"
+        alt_pos, alt_meta = _positions(G, L, style, other, size, seed)
+        meta["alt"] = {**alt_meta, "pos": {n: [round(x, 1), round(y, 1)] for n, (x, y) in sorted(alt_pos.items())}}
 
     nodes: list[dict[str, Any]] = []
     info: dict[str, dict[str, Any]] = {}
@@ -473,6 +466,31 @@ def build_map_data(
             "alliances": [[a, n] for a, n in sorted(alliance_names.items(), key=lambda kv: kv[1])],
         },
     }
+
+
+ALT_LAYOUT_MAX = 2000
+"""Maps up to this many nodes carry both layouts (force and stages) and switch in the page."""
+
+
+def _positions(
+    G: nx.MultiDiGraph, L: nx.Graph, style: MapStyle, layout: str, size: dict[str, float], seed: int
+) -> tuple[dict[str, tuple[float, float]], dict[str, Any]]:
+    """Coordinates for ``layout`` and what the page needs to draw it (stage columns and lane)."""
+    onto = style.onto
+    meta: dict[str, Any] = {"layout": layout}
+    if layout == "stages":
+        pos, centres, lane_y, col_w = stages_layout(L, lambda n: onto.stage_of(str(G.nodes[n].get("cls"))) if G.nodes[n].get("cls") in onto.classes else None, onto.stage_order)
+        if len(pos) <= OVERLAP_MAX:
+            pos, lane_y = _spread_stages(G, pos, lane_y, size, lambda n: G.nodes[n].get("cls") in onto.classes and onto.stage_of(str(G.nodes[n].get("cls"))) is not None)
+        meta["columns"] = [{"key": s["key"], "en": s["en"], "zh": s["zh"], "x": centres[s["key"]]} for s in style.stage_entries()]
+        meta["lane_y"] = lane_y
+        meta["column_width"] = col_w
+    else:
+        pos = force_layout(L, seed=seed)
+        if len(pos) <= OVERLAP_MAX:
+            boxes = {n: label_box(_label(G.nodes[n], n), size[n], _font(size[n])) for n in G.nodes}
+            pos = remove_overlaps(pos, boxes)
+    return pos, meta
 
 
 def _spread_stages(

@@ -158,6 +158,9 @@ def render_page(data: dict[str, Any]) -> str:
   <aside id="panel">
     <section class="ctl" id="view-box">
       <h2>View <span class="zh">视图</span></h2>
+      <label id="layout-row" hidden>Layout <span class="zh">布局</span> <select id="layout">
+        <option value="force">force / 力导向</option><option value="stages">stages / 阶段</option>
+      </select></label>
       <label>Labels <span class="zh">标签</span> <select id="lang">
         <option value="">as given / 原名</option><option value="zh">中文</option><option value="en">English</option><option value="both">中文 + English</option>
       </select></label>

@@ -615,8 +615,31 @@
   }
 
   // ---- stage columns -----------------------------------------------------------------------
-  if (meta.layout === "stages" && meta.columns) {
-    network.on("beforeDrawing", function (ctx) {
+  // the layout drawn now; maps up to 2,000 nodes carry the other one too (meta.alt)
+  var layouts = {}, lay;
+  layouts[meta.layout] = { layout: meta.layout, columns: meta.columns, lane_y: meta.lane_y, column_width: meta.column_width, pos: {} };
+  DATA.nodes.forEach(function (n) { layouts[meta.layout].pos[n.id] = [n.x, n.y]; });
+  if (meta.alt) { layouts[meta.alt.layout] = meta.alt; }
+  lay = layouts[meta.layout];
+  function setLayout(name) {
+    if (!layouts[name] || lay.layout === name) { return; }
+    lay = layouts[name];
+    var upd = [];
+    DATA.nodes.forEach(function (n) { var p = lay.pos[n.id]; if (p) { upd.push({ id: n.id, x: p[0], y: p[1] }); } });
+    nodes.update(upd);
+    $("layout").value = name;
+    if (!applying) { userMoved = false; fitAll(); }
+    saveState();
+  }
+  if (meta.alt) {
+    $("layout-row").hidden = false;
+    $("layout").value = meta.layout;
+    $("layout").addEventListener("change", function () { setLayout($("layout").value); });
+  }
+  network.on("beforeDrawing", function (ctx) {
+    if (lay.layout !== "stages" || !lay.columns) { return; }
+    (function () {
+      var meta = lay;
       var top = -70, bottom = meta.lane_y - 30, half = meta.column_width * 0.45;
       ctx.save();
       meta.columns.forEach(function (c, k) {
@@ -635,8 +658,8 @@
       ctx.fillStyle = "#666666";
       ctx.fillText("Bridge: actors without a stage / 衔接主体（无阶段）", meta.columns[0].x - half, meta.lane_y - 40);
       ctx.restore();
-    });
-  }
+    })();
+  });
 
   // ---- physics (small maps only, bounded) ----------------------------------------------------
   if (meta.physics_allowed && !png) {
@@ -676,9 +699,9 @@
       minX = Math.min(minX, p.x - r - lw); maxX = Math.max(maxX, p.x + r + lw);
       minY = Math.min(minY, p.y - r); maxY = Math.max(maxY, p.y + r + 24);
     });
-    if (meta.layout === "stages" && meta.columns) {
-      var half = meta.column_width * 0.45;
-      meta.columns.forEach(function (c) { minX = Math.min(minX, c.x - half); maxX = Math.max(maxX, c.x + half); });
+    if (lay.layout === "stages" && lay.columns) {
+      var half = lay.column_width * 0.45;
+      lay.columns.forEach(function (c) { minX = Math.min(minX, c.x - half); maxX = Math.max(maxX, c.x + half); });
       minY = Math.min(minY, -130);
     }
     if (!isFinite(minX)) { network.fit({ animation: false }); return; }
@@ -943,6 +966,7 @@
     var q = new URLSearchParams();
     if (png) { q.append("png", "1"); }
     if (lang) { q.append("lang", lang); }
+    if (lay.layout !== meta.layout) { q.append("layout", lay.layout); }
     Object.keys(chainOn).sort().forEach(function (k) { if (chainOn[k] === false) { q.append("off", "chain:" + k); } });
     Object.keys(classOn).sort().forEach(function (k) { if (classOn[k] === false) { q.append("off", "class:" + k); } });
     if ($("region").value) { q.append("region", $("region").value); }
@@ -1002,6 +1026,7 @@
       q.getAll("add").forEach(function (id) { delete view.removed[id]; });
       q.getAll("rm").forEach(function (id) { if (info[id]) { view.removed[id] = true; } });
       setLang(q.get("lang") || "");
+      setLayout(q.get("layout") || meta.layout);
       applyFilters(true);
       var path = q.getAll("path").filter(function (id) { return info[id]; });
       var sel = q.getAll("sel").filter(function (id) { return info[id]; });
@@ -1074,7 +1099,7 @@
     spotlight: function () { return spotlight; },
     setChain: function (key, on) { chainOn[key] = on; applyFilters(); },
     setClass: function (cls, on) { classOn[cls] = on; applyFilters(); },
-    setLang: setLang, expand: expand, collapse: collapse, onlySelection: onlySelection, showAll: showAll,
+    setLang: setLang, setLayout: setLayout, layout: function () { return lay.layout; }, expand: expand, collapse: collapse, onlySelection: onlySelection, showAll: showAll,
     showPath: showPath, shortestPath: shortestPath, openGroup: openGroup, closeGroup: closeGroup, setYears: setYears,
     stateString: stateString, applyState: applyState, fitAll: fitAll,
     selectMany: function (ids) { clearPath(); network.selectNodes(ids); highlight(ids); selectionChanged(); },
