@@ -443,7 +443,7 @@ def build_map_data(
             "view": (view or "").lstrip("#"),
             "around": around_meta(G),
             "changes": changes_meta(changes),
-            "years": [min(years), max(years)] if years else None,
+            "years": [min(years), max(years)] if years and max(years) > min(years) else None,  # a timeline needs two years
             # one hop beyond a neighbourhood: in the page, hidden until a node is expanded
             "collapsed": sorted(set(G.graph.get("ring") or ()) & present),
             "notice": "",

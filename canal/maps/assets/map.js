@@ -20,7 +20,12 @@
   // ---- header ------------------------------------------------------------------------
   var summary = meta.aggregated
     ? fmt(meta.nodes) + " groups of " + fmt(meta.total_nodes) + " nodes, " + fmt(meta.total_edges) + " relationships"
-    : fmt(meta.nodes - (meta.collapsed || []).length) + " nodes, " + fmt(meta.edges) + " relationships";
+    : fmt(meta.nodes - (meta.collapsed || []).length) + " nodes, " + fmt(shownEdges()) + " relationships";
+  function shownEdges() {
+    var out = {};
+    (meta.collapsed || []).forEach(function (id) { out[id] = true; });
+    return DATA.edges.filter(function (e) { return e.match === undefined && !out[e.from] && !out[e.to]; }).length;
+  }
   if (meta.collapsed && meta.collapsed.length) {
     summary += " (+" + fmt(meta.collapsed.length) + " one hop further out, hidden: select a node and Expand / 外一层节点已折叠，选中后点“展开”)";
   }
