@@ -12,7 +12,12 @@ pinyin, highlights a node's neighbourhood on click, overlays gaps (red rings wit
 their reasons) and proposed matches (dashed purple edges with their score), and lays
 nodes out by force or by stage (research -> pilot -> industrialisation -> capital).
 Graphs above :data:`MAX_NODES` nodes are drawn as communities (or classes) of
-super-nodes, and the page says so.
+super-nodes that open into their members, and the page says so. Readers expand and
+collapse neighbours, show only the selection or the path between two nodes, switch
+labels between Chinese and English and the layout between force and stages, filter by
+year, see what the last load changed, and share the view as a link (its ``#...`` part).
+Without JavaScript the page shows a still picture and tables. ``--around`` neighbourhoods
+stop at hubs (:mod:`canal.maps.hood`).
 
 >>> import networkx as nx
 >>> G = nx.MultiDiGraph()
