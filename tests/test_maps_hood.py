@@ -148,3 +148,20 @@ def test_cli_view_option_puts_the_state_in_the_page(demo_db: Path, tmp_path: Pat
 def test_hub_graph_is_a_store_shaped_graph() -> None:
     G = hub_graph(projects=2)
     assert isinstance(G, nx.MultiDiGraph) and G.nodes["programme"]["cls"] == "Programme"
+
+
+def test_an_incremental_load_names_exactly_what_it_added_and_changed(store: Any, tmp_path: Path) -> None:
+    from canal.ingest import load_spec
+    from tests.test_load import NODES, write_input
+    from tests.test_load_incremental import _edited
+
+    load_spec(store, write_input(tmp_path / "v1"))
+    load_spec(store, write_input(tmp_path / "v2", *_edited()), today="2026-11-22")
+    ch = last_load_changes(store)
+    assert ch is not None and ch["name"] == "tiny" and ch["complete"]
+    assert ch["nodes"] == sorted([NODES[1][0], "lab"])  # the renamed institute and the new lab
+    assert len(ch["relationships"]) == 1 and "INVESTS_IN" in ch["relationships"][0]  # the changed amount
+    assert ch["totals"] == {"added": 1, "changed": 2, "retracted": 3}
+    data = map_data(store.to_networkx(), changes=ch)
+    assert sorted(k for k, v in data["info"].items() if v.get("ch")) == ch["nodes"]
+    assert [k for k, v in data["einfo"].items() if v.get("ch")] == ch["relationships"]
