@@ -165,3 +165,33 @@ def test_an_incremental_load_names_exactly_what_it_added_and_changed(store: Any,
     data = map_data(store.to_networkx(), changes=ch)
     assert sorted(k for k, v in data["info"].items() if v.get("ch")) == ch["nodes"]
     assert [k for k, v in data["einfo"].items() if v.get("ch")] == ch["relationships"]
+
+
+def test_around_on_real_cordis_rows_stops_at_the_programme(store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """114 real CORDIS participations (CC BY 4.0, tests/fixtures/sources/cordis): the Horizon 2020
+    programme funds every participation, so without hub-awareness two hops reach everyone."""
+    import csv
+
+    from canal.ingest import load_spec
+    from tests.spec_fixtures import LOADERS, SOURCES
+
+    folder = SOURCES / "cordis"
+    monkeypatch.setenv("CANAL_CORDIS", str(folder))
+    load_spec(store, LOADERS / "cordis.yaml")
+    with (folder / "h2020_organizations_slice.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    by_project: dict[str, set[str]] = {}
+    for r in rows:
+        by_project.setdefault(r["projectID"], set()).add(r["organisationID"])
+    project = max(sorted(by_project), key=lambda p: len(by_project[p]))
+    org = sorted(by_project[project])[0]
+    mine = {p for p, orgs in by_project.items() if org in orgs}
+    want = {f"cordis:org:{org}", "cordis:programme:H2020"} | {f"cordis:project:{p}" for p in mine}
+    want |= {f"cordis:org:{o}" for p in mine for o in by_project[p]}
+    G = graph_for_map(store, around=f"cordis:org:{org}", depth=2)
+    hood = G.graph["around"]
+    assert hood.nodes == want
+    grants = store.query("MATCH (:Programme {id: 'cordis:programme:H2020'})-[g:GRANTS_TO]->() RETURN count(g)").scalar()
+    assert hood.hubs == [("cordis:programme:H2020", grants)] and grants > hood.threshold
+    everyone = graph_for_map(store, around=f"cordis:org:{org}", depth=2, through_hubs=True).graph["around"]
+    assert {n for n in everyone.nodes if n.startswith("cordis:org:")} == {f"cordis:org:{r['organisationID']}" for r in rows}

@@ -64,10 +64,11 @@ def register(main: click.Group) -> None:
             sub, output, ontology=onto, layout=layout, size_by=size_by, max_nodes=max_nodes, aggregate_by=aggregate_by, changes=changes,
             view=view, **kw,
         )
-        ring = len(sub.graph.get("ring") or ())
-        what = f"{sub.number_of_nodes() - ring} nodes, {sub.number_of_edges()} relationships"
+        ring = set(sub.graph.get("ring") or ())
+        drawn_edges = sum(1 for u, v in sub.edges() if u not in ring and v not in ring)
+        what = f"{sub.number_of_nodes() - len(ring):,} nodes, {drawn_edges:,} relationships"
         if ring:
-            what += f"; {ring} more one hop out, hidden until expanded"
+            what += f"; {len(ring):,} more one hop out, hidden until expanded"
         if sub.number_of_nodes() > max_nodes:
             what += f" (above {max_nodes}: drawn as {aggregate_by})"
         extras = []
