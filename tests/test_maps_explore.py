@@ -232,7 +232,9 @@ def test_the_view_round_trips_through_the_link_and_the_view_option(chromium: Bro
         assert_clean(w)
 
     same_view(chromium.open(path, fragment=fragment))
-    same_view(chromium.open(write_map(tiny_graph(), tmp_path / "view.html", view="#" + fragment)))  # canal map --view
+    view_page = write_map(tiny_graph(), tmp_path / "view.html", view="#" + fragment)
+    same_view(chromium.open(view_page))  # canal map --view
+    same_view(chromium.open(view_page, fragment="png"))  # what --png photographs
     assert_clean(v)
 
 
