@@ -175,8 +175,15 @@ KEYWORDS = (
     "CREATE", "MERGE", "SET", "DELETE", "DETACH DELETE", "REMOVE", "CALL", "YIELD", "UNION", "EXPLAIN", "PROFILE",
     "count(", "collect(", "labels(", "type(", "properties(", "coalesce(", "size(", "toLower(", "shortestPath(",
 )
-BOOKKEEPING_KEYS = ("id", "startedNs", "started", "finished", "spec", "seconds", "diff", "totals", "touched")
-"""Property keys canal itself writes outside the ontology (load log, ids)."""
+BOOKKEEPING_KEYS = (
+    "id",
+    # the load log
+    "spec", "started", "startedNs", "finished", "seconds", "diff", "totals", "touched", "nodes", "relationships", "rejected",
+    "outside", "merged", "review",
+    # merge records
+    "absorbed", "into", "reason", "score", "absorbedClass", "absorbedProps", "added", "rewired",
+)
+"""Property keys canal itself writes outside the ontology (ids, the load log, merge records)."""
 
 _STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|//[^\n]*")
 _NODE = re.compile(r"(?<![\w`])\(\s*([A-Za-z_]\w*)?\s*((?::\s*`?[A-Za-z_]\w*`?\s*)*)(\{[^}]*\})?")
