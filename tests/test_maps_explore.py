@@ -133,6 +133,9 @@ def test_an_aggregated_group_opens_into_its_members_and_closes(chromium: Browser
     assert "open / 已展开" in v.page.evaluate("(g) => window.canalMap.nodes.get(g).label", gid)
     drawn_member = v.page.evaluate("(id) => window.canalMap.nodes.get(id)", members[0])
     assert drawn_member["group"] == G.nodes[members[0]]["cls"]
+    # members keep dashed ties to the other groups they are linked to
+    ties = v.page.evaluate("(g) => window.canalMap.edges.get().filter(e => e.id.startsWith(g + ':x') && !e.hidden).map(e => e.to)", gid)
+    assert len(ties) == len(group["open"]["x"]) > 0 and all(t.startswith("group:") and t != gid for t in ties)
     click_node(v, gid)
     wait_selected(v, [gid])
     v.page.wait_for_function("() => !document.getElementById('collapse').disabled", timeout=WAIT)

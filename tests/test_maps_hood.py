@@ -121,6 +121,8 @@ def test_aggregated_groups_carry_their_members_and_the_page_stays_small() -> Non
     members = {r[0] for o in opened for r in o["m"]}
     assert members <= set(G.nodes) and len(members) == sum(len(o["m"]) for o in opened)
     assert all(len(o["m"]) == min(o["total"], 150) for o in opened)
+    ties = [(o["m"][i][0], f"group:{g}", n) for o in opened for i, g, n in o["x"]]
+    assert ties and all(data["info"][g]["members"] for _, g, _ in ties)
     assert "Enterprise" in data["groups"]  # members are drawn with their class's shape and colour
 
 

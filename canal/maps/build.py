@@ -527,12 +527,16 @@ MEMBERS_TOTAL = 12_000
 _GOLDEN = math.pi * (3.0 - math.sqrt(5.0))
 
 
-def group_members(G: nx.MultiDiGraph, groups: Sequence[Sequence[str]], degree: Mapping[str, int]) -> list[dict[str, Any]]:
+def group_members(
+    G: nx.MultiDiGraph, groups: Sequence[Sequence[str]], degree: Mapping[str, int], owner: Mapping[str, int] | None = None
+) -> list[dict[str, Any]]:
     """For each group, the members the page can open it into: the best-connected ones first,
     laid out as a sunflower around the group's centre (the best-connected in the middle),
-    with the relationships among them.
+    with the relationships among them and each member's ties to the two other groups it
+    has most relationships with.
 
-    Each entry is ``{"m": [[id, label, cls, dx, dy, size], ...], "e": [[i, j], ...], "total": n}``.
+    Each entry is ``{"m": [[id, label, cls, dx, dy, size], ...], "e": [[i, j], ...],
+    "x": [[i, other group, relationships], ...], "total": n}``.
     """
     out: list[dict[str, Any]] = []
     left = MEMBERS_TOTAL
@@ -556,7 +560,13 @@ def group_members(G: nx.MultiDiGraph, groups: Sequence[Sequence[str]], degree: M
                     pairs.add((index[n], j))
             if len(pairs) > 6 * k:
                 break
-        out.append({"m": rows, "e": sorted(pairs), "total": len(members)})
+        ties: list[list[int]] = []
+        if owner is not None:
+            for n in top:
+                mine = owner[n]
+                other = Counter(owner[m] for m in nx.all_neighbors(G, n) if owner[m] != mine)
+                ties.extend([index[n], g, c] for g, c in sorted(other.items(), key=lambda kv: (-kv[1], kv[0]))[:2])
+        out.append({"m": rows, "e": sorted(pairs), "x": ties, "total": len(members)})
     return out
 
 
@@ -699,7 +709,7 @@ def aggregate(
         del e["title_count"]
     groups_style = {f"chain:{c['key']}": {"shape": "dot", "color": {"background": c["colour"], "border": _darker(c["colour"])}} for c in style.chain_entries()}
     groups_style.update({c: _class_group(style.class_entry(c)) for c in sorted(class_counts)})
-    for i, embedded in enumerate(group_members(G, groups, degree)):
+    for i, embedded in enumerate(group_members(G, groups, degree, owner)):
         info[f"group:{i}"]["open"] = embedded
     what = "communities" if by == "communities" else "classes"
     notice = (

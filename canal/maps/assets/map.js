@@ -869,6 +869,15 @@
       adj[a].push(b); adj[b].push(a);
     });
     add.forEach(function (n) { n.label = labelFor(n.id); });
+    (g.x || []).forEach(function (t, k) {
+      var a = ids[t[0]], other = "group:" + t[1], eid = gid + ":x" + k;
+      if (einfo[eid] || !info[other]) { return; }
+      einfo[eid] = { type: "", en: fmt(t[2]) + " relationships to " + nodes.get(other).label, zh: "与该组的关系 " + fmt(t[2]) + " 条", props: [], prov: {} };
+      var tie = { color: "rgba(120,120,120,0.35)", highlight: "#555555", hover: "#555555" };
+      baseEdge[eid] = { color: tie, width: 1 };
+      var e = { id: eid, from: a, to: other, dashes: [4, 4], color: tie, arrows: { to: { enabled: false } } };
+      addE.push(e); DATA.edges.push(e);
+    });
     nodes.add(add); edges.add(addE);
     view.opened[gid] = true;
     nodes.update({ id: gid, label: baseLabel[gid] + " (open / 已展开: " + fmt(ids.length) + (g.total > ids.length ? " of / 共 " + fmt(g.total) : "") + ")" });
