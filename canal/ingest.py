@@ -556,15 +556,32 @@ def _fetch_nodes(store: GraphStore, ids: Sequence[str]) -> dict[str, tuple[str, 
     return out
 
 
+def _q_rels_from(rtype: str, out: bool) -> str:
+    """Every relationship of a type out of (or into) some nodes: one walk over each node's
+    edges, however many of them this load names (a hub's edges are walked once, not once
+    per relationship)."""
+    pattern = f"(:{ROOT_CLASS} {{id: i}})-[r:{ident(rtype)}]->()" if out else f"()-[r:{ident(rtype)}]->(:{ROOT_CLASS} {{id: i}})"
+    return f"UNWIND $ids AS i MATCH {pattern} RETURN r.id, properties(r)"
+
+
 def _fetch_rels(store: GraphStore, onto: Ontology, rels: Sequence[Relationship]) -> dict[str, dict[str, Any]]:
-    by_type: dict[str, list[dict[str, str]]] = defaultdict(list)
+    """The stored properties of ``rels`` (those that exist), by relationship id.
+
+    Each relationship is looked up from the endpoint that more of this load's
+    relationships of its type share: a hub's edges are read in one walk."""
+    by_type: dict[str, list[Relationship]] = defaultdict(list)
     for r in rels:
-        by_type[onto.relation(r.type).type].append(_ref(r))
+        by_type[onto.relation(r.type).type].append(r)
     out: dict[str, dict[str, Any]] = {}
-    for t, refs in by_type.items():
-        for batch in _batches(refs):
-            for rid, props in store.query(_q_rels(t), {"rows": list(batch)}).rows:
-                out[rid] = dict(props)
+    for t, rs in by_type.items():
+        n_src, n_tgt = Counter(r.source for r in rs), Counter(r.target for r in rs)
+        want = {r.rid for r in rs}
+        sides = (sorted({r.source for r in rs if n_src[r.source] >= n_tgt[r.target]}), sorted({r.target for r in rs if n_src[r.source] < n_tgt[r.target]}))
+        for forward, ids in zip((True, False), sides, strict=True):
+            for batch in _batches(ids, 1000):
+                for rid, props in store.query(_q_rels_from(t, forward), {"ids": list(batch)}).rows:
+                    if rid in want:
+                        out[rid] = dict(props)
     return out
 
 
