@@ -60,7 +60,7 @@ def _detect(head: bytes, chunks: Iterable[bytes], path: Path) -> str:
         return "utf-16"
     if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
-    if b"\x00" in head[:4096]:
+    if head[:4096].count(b"\x00") > max(1, len(head[:4096]) // 100):  # a stray NUL is a bad cell, many a binary file
         raise LoaderError("this is a binary file, not text (UTF-16 needs a byte order mark, or set 'encoding')", file=str(path))
     dec = codecs.getincrementaldecoder("utf-8")()
     try:

@@ -333,7 +333,7 @@ def check_columns(spec: LoaderSpec) -> None:
 def _missing_column(spec: Path, line: int, entry: str, col: str, path: Path, cols: list[str]) -> SpecError:
     import difflib
 
-    close = difflib.get_close_matches(col, cols, n=3, cutoff=0.6) or difflib.get_close_matches(col.lower(), [c.lower() for c in cols], n=3, cutoff=0.6)
+    close = difflib.get_close_matches(col, cols, n=3, cutoff=0.5) or [c for c in cols if c.lower() == col.lower()]
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     shown = ", ".join(cols[:60]) + (f", ... ({len(cols)} in all)" if len(cols) > 60 else "")
     return SpecError(f"{entry} names column {col!r}, which {path.name} does not have{hint} (its columns: {shown})", file=str(spec), line=line)
