@@ -209,9 +209,11 @@ def write_bulk_files(
     return out
 
 
-def convert(spec_path: str | Path, onto: Ontology, out: BulkFiles, sink: _Sink, *, skip_bad: bool = False, progress: Callable[[str, int], None] | None = None) -> None:
-    """Read and check every row of a spec's sources, handing each good one to ``sink``."""
-    spec = read_spec(spec_path, onto)
+def convert(spec: LoaderSpec | str | Path, onto: Ontology, out: BulkFiles, sink: _Sink, *, skip_bad: bool = False, progress: Callable[[str, int], None] | None = None) -> None:
+    """Read and check every row of a spec's sources (a parsed spec, or its path), handing
+    each good one to ``sink``."""
+    if not isinstance(spec, LoaderSpec):
+        spec = read_spec(spec, onto)
     if all(_simple(m) for m in (*spec.nodes, *spec.relationships)):
         _fast(spec, onto, out, sink, skip_bad, progress)
     else:
@@ -915,7 +917,7 @@ def bulk_load(
                         c.release(len(sink.classes))
                 calls, waited = _merge_results([m for c in (first, crew) if c is not None for m in c.results(progress)], out)
             else:
-                convert(spec_path, onto, out, sink, skip_bad=skip_bad, progress=progress)
+                convert(spec, onto, out, sink, skip_bad=skip_bad, progress=progress)  # parsed once
                 sink.close()
                 pipe.finish()
         except BaseException:

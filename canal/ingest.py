@@ -538,6 +538,8 @@ def _shared(batch: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[
 
 
 def _same(a: Any, b: Any) -> bool:
+    if type(a) is type(b) and a == b:  # the common case of a reload: nothing changed
+        return True
     if isinstance(a, float) or isinstance(b, float):
         try:
             return a is not None and b is not None and float(a) == float(b)
@@ -557,15 +559,22 @@ def _fetch_nodes(store: GraphStore, ids: Sequence[str]) -> dict[str, tuple[str, 
 
 
 def _q_rels_from(rtype: str, out: bool) -> str:
-    """Every relationship of a type out of (or into) some nodes: one walk over each node's
-    edges, however many of them this load names (a hub's edges are walked once, not once
-    per relationship)."""
+    """The relationships of a type out of (or into) some nodes that this load names
+    (``$expect``: relationship id -> the properties the load gives it): one walk over
+    each node's edges, however many of them the load names (a hub's edges are walked once,
+    not once per relationship). The server compares the properties, so only the stored
+    ``sources``, ``status`` and whether every given property is equal come back."""
     pattern = f"(:{ROOT_CLASS} {{id: i}})-[r:{ident(rtype)}]->()" if out else f"()-[r:{ident(rtype)}]->(:{ROOT_CLASS} {{id: i}})"
-    return f"UNWIND $ids AS i MATCH {pattern} RETURN r.id, properties(r)"
+    return (
+        f"UNWIND $ids AS i MATCH {pattern} WITH r, $expect[r.id] AS e WHERE e IS NOT NULL "
+        "RETURN r.id, r.sources, r.status, all(k IN keys(e) WHERE r[k] = e[k])"
+    )
 
 
 def _fetch_rels(store: GraphStore, onto: Ontology, rels: Sequence[Relationship]) -> dict[str, dict[str, Any]]:
-    """The stored properties of ``rels`` (those that exist), by relationship id.
+    """What the diff needs of the stored ``rels`` (those that exist), by relationship id:
+    ``sources``, ``status`` and, when every property the load gives is stored as given,
+    those properties (else only the first two, so the diff sees a change).
 
     Each relationship is looked up from the endpoint that more of this load's
     relationships of its type share: a hub's edges are read in one walk."""
@@ -575,14 +584,40 @@ def _fetch_rels(store: GraphStore, onto: Ontology, rels: Sequence[Relationship])
     out: dict[str, dict[str, Any]] = {}
     for t, rs in by_type.items():
         n_src, n_tgt = Counter(r.source for r in rs), Counter(r.target for r in rs)
-        want = {r.rid for r in rs}
-        sides = (sorted({r.source for r in rs if n_src[r.source] >= n_tgt[r.target]}), sorted({r.target for r in rs if n_src[r.source] < n_tgt[r.target]}))
-        for forward, ids in zip((True, False), sides, strict=True):
-            for batch in _batches(ids, 1000):
-                for rid, props in store.query(_q_rels_from(t, forward), {"ids": list(batch)}).rows:
-                    if rid in want:
-                        out[rid] = dict(props)
+        sides: tuple[dict[str, list[Relationship]], dict[str, list[Relationship]]] = (defaultdict(list), defaultdict(list))
+        for r in rs:
+            if n_src[r.source] >= n_tgt[r.target]:
+                sides[0][r.source].append(r)
+            else:
+                sides[1][r.target].append(r)
+        for forward, by_node in zip((True, False), sides, strict=True):
+            for batch, expect in _groups(by_node):
+                params = {"ids": list(batch), "expect": {rid: {k: v for k, v in r.props.items() if k != "sources"} for rid, r in expect.items()}}
+                for rid, srcs, status, same in store.query(_q_rels_from(t, forward), params).rows:
+                    old: dict[str, Any] = {k: v for k, v in expect[rid].props.items() if k != "sources"} if same is True else {}
+                    old.update({"sources": srcs, "status": status})
+                    out[rid] = old
     return out
+
+
+def _groups(by_node: dict[str, list[Relationship]], size: int = 200) -> Iterable[tuple[list[str], dict[str, Relationship]]]:
+    """Batches of nodes with the relationships expected from them, each naming about
+    ``size`` relationships: FalkorDB looks a map key up by scanning the map, so the map of
+    expected properties stays small (a hub's relationships are spread over several
+    batches, each walking its edges once)."""
+    ids: list[str] = []
+    expect: dict[str, Relationship] = {}
+    for node in sorted(by_node):
+        rs = by_node[node]
+        for i in range(0, len(rs), size):
+            if expect and len(expect) + len(rs[i : i + size]) > size:
+                yield ids, expect
+                ids, expect = [], {}
+            if not ids or ids[-1] != node:
+                ids.append(node)
+            expect.update((r.rid, r) for r in rs[i : i + size])
+    if expect:
+        yield ids, expect
 
 
 def _ref(r: Relationship) -> dict[str, str]:
