@@ -21,7 +21,6 @@ from canal.settings import Settings
 from canal.store.base import BulkInsert, GraphStore, QueryResult
 from canal.store.embedded import EmbeddedServer
 
-
 _SCALARS = (str, int, float, bool, type(None))
 
 
