@@ -291,8 +291,8 @@ def _stub_name(node_id: str) -> str:
 
 
 def _add_node(nodes: dict[str, Node], node: Node, m: Mapping_, path: Any, row: int) -> None:
-    """Add a node; a repeated id merges when it agrees (multi-valued properties are
-    united), and is a bad row naming both rows when a single value differs."""
+    """Add a node; a repeated id is fine when the rows agree, and a bad row naming both
+    rows when any value differs (every path writes a node once, as its rows give it)."""
     prev = nodes.get(node.id)
     if prev is None:
         nodes[node.id] = node
@@ -301,17 +301,11 @@ def _add_node(nodes: dict[str, Node], node: Node, m: Mapping_, path: Any, row: i
     idcol = m.values["id"].column or "id"
     if prev.cls != node.cls:
         raise LoaderError(f"id {node.id!r} is a {prev.cls} at {where} and a {node.cls} here", file=str(path), row=row, field=idcol)
-    for k, v in node.props.items():
-        old = prev.props.get(k)
-        if old is not None and not isinstance(v, list) and old != v and k not in ("source", "evidence", "confidence"):
+    for k in sorted({*node.props, *prev.props}):
+        v, old = node.props.get(k), prev.props.get(k)
+        if v != old:
             col = (m.properties.get(k) or m.provenance.get(k) or Value()).column or k
             raise LoaderError(f"id {node.id!r} repeats with {k} {v!r} here and {old!r} at {where}", file=str(path), row=row, field=col)
-    for k, v in node.props.items():
-        old = prev.props.get(k)
-        if isinstance(v, list) and isinstance(old, list):
-            prev.props[k] = old + [x for x in v if x not in old]
-        else:
-            prev.props[k] = v
 
 
 def _ancestors(m: Mapping_, node_id: str) -> list[tuple[str, str]]:
