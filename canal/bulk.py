@@ -378,7 +378,7 @@ class _Fast:
         self.base = {k: v for k, v in spec.defaults.items() if v is not None}
         self.allowed_props: set[tuple[str, str]] = set()
         self.rel_cache: dict[str, Any] = {}
-        self.digests: dict[str, tuple[int, int]] = {}  # node id -> (row, digest of its class and values)
+        self.digests: dict[str, tuple[int, str, int]] = {}  # node id -> (row, class, digest of its values)
         self.joined = sorted({k for d in spec.sources.values() for k in d if k in onto.properties})
         self.count = 0
 
@@ -484,6 +484,16 @@ def _fast_nodes(run: _Fast, m: Mapping_, path: Path) -> None:
     nslots = [(vpos[k], k, g, col) for k, g, col in items if k in vpos]
     src_slot = vpos.get("source")
     numbers, digests, nvar = sink.numbers, run.digests, len(varying)
+    fixed_items = [(k, v) for k, v in zip(fixed_keys, fixed_vals, strict=True) if v is not None]
+
+    def sig(values: list[Any]) -> int:
+        """A digest of a node's values, comparable across this spec's node mappings."""
+        if len(run.spec.nodes) == 1:
+            return hash(repr(values))
+        props = dict(fixed_items)
+        props.update((k, v) for k, v in zip(varying, values, strict=True) if v is not None)
+        return hash(repr(sorted(props.items())))
+
     for rownum, row in rows:
         try:
             shape = row_shape_error(row, header, path, rownum, m.short_rows)
@@ -512,14 +522,14 @@ def _fast_nodes(run: _Fast, m: Mapping_, path: Path) -> None:
             if run.joined:
                 run.join_sources(nvalues, vpos, nvalues[src_slot] if src_slot is not None else None)
             if nid in numbers:
-                first, digest = digests[nid]
-                if digest != hash((cls, repr(nvalues))):
+                first, first_cls, digest = digests[nid]
+                if first_cls != cls or (digest != sig(nvalues) and m.repeats != "first"):
                     raise LoaderError(f"id {nid!r} repeats with other values than at row {first} of the same source", file=fname, row=rownum, field=idcol)
                 continue  # the same node again
         except LoaderError as exc:
             run.bad(column_named(exc, m), row)
             continue
-        digests[nid] = (rownum, hash((cls, repr(nvalues))))
+        digests[nid] = (rownum, cls, sig(nvalues))
         node_emit(nid, nvalues)
         run.tick("nodes")
 

@@ -329,3 +329,25 @@ def test_a_reload_through_a_hub_changes_nothing_and_finds_every_relationship(sto
     edited = rels.replace("grantsTo,prog,o7,k1,7.5", "grantsTo,prog,o7,k1,8.5")
     spec2 = _write(tmp_path / "v2", {"nodes.csv": nodes, "rels.csv": edited}, spec.read_text(encoding="utf-8"))
     assert load_spec(store, spec2).diff["relationships"] == {"GRANTS_TO": {"changed": 1}}
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_repeats_first_lets_the_first_row_stand_and_other_mappings_may_repeat_a_node(store: GraphStore, tmp_path: Path, bulk: bool) -> None:
+    nodes = "id,class,name\ne1,Enterprise,E one\nt1,Technology,T\ne1,Enterprise,E uno\n"
+    more = "id,class,name\ne1,Enterprise,E one\n"  # the same node, from a second mapping, agreeing
+    spec = THREE_SPEC.replace("    id: id\n", "    id: id\n    repeats: first\n", 1) + "  - file: more.csv\n    id: id\n    class: {column: class}\n    properties: {name: name}\n"
+    spec = spec.replace("relationships:\n  - file: rels.csv\n    type: {column: type}\n    source: source\n    target: target\n", "") + "relationships:\n  - file: rels.csv\n    type: {column: type}\n    source: source\n    target: target\n"
+    path = _write(tmp_path, {"nodes.csv": nodes, "more.csv": more, "rels.csv": "type,source,target\nadopts,e1,t1\n"}, spec)
+    bulk_load(store, path) if bulk else load_spec(store, path)
+    assert store.query("MATCH (n:Entity {id: 'e1'}) RETURN n.name").scalar() == "E one"
+    assert _edges(store) == [("e1", "ADOPTS", "t1", "e1-ADOPTS->t1")]
+
+
+def test_the_shipped_cordis_spec_loads_the_real_rows_the_same_through_both_paths(store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CANAL_CORDIS", str(CORDIS.parent))
+    spec = ROOT / "loaders" / "cordis.yaml"
+    bulk_load(store, spec)
+    assert load_spec(store, spec).totals() == {"added": 0, "changed": 0, "retracted": 0}
+    with open_store(str(tmp_path / "inc.db")) as inc:
+        load_spec(inc, spec)
+        assert _snapshot(store) == _snapshot(inc)

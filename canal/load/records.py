@@ -292,7 +292,8 @@ def _stub_name(node_id: str) -> str:
 
 def _add_node(nodes: dict[str, Node], node: Node, m: Mapping_, path: Any, row: int) -> None:
     """Add a node; a repeated id is fine when the rows agree, and a bad row naming both
-    rows when any value differs (every path writes a node once, as its rows give it)."""
+    rows when any value differs (every path writes a node once, as its rows give it),
+    unless the mapping says ``repeats: first`` (the first row's values stand)."""
     prev = nodes.get(node.id)
     if prev is None:
         nodes[node.id] = node
@@ -304,6 +305,8 @@ def _add_node(nodes: dict[str, Node], node: Node, m: Mapping_, path: Any, row: i
     for k in sorted({*node.props, *prev.props}):
         v, old = node.props.get(k), prev.props.get(k)
         if v != old:
+            if m.repeats == "first":
+                return  # declared in the spec: the first row of an id gives its values
             col = (m.properties.get(k) or m.provenance.get(k) or Value()).column or k
             raise LoaderError(f"id {node.id!r} repeats with {k} {v!r} here and {old!r} at {where}", file=str(path), row=row, field=col)
 

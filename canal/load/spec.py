@@ -205,6 +205,7 @@ class Mapping_:
     missing_class: str | None = None
     undirected: bool = False
     short_rows: bool = False
+    repeats: str = "error"
     lines: dict[str, int] = field(default_factory=dict)
 
     def named_columns(self) -> list[tuple[str, str, int]]:
@@ -503,7 +504,7 @@ def _check_constant_node(spec: Path, entry: LineDict) -> None:
 def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology) -> Mapping_:
     fixed = ("id", "class") if kind == "nodes" else ("type", "source", "target", "key")
     allowed = {"file", "format", "encoding", "properties", "provenance", "reader", "records", "sheet", "explode", "where", "short_rows", *fixed}
-    allowed |= {"hierarchy"} if kind == "nodes" else {"missing", "missing_class", "undirected"}
+    allowed |= {"hierarchy", "repeats"} if kind == "nodes" else {"missing", "missing_class", "undirected"}
     for k in entry:
         if k not in allowed:
             raise _err(spec, entry.line_of(k), f"unknown key {k!r} in a {kind} mapping")
@@ -572,6 +573,10 @@ def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology)
         if entry["short_rows"] not in ("allow", "error"):
             raise _err(spec, entry.line_of("short_rows"), "'short_rows' is 'allow' (missing cells are empty) or 'error' (the default)")
         m.short_rows = entry["short_rows"] == "allow"
+    if "repeats" in entry:
+        if entry["repeats"] not in ("error", "first"):
+            raise _err(spec, entry.line_of("repeats"), "'repeats' is 'error' (the default: an id repeated with other values is a bad row) or 'first' (the first row's values stand)")
+        m.repeats = str(entry["repeats"])
     from canal.load.transforms import READERS
 
     if "reader" in entry:
