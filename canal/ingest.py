@@ -244,7 +244,9 @@ def load_spec(
     if not dry_run:
         store.ensure_indexes()
     wait_for_indexes(store)
-    data = collect(spec, onto, skip_bad=skip_bad, known=store.existing)
+    from canal.bulk import fast_records
+
+    data = fast_records(spec, onto, skip_bad=skip_bad) or collect(spec, onto, skip_bad=skip_bad, known=store.existing)
     t_collect = time.perf_counter()
     report = LoadReport(spec=str(spec_path), dry_run=dry_run, rejects=data.rejects, name=spec.name, outside=data.outside)
     day = today.isoformat() if isinstance(today, date) else (today or datetime.now(UTC).date().isoformat())

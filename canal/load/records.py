@@ -220,10 +220,8 @@ def _check_endpoints(run: _Run, known: Callable[[set[str]], Mapping[str, str]] |
                     f"(allowed: {' | '.join(sorted(info.domain)) or 'any'} -> {' | '.join(sorted(info.range)) or 'any'})",
                     file=_f(rel), row=_r(rel), field=m.values["type"].column or "type" if m.kind == "relationships" else "type",
                 )
-            dup = seen.get(rel.rid)
-            if dup is not None:
-                dup.props.update(rel.props)
-                continue
+            if rel.rid in seen:
+                continue  # a repeated relationship: its first row stands (as on every path)
             seen[rel.rid] = rel
             rels.append(rel)
         except _Outside as out:
