@@ -351,3 +351,15 @@ def test_the_shipped_cordis_spec_loads_the_real_rows_the_same_through_both_paths
     with open_store(str(tmp_path / "inc.db")) as inc:
         load_spec(inc, spec)
         assert _snapshot(store) == _snapshot(inc)
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_a_text_longer_than_the_engine_takes_is_a_bad_row(store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk: bool) -> None:
+    import canal.ontology
+
+    monkeypatch.setattr(canal.ontology, "MAX_TEXT_BYTES", 4000)  # 64 MiB in use; a small limit keeps the test light
+    nodes = f"id,class,name\ne1,Enterprise,{'名' * 1500}\nt1,Technology,T\n"  # 4,500 bytes of UTF-8
+    spec = _write(tmp_path, {"nodes.csv": nodes, "rels.csv": "type,source,target\n"}, THREE_SPEC)
+    with pytest.raises(LoaderError, match="4500 bytes long, more than the 4000") as info:
+        bulk_load(store, spec) if bulk else load_spec(store, spec)
+    assert (info.value.row, info.value.field) == (2, "name")
