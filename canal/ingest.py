@@ -140,16 +140,17 @@ def _q_rels(rtype: str) -> str:
 
 
 def _q_asserted_nodes() -> str:
+    # the sources other than this one (usually none: less to send back on a reload)
     return (
         f"MATCH (n:{ROOT_CLASS}) WHERE $s IN n.sources AND (n.status IS NULL OR n.status <> $retracted) "
-        "RETURN n.id, labels(n), n.sources"
+        "RETURN n.id, labels(n), [x IN n.sources WHERE x <> $s]"
     )
 
 
 def _q_asserted_rels(rtype: str) -> str:
     return (
         f"MATCH (a)-[r:{ident(rtype)}]->(b) WHERE $s IN r.sources AND (r.status IS NULL OR r.status <> $retracted) "
-        "RETURN r.id, r.sources, a.id, b.id"
+        "RETURN r.id, [x IN r.sources WHERE x <> $s], a.id, b.id"
     )
 
 
@@ -580,8 +581,10 @@ def _fetch_rels(store: GraphStore, onto: Ontology, rels: Sequence[Relationship])
     ``sources``, ``status`` and, when every property the load gives is stored as given,
     those properties (else only the first two, so the diff sees a change).
 
-    Each relationship is looked up from the endpoint that more of this load's
-    relationships of its type share: a hub's edges are read in one walk."""
+    Each relationship is looked up from the endpoint that fewer of this load's
+    relationships of its type share, walking that node's edges of the type: never through
+    a hub, whose edges would be walked (and looked up in the map of expected properties,
+    which FalkorDB scans) once per batch."""
     by_type: dict[str, list[Relationship]] = defaultdict(list)
     for r in rels:
         by_type[onto.relation(r.type).type].append(r)
@@ -590,7 +593,7 @@ def _fetch_rels(store: GraphStore, onto: Ontology, rels: Sequence[Relationship])
         n_src, n_tgt = Counter(r.source for r in rs), Counter(r.target for r in rs)
         sides: tuple[dict[str, list[Relationship]], dict[str, list[Relationship]]] = (defaultdict(list), defaultdict(list))
         for r in rs:
-            if n_src[r.source] >= n_tgt[r.target]:
+            if n_src[r.source] <= n_tgt[r.target]:
                 sides[0][r.source].append(r)
             else:
                 sides[1][r.target].append(r)
@@ -607,8 +610,7 @@ def _fetch_rels(store: GraphStore, onto: Ontology, rels: Sequence[Relationship])
 def _groups(by_node: dict[str, list[Relationship]], size: int = 200) -> Iterable[tuple[list[str], dict[str, Relationship]]]:
     """Batches of nodes with the relationships expected from them, each naming about
     ``size`` relationships: FalkorDB looks a map key up by scanning the map, so the map of
-    expected properties stays small (a hub's relationships are spread over several
-    batches, each walking its edges once)."""
+    expected properties stays small."""
     ids: list[str] = []
     expect: dict[str, Relationship] = {}
     for node in sorted(by_node):
