@@ -460,6 +460,12 @@ class _Fast:
             raise LoaderError("confidence must lie between 0 and 1", file=fname, row=row, field=key)
         return out
 
+    def plain_text(self, key: str) -> bool:
+        """True for a single-valued text property (a string or URI is checked by
+        :func:`canal.ontology.coerce_value`; a short ASCII text passes that check as it is)."""
+        info = self.props_info[key]
+        return info.functional and info.kind == "string"
+
     def layout(self, keys: list[str], consts: dict[str, Any]) -> tuple[list[str], list[str], list[Any]]:
         """Column order: per-row keys first, then the keys whose value is a constant."""
         varying = [k for k in keys if k not in consts]
@@ -544,7 +550,7 @@ def _fast_nodes(run: _Fast, m: Mapping_, path: Path) -> None:
     emitters: dict[str, NodeEmit] = {}
     idcol, clscol = m.values["id"].column or "id", m.values["class"].column or "class"
     vpos = {k: i for i, k in enumerate(varying)}
-    nslots = [(vpos[k], k, g, col) for k, g, col in items if k in vpos]
+    nslots = [(vpos[k], k, g, col, run.plain_text(k)) for k, g, col in items if k in vpos]
     src_slot = vpos.get("source")
     numbers, digests, nvar = sink.numbers, run.digests, len(varying)
     fixed_items = [(k, v) for k, v in zip(fixed_keys, fixed_vals, strict=True) if v is not None]
@@ -574,14 +580,15 @@ def _fast_nodes(run: _Fast, m: Mapping_, path: Path) -> None:
                     raise LoaderError(str(exc), file=fname, row=rownum, field=clscol) from None
                 node_emit = emitters[cls] = sink.node_emitter(cls, varying, fixed_keys, fixed_vals)
             nvalues: list[Any] = [None] * nvar
-            for i, k, g, col in nslots:
+            for i, k, g, col, text in nslots:
                 x = g(row)
                 if x is not None:
                     if (k, cls) not in run.allowed_props:
                         if not onto.node_property_allowed(k, cls):
                             raise LoaderError(f"property {k!r} does not apply to class {cls}", file=fname, row=rownum, field=col)
                         run.allowed_props.add((k, cls))
-                    nvalues[i] = run.typed(k, x, fname, rownum)
+                    # a short ASCII text without NUL is stored as it is (what coerce would say)
+                    nvalues[i] = x if text and type(x) is str and x.isascii() and len(x) < 4096 and "\x00" not in x else run.typed(k, x, fname, rownum)
             if run.joined:
                 run.join_sources(nvalues, vpos, nvalues[src_slot] if src_slot is not None else None)
             if nid in numbers:
@@ -634,7 +641,7 @@ def _fast_rels(run: _Fast, m: Mapping_, path: Path, seen: set[str], part: tuple[
     own = {k for k, _ in ritems} | set(run.joined)
     varying, fixed_keys, fixed_vals = run.layout(sorted(own | {k for k in run.consts if k in props_info and k != "id"}), {k: v for k, v in run.consts.items() if k not in own})
     vpos = {k: i for i, k in enumerate(varying)}
-    rslots = [(vpos[k], k, g) for k, g in ritems if k in vpos]
+    rslots = [(vpos[k], k, g, run.plain_text(k)) for k, g in ritems if k in vpos]
     src_slot = vpos.get("source")
     nvar = len(varying)
     tcol = m.values["type"].column or "type"
@@ -663,10 +670,10 @@ def _fast_rels(run: _Fast, m: Mapping_, path: Path, seen: set[str], part: tuple[
             if key:
                 check_id(key, Origin(fname, rownum), kcol)
             values: list[Any] = [None] * nvar
-            for i, k, g in rslots:
+            for i, k, g, text in rslots:
                 x = g(row)
                 if x is not None:
-                    values[i] = run.typed(k, x, fname, rownum)
+                    values[i] = x if text and type(x) is str and x.isascii() and len(x) < 4096 and "\x00" not in x else run.typed(k, x, fname, rownum)
             if run.joined:
                 run.join_sources(values, vpos, values[src_slot] if src_slot is not None else None)
         except LoaderError as exc:
