@@ -567,12 +567,13 @@ def _q_rels_from(rtype: str, out: bool) -> str:
     """The relationships of a type out of (or into) some nodes that this load names
     (``$expect``: relationship id -> the properties the load gives it): one walk over
     each node's edges, however many of them the load names (a hub's edges are walked once,
-    not once per relationship). The server compares the properties, so only the stored
-    ``sources``, ``status`` and whether every given property is equal come back."""
+    not once per relationship). The server compares the properties (``$shared``: those
+    every relationship of the batch has, sent once), so only the stored ``sources``,
+    ``status`` and whether every given property is equal come back."""
     pattern = f"(:{ROOT_CLASS} {{id: i}})-[r:{ident(rtype)}]->()" if out else f"()-[r:{ident(rtype)}]->(:{ROOT_CLASS} {{id: i}})"
     return (
         f"UNWIND $ids AS i MATCH {pattern} WITH r, $expect[r.id] AS e WHERE e IS NOT NULL "
-        "RETURN r.id, r.sources, r.status, all(k IN keys(e) WHERE r[k] = e[k])"
+        "RETURN r.id, r.sources, r.status, all(k IN keys(e) WHERE r[k] = e[k]) AND all(k IN keys($shared) WHERE r[k] = $shared[k])"
     )
 
 
@@ -599,7 +600,8 @@ def _fetch_rels(store: GraphStore, onto: Ontology, rels: Sequence[Relationship])
                 sides[1][r.target].append(r)
         for forward, by_node in zip((True, False), sides, strict=True):
             for batch, expect in _groups(by_node):
-                params = {"ids": list(batch), "expect": {rid: {k: v for k, v in r.props.items() if k != "sources"} for rid, r in expect.items()}}
+                shared, rows = _shared([{"id": rid, "props": {k: v for k, v in r.props.items() if k != "sources"}} for rid, r in expect.items()])
+                params = {"ids": list(batch), "shared": shared, "expect": {row["id"]: row["props"] for row in rows}}
                 for rid, srcs, status, same in store.query(_q_rels_from(t, forward), params).rows:
                     old: dict[str, Any] = {k: v for k, v in expect[rid].props.items() if k != "sources"} if same is True else {}
                     old.update({"sources": srcs, "status": status})
