@@ -132,7 +132,8 @@ def _node_row(run: _Run, m: Mapping_, path: Path, row: int, rec: dict[str, Any])
     onto, base, origin = run.onto, run.base, Origin(str(path), row)
     try:
         idv, clsv = m.values["id"], m.values["class"]
-        raw_id, cls = idv.get(rec), clsv.get(rec)
+        fixed = _values({"id": idv, "class": clsv}, rec, origin)
+        raw_id, cls = fixed.get("id"), fixed.get("class")
         if raw_id is None:
             raise LoaderError("missing id", file=str(path), row=row, field=idv.column or "id")
         if cls is None:
