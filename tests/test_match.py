@@ -342,3 +342,29 @@ def test_a_funder_of_everyone_weighs_nothing_and_is_never_a_reason() -> None:
     G.add_edge("vc-2", "e-far", key="vc-2-INVESTS_IN->e-far", type="INVESTS_IN", rel="investsIn")
     c = next(c for c in match(G, for_id="lab-l", top=5, learn=False) if c.target == "e-far")
     assert c.contributions.get("investors", 0) > 0 and any("Picky Ventures" in r for r in c.reasons_en)
+
+
+def test_a_baseline_at_0_9_or_more_is_called_out_and_its_table_left_out() -> None:
+    from canal.match.evaluate import evaluate
+    from canal.ontology import load_ontology
+
+    onto = load_ontology()
+    G = nx.MultiDiGraph()
+
+    def node(n: str, cls: str, **props: object) -> None:
+        G.add_node(n, cls=cls, labels=list(onto.labels_for(cls)), **props)
+
+    # every lab works, in its own project, with the one company of its own town: "same region" knows it all
+    for i in range(20):
+        node(f"lab{i}", "University", name=f"Lab {i}", region=f"Town {i}", country="XX")
+        node(f"firm{i}", "Enterprise", name=f"Firm {i}", region=f"Town {i}", country="XX")
+        node(f"p{i}", "PilotProject", name=f"P{i}")
+        for x in (f"lab{i}", f"firm{i}"):
+            G.add_edge(x, f"p{i}", key=f"{x}-PARTICIPATES_IN->p{i}", type="PARTICIPATES_IN", rel="participatesIn")
+    for j in range(60):
+        node(f"other{j}", "Enterprise", name=f"Other {j}", region="Elsewhere", country="YY")
+    rep = evaluate(G, directions=["to-enterprise"], splits=["event"], seed=0, bootstrap=0, learn=False)
+    row = rep.get("to-enterprise", "event", "same region, then country")
+    assert row is not None and row.mrr >= 0.9
+    assert any("REACHES MRR" in w and "same region" in w for w in rep.warnings)
+    assert rep.table()[1] == [] and ("to-enterprise", "event") in rep.suppressed
