@@ -125,11 +125,15 @@ def unregister_gap_type(name: str) -> None:
 def _load_builtins() -> None:
     if _LOADED:
         return
-    _LOADED.append(True)
+    _LOADED.append(True)  # first, so the modules' own registrations do not recurse
     import canal.gaps.types as pkg
 
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
-        importlib.import_module(f"{pkg.__name__}.{info.name}")
+    try:
+        for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+            importlib.import_module(f"{pkg.__name__}.{info.name}")
+    except BaseException:
+        _LOADED.clear()  # never leave a half-filled registry behind
+        raise
 
 
 def registered() -> list[GapType]:
