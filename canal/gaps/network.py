@@ -23,13 +23,10 @@ import numpy as np
 from canal.gaps import cypher as Q
 from canal.gaps.frame import CanalFrame, unique_ints
 from canal.gaps.model import Gap
-from canal.gaps.schema import CHAINS, gap_schema
+from canal.gaps.schema import CHAIN_ZH, CHAINS, gap_schema
 
 if TYPE_CHECKING:
     import igraph as ig
-
-_CHAIN_ZH = {"innovation": "创新链", "industrial": "产业链", "capital": "资本链"}
-
 
 def simple_graph(frame: CanalFrame) -> ig.Graph:
     """The undirected simple graph of a frame (no loops, parallel edges merged).
@@ -415,8 +412,8 @@ def structural_holes(frame: CanalFrame, g: ig.Graph | None = None, *, min_hole: 
                 f"{size} {ch}-chain nodes around '{frame.name(ranked[0])}' form a group with no tie to the "
                 f"{' or '.join(others)} chain"
                 + (f"; only {len(spanners)} bridge node(s) ({_few(frame, spanners)}) span the hole." if spanners else "."),
-                f"以“{frame.name(ranked[0], zh=True)}”为中心的{size}个{_CHAIN_ZH[ch]}节点自成一体，与"
-                f"{'、'.join(_CHAIN_ZH[c] for c in others)}没有任何直接联系"
+                f"以“{frame.name(ranked[0], zh=True)}”为中心的{size}个{CHAIN_ZH[ch]}节点自成一体，与"
+                f"{'、'.join(CHAIN_ZH[c] for c in others)}没有任何直接联系"
                 + (f"，仅靠{len(spanners)}个中介节点（{_few(frame, spanners, zh=True)}）跨越这一结构洞。" if spanners else "。"),
                 Q.node_set(),
                 {"ids": list(ids)},

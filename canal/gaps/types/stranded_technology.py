@@ -1,14 +1,18 @@
 """Gap type ``stranded_technology`` (stranded technology, 技术成果闲置): a technology developed (not by a later-stage developer) and never piloted, transferred, licensed, adopted or built on.
 
-One module per gap type (see :mod:`canal.gaps.registry`): the detector is :meth:`canal.gaps.detect.Detector.stranded_technology` (array passes over the frame), the Cypher is
-:func:`canal.gaps.cypher.stranded`, the synthetic planter is below. Severity: see :mod:`canal.gaps.detect`.
+One module per gap type (see :mod:`canal.gaps.registry`): the detector (array passes over the frame, with the shared :class:`canal.gaps.detect.Detector`) is below, the Cypher is
+:func:`canal.gaps.cypher.stranded`, the synthetic planter too. Severity: see :mod:`canal.gaps.detect`.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from canal.gaps import cypher as Q
+from canal.gaps.detect import Detector, clamp
 from canal.gaps.model import Gap
 from canal.gaps.registry import GapContext, gap_type
+from canal.gaps.schema import PILOT_OUT, UPTAKE_IN, UPTAKE_OUT
 from canal.synth.graph import SynthBuilder
 
 
@@ -27,7 +31,51 @@ def plant_stranded(b: SynthBuilder, k: int) -> None:
         b.plant("stranded_technology", "technology", "", [t, d])
 
 
+def stranded_technology(det: Detector) -> list[Gap]:
+    f, s = det.f, det.s
+    tech = det.mask(s.tech_classes)
+    later = det.mask(s.later_developer_classes)
+    dev = f.in_count("develops")
+    cand = (
+        tech
+        & (dev > 0)
+        & (f.in_count("develops", src_mask=later) == 0)
+        & (f.in_count(*UPTAKE_IN) == 0)
+        & (f.out_count(*UPTAKE_OUT) == 0)
+        & (f.out_count(*PILOT_OUT) == 0)
+    )
+    devs = det.grouped(("develops",), cand, "dst")
+    pats = det.grouped(("protects",), cand, "dst")
+    q = Q.stranded(s)
+    gaps = []
+    for t in np.flatnonzero(cand).tolist():
+        d = devs.get(t, [])
+        trl = f.trl.get(t)
+        m = trl / 9 if trl is not None else 0.5
+        np_ = len(pats.get(t, []))
+        sev = clamp(0.4 + 0.4 * m + 0.2 * min(1.0, np_ / 3))
+        gaps.append(
+            Gap(
+                "stranded_technology",
+                det.scope_of(t),
+                sev,
+                det.ids([t, *d]),
+                f"'{det.nm(t)}' was developed by {det.names(d)} but was never piloted, transferred, licensed, "
+                "adopted or built on by anyone.",
+                f"“{det.zh(t)}”由{det.names(d, zh=True)}研发，但从未经中试，也未被转让、许可、采用或用于产品。",
+                q,
+                {"id": f.ids[t]},
+                tuple([f"{f.ids[x]} -DEVELOPS-> {f.ids[t]}" for x in d] + det.note(t)),
+                kind="technology",
+                metrics={"trl": trl, "patents": np_},
+                settle=f"a record of who uses, licenses, pilots or builds on '{det.nm(t)}' (adopts, licensedTo, "
+                "transferredTo, pilotedAt, a product basedOn it), or a source saying nobody does",
+            )
+        )
+    return gaps
+
+
 @gap_type("stranded_technology", en="stranded technology", zh="技术成果闲置", cypher=Q.stranded, planter=plant_stranded, order=10)
 def detect(ctx: GapContext) -> list[Gap]:
     """A technology developed (not by a later-stage developer) and never piloted, transferred, licensed, adopted or built on."""
-    return ctx.detector.stranded_technology()
+    return stranded_technology(ctx.detector)
