@@ -31,6 +31,11 @@ PROVENANCE_KEYS = (
 """Property keys that carry provenance on every node and relationship."""
 
 _ID_RE = re.compile(r"^\S(.*\S)?$")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+MAX_ID_BYTES = 2048
+"""Longest id (UTF-8 bytes). Ids live in FalkorDB's unique index, which brought the server down
+on ids over 4,096 bytes and on ids holding the character U+0001 (FalkorDB 4.22, measured);
+canal refuses long ids and any control character in an id as a bad row instead."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,11 @@ def check_id(value: Any, origin: Origin | None, fieldname: str) -> str:
         raise _err("missing id", origin, fieldname)
     text = str(value)
     if not _ID_RE.match(text) or "\n" in text:
-        raise _err(f"id {text!r} has surrounding or embedded line white space", origin, fieldname)
+        raise _err(f"id {text[:80]!r} has surrounding or embedded line white space", origin, fieldname)
+    if _CONTROL_RE.search(text):
+        raise _err(f"id {text[:80]!r} contains a control character", origin, fieldname)
+    if len(text.encode("utf-8")) > MAX_ID_BYTES:
+        raise _err(f"id {text[:40]!r}... is longer than {MAX_ID_BYTES} bytes (UTF-8)", origin, fieldname)
     return text
 
 

@@ -326,6 +326,8 @@ def coerce_value(kind: str, value: Any) -> Any:
             if isinstance(value, (dict, list)):
                 raise ValueError
             text = str(value)
+            if "\x00" in text:  # the graph stores cannot hold it (FalkorDB refuses the parameter)
+                raise SchemaError(f"{text[:80]!r} contains a NUL character")
             if kind == "uri" and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$", text):
                 raise ValueError
             return text
