@@ -7,10 +7,12 @@ from pathlib import Path
 
 import click
 
+from canal.commands._support import cli_store as _store
+from canal.commands._support import current_settings as _settings
+
 
 def register(main: click.Group) -> None:
     """Add ``canal synth`` to the ``canal`` command."""
-    from canal.cli import _handle_errors, _settings, _store
 
     @main.command()
     @click.option("--nodes", "n_nodes", type=int, default=10000, show_default=True, help="About this many nodes.")
@@ -21,7 +23,6 @@ def register(main: click.Group) -> None:
                   help="Folder for the loader input (spec, CSVs, truth.csv).")
     @click.option("--load", "load_now", is_flag=True, help="Load the graph into the store instead of writing files.")
     @click.option("--into-existing", is_flag=True, help="With --load: also when the graph already holds data that is not synthetic.")
-    @_handle_errors
     def synth(n_nodes: int, seed: int, edges_per_node: float, planted: int | None, out: Path, load_now: bool, into_existing: bool) -> None:
         """Generate a synthetic canal graph with planted gaps (and their ground truth).
 
