@@ -95,6 +95,18 @@ class Relationship:
         return f"{base}#{self.key}" if self.key else base
 
 
+def key_of_rid(rid: str, source: str, rtype: str, target: str) -> str:
+    """The key of a relationship id ``source-TYPE->target#key`` (ids may hold ``#`` and ``->`` themselves).
+
+    >>> key_of_rid("a#1-DEVELOPS->b#2#k#3", "a#1", "DEVELOPS", "b#2")
+    'k#3'
+    >>> key_of_rid("a-DEVELOPS->b", "a", "DEVELOPS", "b")
+    ''
+    """
+    base = f"{source}-{rtype}->{target}"
+    return rid[len(base) + 1 :] if rid.startswith(base + "#") else ""
+
+
 def _err(msg: str, origin: Origin | None, fieldname: str | None) -> LoaderError:
     return LoaderError(
         msg,

@@ -3,14 +3,34 @@ right-to-left text and 100 kB strings come back unchanged from every reader."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import networkx as nx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from canal.errors import LoaderError
-from canal.model import Node, validate_node
+from canal.errors import ConfigError, LoaderError
+from canal.exchange import (
+    canonical,
+    canonical_diff,
+    graph_from_csv,
+    graph_from_records,
+    records_from_networkx,
+    to_gexf,
+    to_graphml,
+    write_csv,
+)
+from canal.maps import map_data
+from canal.maps.page import json_for_script
+from canal.maps.select import node_names
+from canal.model import Node, Relationship, validate_node
 from canal.ontology import load_ontology
+from canal.rdf import from_rdf, parse_file, serialize, to_rdf
 from canal.store import GraphStore
 from canal.store.bulk_read import read_arrays
 from tests.conftest import canal_cmd
@@ -80,3 +100,77 @@ def test_ids_the_store_cannot_index_are_bad_rows_not_a_crash(node_id: str, why: 
 def test_a_nul_character_is_a_bad_value() -> None:
     with pytest.raises(LoaderError, match="NUL"):
         validate_node(load_ontology(), Node("a", "Enterprise", {"name": "a\x00b"}))
+
+
+# -- property-based: any text survives the store and every reader and exporter --------------------
+
+_PIECES = ['"', '""', "\\", "\\n", "\n", "\r", "\r\n", "\t", "\x01", "\x07", "\x1b", "\x7f", "😀", "👩‍🔬", "中文", "עברית", "مرحبا", "|", "\\|", ";", ",", " ", "<script>", "&amp;", "\u2028", "\u200f", "\ufeff"]
+any_text = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=40),
+    st.lists(st.sampled_from(_PIECES), min_size=1, max_size=8).map("".join),
+    st.sampled_from(HOSTILE),
+)
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@pytest.fixture(scope="module")
+def text_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
+    from canal.store import open_store
+
+    s = open_store(str(tmp_path_factory.mktemp("text") / "t.db"), fsync="no")
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # rdflib's own JSON-LD parser
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(texts=st.lists(any_text, min_size=2, max_size=4))
+def test_any_text_survives_the_store_and_every_reader(text_store: GraphStore, texts: list[str], tmp_path_factory: pytest.TempPathFactory) -> None:
+    store, onto = text_store, text_store.ontology
+    store.execute("MATCH (n) DETACH DELETE n")
+    nodes = [
+        validate_node(onto, Node(f"t:{i}", "Enterprise", {"name": t, "aliases": [t, "x"], "description": t, "evidence": t, "source": "text"}))
+        for i, t in enumerate(texts)
+    ]
+    rel = Relationship("collaboratesWith", "t:0", "t:1", "k", {"role": texts[0], "evidence": texts[1], "source": "text"})
+    store.upsert_nodes(nodes)
+    store.upsert_relationships([rel])
+    # the store, through the networkx export
+    G = store.to_networkx()
+    want = canonical(graph_from_records(nodes, [rel], onto), onto)
+    got = canonical(G, onto)
+    assert canonical_diff(want, got) == []
+    # the fast whole-graph reader
+    arrays = read_arrays(store)
+    for i, t in enumerate(texts):
+        k = arrays.ids.index(f"t:{i}")
+        assert arrays.names[k] == t and arrays.notes[k] == t
+    # RDF (Turtle and JSON-LD) back to records
+    folder = tmp_path_factory.mktemp("export")
+    for fmt in ("ttl", "jsonld"):
+        path = folder / f"g.{fmt}"
+        path.write_text(serialize(to_rdf(G, onto), fmt), encoding="utf-8")
+        n2, r2 = from_rdf(parse_file(path), onto)
+        assert canonical_diff(got, canonical(graph_from_records(n2, r2, onto), onto)) == [], fmt
+    # GraphML and GEXF: exact, or refused when XML cannot hold a character
+    xml_ok = not any(_XML_BAD.search(t) for t in texts)
+    for fmt, write in (("graphml", to_graphml), ("gexf", lambda H: to_gexf(H, ontology=onto))):
+        if not xml_ok:
+            with pytest.raises(ConfigError, match=r"XML 1\.0"):
+                write(G)
+            continue
+        data = write(G).encode("utf-8")
+        H = nx.read_graphml(io.BytesIO(data), force_multigraph=True) if fmt == "graphml" else nx.read_gexf(io.BytesIO(data))
+        n3, r3 = records_from_networkx(H, onto)
+        assert canonical_diff(got, canonical(graph_from_records(n3, r3, onto), onto)) == [], fmt
+    # CSV node and edge lists
+    write_csv(G, folder, ontology=onto)
+    n4, r4 = records_from_networkx(graph_from_csv(folder), onto)
+    assert canonical_diff(got, canonical(graph_from_records(n4, r4, onto), onto)) == [], "csv"
+    # map data: every name as it is, and the page's embedded JSON reads back the same
+    data = map_data(G, ontology=onto)
+    for i in range(len(texts)):
+        assert data["info"][f"t:{i}"]["names"] == node_names(G.nodes[f"t:{i}"])
+    assert json.loads(json_for_script(data)) == json.loads(json.dumps(data, ensure_ascii=False, default=str))
