@@ -3,6 +3,7 @@ right-to-left text and 100 kB strings come back unchanged from every reader."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -31,7 +32,7 @@ from canal.maps.select import node_names
 from canal.model import Node, Relationship, validate_node
 from canal.ontology import load_ontology
 from canal.rdf import from_rdf, parse_file, serialize, to_rdf
-from canal.store import GraphStore
+from canal.store import GraphStore, open_store
 from canal.store.bulk_read import read_arrays
 from tests.conftest import canal_cmd
 from tests.spec_fixtures import LOADERS, SPEC_FIXTURES
@@ -174,3 +175,39 @@ def test_any_text_survives_the_store_and_every_reader(text_store: GraphStore, te
     for i in range(len(texts)):
         assert data["info"][f"t:{i}"]["names"] == node_names(G.nodes[f"t:{i}"])
     assert json.loads(json_for_script(data)) == json.loads(json.dumps(data, ensure_ascii=False, default=str))
+
+
+def test_every_command_works_on_a_graph_of_hostile_names(tmp_path: Path) -> None:
+    # a small canal whose names hold quotes, backslashes, line breaks and emoji (no XML-forbidden characters)
+    names = [DEMOKRITOS, 'back\\slash "quoted"', "two\nlines\r\nand a\ttab", "emoji 😀🧪 中文 עברית"]
+    rows = [["id", "class", "name"], ["lab", "ResearchInstitute", names[0]], ["tech", "Technology", names[1]], ["ent", "Enterprise", names[2]], ["fund", "Fund", names[3]]]
+    rels = [["source", "type", "target"], ["lab", "develops", "tech"], ["ent", "adopts", "tech"], ["fund", "investsIn", "ent"]]
+    for name, table in (("nodes.csv", rows), ("rels.csv", rels)):
+        with open(tmp_path / name, "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, lineterminator="\r\n").writerows(table)
+    (tmp_path / "s.yaml").write_text(
+        "name: hostile\nnodes:\n  - file: nodes.csv\n    id: id\n    class: {column: class}\n    properties: {name: name}\n"
+        "relationships:\n  - file: rels.csv\n    type: {column: type}\n    source: source\n    target: target\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "h.db")
+    res = canal_cmd("--db", db, "--no-progress", "load", str(tmp_path / "s.yaml"))
+    assert res.returncode == 0, res.stderr
+    commands = [
+        ["gaps", "--format", "json"],
+        ["match", "--for", "tech"],
+        ["map", "-o", str(tmp_path / "m.html")],
+        *[["export", "--format", f, "-o", str(tmp_path / f"g.{f}")] for f in ("ttl", "jsonld", "graphml", "gexf")],
+        ["export", "--format", "csv", "-o", str(tmp_path / "csv")],
+    ]
+    for args in commands:
+        res = canal_cmd("--db", db, *args)
+        assert res.returncode == 0, (args, res.stderr)
+    page = (tmp_path / "m.html").read_text(encoding="utf-8")
+    data = json.loads(page.split('<script type="application/json" id="canal-data">', 1)[1].split("</script>", 1)[0])
+    assert sorted(data["info"][n]["names"][0] for n in ("lab", "tech", "ent", "fund")) == sorted(names)
+    for f in ("ttl", "jsonld", "graphml", "gexf"):
+        res = canal_cmd("--db", str(tmp_path / f"{f}.db"), "import", str(tmp_path / f"g.{f}"))
+        assert res.returncode == 0, (f, res.stderr)
+        with open_store(str(tmp_path / f"{f}.db")) as store:
+            assert sorted(r[0] for r in store.query("MATCH (n:Entity) RETURN n.name").rows) == sorted(names), f
