@@ -45,7 +45,6 @@ COMPOSITION: dict[str, float] = {
     "Product": 0.08,
     "PilotPlatform": 0.01,
     "PilotProject": 0.03,
-    "ResearchProject": 0.01,
     "IndustrialPark": 0.004,
     "VentureCapital": 0.02,
     "Fund": 0.01,
@@ -463,14 +462,6 @@ def _background(b: SynthBuilder, n_nodes: int, edges_per_node: float, reserve: d
         b.edge(person, "leads", org)
     for o, pr in zip(b.pick(research + ents, few), b.pick(progs, few), strict=True):
         b.edge(o, "participatesIn", pr)
-    # research projects: led by a research organisation, with an enterprise and another lab, funded by a programme
-    for _ in range(count["ResearchProject"]):
-        rp = b.node("ResearchProject", region=None)
-        lead = b.one(research)
-        b.edge(lead, "leads", rp)
-        for o in (lead, b.one(research), b.one(ents)):
-            b.edge(o, "participatesIn", rp)
-        b.edge(b.one(progs), "grantsTo", rp)
     adopted_by = {t: a for t, a in zip(techs, adopters, strict=True)}
     for t in b.pick(techs, few):
         b.edge(t, "licensedTo", adopted_by[t])
