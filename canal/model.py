@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from canal.errors import LoaderError, SchemaError
-from canal.ontology import Ontology, cypher_type
+from canal.ontology import Ontology, cypher_type, storable_text
 
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
@@ -125,6 +125,10 @@ def check_id(value: Any, origin: Origin | None, fieldname: str) -> str:
         raise _err(f"id {text[:80]!r} has surrounding or embedded line white space", origin, fieldname)
     if _CONTROL_RE.search(text):
         raise _err(f"id {text[:80]!r} contains a control character", origin, fieldname)
+    try:
+        text = storable_text(text)
+    except SchemaError as exc:
+        raise _err(f"id: {exc}", origin, fieldname) from None
     if len(text.encode("utf-8")) > MAX_ID_BYTES:
         raise _err(f"id {text[:40]!r}... is longer than {MAX_ID_BYTES} bytes (UTF-8)", origin, fieldname)
     return text
