@@ -22,7 +22,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from canal.extract.lexicon import PLACES, Lexicon
@@ -150,9 +150,14 @@ def _freq(word: str) -> int:
 
 def zh_tokens(text: str) -> list[tuple[str, str]]:
     """jieba words with POS tags (thread-safe; canal's words added to the dictionary)."""
+    return list(_zh_tokens(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _zh_tokens(text: str) -> tuple[tuple[str, str], ...]:
     tok = _pos_tokenizer()
     with _jieba_lock:
-        return [(p.word, p.flag) for p in tok.cut(text)]
+        return tuple((p.word, p.flag) for p in tok.cut(text))
 
 
 def _zh_left_edge(text: str, suffix_start: int, cls: str, legal: bool = False) -> tuple[int, str]:

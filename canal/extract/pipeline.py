@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -102,19 +103,52 @@ def slug(name: str) -> str:
     return (s[:80].rstrip("-") or "entity") if s else "entity"
 
 
+BLOCK_CHARS = 4000
+"""Longest stretch of text analysed at once (longer paragraphs are cut at sentence ends)."""
+
+
 def _paragraph_langs(text: str, lang: str) -> list[tuple[int, int, str]]:
-    """Spans of consecutive paragraphs in one language (``lang`` fixes it for all)."""
+    """Spans of consecutive paragraphs in one language (``lang`` fixes it for all).
+
+    A span never exceeds :data:`BLOCK_CHARS` by more than one paragraph, and a paragraph
+    longer than that is cut at its last sentence end (or clause break, or anywhere) before
+    the limit, so the work per span is bounded and extraction stays linear in the text.
+    """
     spans: list[tuple[int, int, str]] = []
     pos = 0
     for line in text.split("\n"):
         end = pos + len(line)
-        lg = lang if lang in ("zh", "en") else detect_lang(line)
-        if spans and spans[-1][2] == lg:
-            spans[-1] = (spans[-1][0], end, lg)
-        else:
-            spans.append((pos, end, lg))
+        lg = lang if lang in ("zh", "en") else detect_lang(line[:2000])
+        for a, b in _blocks(pos, end, text):
+            if spans and spans[-1][2] == lg and spans[-1][1] == a - 1 and b - spans[-1][0] <= BLOCK_CHARS:
+                spans[-1] = (spans[-1][0], b, lg)
+            else:
+                spans.append((a, b, lg))
         pos = end + 1
     return spans
+
+
+_BLOCK_END = re.compile(r"[。！？!?；;]|[.](?=\s)")
+_BLOCK_SOFT = re.compile(r"[，,、：:\s]")
+
+
+def _blocks(a: int, b: int, text: str) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    while b - a > BLOCK_CHARS:
+        window = text[a + BLOCK_CHARS // 2 : a + BLOCK_CHARS]
+        cut = 0
+        for rx in (_BLOCK_END, _BLOCK_SOFT):
+            last = None
+            for last in rx.finditer(window):
+                pass
+            if last is not None:
+                cut = a + BLOCK_CHARS // 2 + last.end()
+                break
+        cut = cut or a + BLOCK_CHARS
+        out.append((a, cut))
+        a = cut
+    out.append((a, b))
+    return out
 
 
 def _compatible(onto: Ontology, a: str, b: str) -> bool:
@@ -139,14 +173,17 @@ def extract_article(
     forced = lang if lang in ("zh", "en") else "auto"
     mentions: list[Mention] = []
     cands: list[Candidate] = []
+    done: dict[tuple[str, str], tuple[list[Mention], list[Candidate]]] = {}  # repeated blocks are analysed once
     for a, b, lg in _paragraph_langs(text, forced):
         chunk = text[a:b]
         if not chunk.strip():
             continue
-        ms = [_shift(m, a) for m in find_mentions(chunk, lg, lexicon=lexicon)]
-        mentions.extend(ms)
-        local = [_shift(m, -a) for m in ms]
-        cands.extend(_shift_candidate(c, a) for c in find_relations(chunk, local, lg, ontology=onto))
+        if (chunk, lg) not in done:
+            local = find_mentions(chunk, lg, lexicon=lexicon)
+            done[(chunk, lg)] = (local, find_relations(chunk, local, lg, ontology=onto))
+        local, found = done[(chunk, lg)]
+        mentions.extend(_shift(m, a) for m in local)
+        cands.extend(_shift_candidate(c, a) for c in found)
     ex = Extraction(article, mentions)
     # entities: one per (name, class)
     groups: dict[tuple[str, str], list[Mention]] = {}
@@ -207,10 +244,14 @@ def _lang_at(text: str, pos: int) -> str:
 
 
 def _sentence_of(spans: list[tuple[int, int]], a: int, b: int) -> tuple[int, int]:
-    for s0, s1 in spans:
+    k = bisect.bisect_right(spans, (a, len_max)) - 1
+    for s0, s1 in spans[max(0, k - 1) : k + 2]:
         if s0 <= a and b <= s1:
             return s0, s1
     return a, b
+
+
+len_max = 1 << 62
 
 
 def _shift(m: Mention, by: int) -> Mention:

@@ -156,7 +156,7 @@ def sentences(text: str, lang: str) -> list[tuple[int, int]]:
         for m in _ZH_SENT.finditer(text):
             if m.group(0).strip():
                 spans.append((m.start(), m.end()))
-        return spans
+        return _bounded(spans, text)
     start = 0
     for m in _EN_SENT_END.finditer(text):
         end = m.end() if m.group(0) != "\n" else m.start()
@@ -167,7 +167,32 @@ def sentences(text: str, lang: str) -> list[tuple[int, int]]:
     if text[start:].strip():
         lead = len(text[start:]) - len(text[start:].lstrip())
         spans.append((start + lead, len(text.rstrip())))
-    return spans
+    return _bounded(spans, text)
+
+
+MAX_SENTENCE = 400
+"""Longer "sentences" (text without sentence ends) are cut at clause breaks into pieces this long."""
+_SOFT_BREAK = re.compile(r"[，,、：:]\s*|\s+")
+
+
+def _bounded(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Sentences of at most :data:`MAX_SENTENCE` characters (keeps rule matching linear)."""
+    if all(b - a <= MAX_SENTENCE for a, b in spans):
+        return spans
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        while b - a > MAX_SENTENCE:
+            cut = a + MAX_SENTENCE
+            last = None
+            for last in _SOFT_BREAK.finditer(text, a + MAX_SENTENCE // 2, a + MAX_SENTENCE):
+                pass
+            if last is not None:
+                cut = last.end()
+            out.append((a, cut))
+            a = cut
+        if b > a:
+            out.append((a, b))
+    return out
 
 
 class _Sentence:
