@@ -103,7 +103,7 @@ def _tokens(html: str) -> Iterator[tuple[str, str, str]]:
             continue
         yield ("start", tag, html[m.end() : k])
         i = k + 1
-        if tag in _RAW_TEXT and not html[k - 1 : k] == "/":
+        if tag in _RAW_TEXT and html[k - 1 : k] != "/":
             if low is None:
                 low = html.lower()
             close = low.find("</" + tag, i)
@@ -223,9 +223,12 @@ def html_to_text(html: str) -> tuple[str, str]:
     return "\n".join(kept), head
 
 
+_SENTENCE_INSIDE = re.compile(r"[。！？；]\S|[.!?;]\s+[A-Z]")
+
+
 def _has_sentence(line: str) -> bool:
     """A line that reads as running text (a sentence end inside it), not a linked headline."""
-    return bool(re.search(r"[。！？；][^\s]|[.!?;]\s+[A-Z]", line.strip()))
+    return bool(_SENTENCE_INSIDE.search(line.strip()))
 
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -289,23 +292,20 @@ def clean_lines(text: str) -> str:
     lines = [re.sub(r"[ \t\u3000\xa0]+", " ", raw).strip() for raw in text.splitlines()]
     lines = [x for x in lines if x]
     total = sum(len(x) for x in lines)
+    # short[i]: how many of lines[i:] read as list items (headlines, links), for a linear scan
+    short = [0] * (len(lines) + 1)
+    for i in range(len(lines) - 1, -1, -1):
+        short[i] = short[i + 1] + (len(lines[i]) <= 40 or not _has_sentence(lines[i]))
     seen = 0
     for i, line in enumerate(lines):
         if seen and len(line) <= 40 and (_TAIL.search(line) or _FOOTER.search(line)):
-            if seen >= 0.5 * total or (seen >= 100 and _list_like(lines[i + 1 :])):
+            rest = len(lines) - i - 1
+            if seen >= 0.5 * total or (seen >= 100 and short[i + 1] >= 0.7 * rest):
                 lines = lines[:i]
                 break
         seen += len(line)
     keep = [x for x in lines if not _BOILER.search(x) and not _is_nav_line(x)]
     return "\n".join(keep)
-
-
-def _list_like(lines: list[str]) -> bool:
-    """Lines that read as a list of headlines or links, not as paragraphs of the article."""
-    if not lines:
-        return True
-    short = sum(1 for x in lines if len(x) <= 40 or not _has_sentence(x))
-    return short >= 0.7 * len(lines)
 
 
 def detect_lang(text: str) -> str:

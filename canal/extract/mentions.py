@@ -117,6 +117,7 @@ _GENERIC_HEAD = {
 _ZH_ABBR = re.compile(r"[（(]\s*(?:以下|下文)?\s*(?:简称|下称|简称为|称)\s*[:：]?\s*[“\"「]?([^”\"」)）]{1,12})[”\"」]?\s*[)）]")
 
 _jieba_lock = threading.Lock()
+_HMM_BUDGET = 200_000
 
 
 @cache
@@ -157,7 +158,25 @@ def zh_tokens(text: str) -> list[tuple[str, str]]:
 def _zh_tokens(text: str) -> tuple[tuple[str, str], ...]:
     tok = _pos_tokenizer()
     with _jieba_lock:
-        return tuple((p.word, p.flag) for p in tok.cut(text))
+        plain = tuple((p.word, p.flag) for p in tok.cut(text, HMM=False))
+        cost = run = 0
+        for word, _ in plain:
+            run = run + 1 if len(word) == 1 else 0
+            if run:
+                # jieba's HMM guesses unknown words in runs of single characters; a character
+                # its model does not know costs ~65,000 steps (all states), a known one ~100
+                cost += run * (100 if word in _hmm_states() else 65_000)
+        if cost > _HMM_BUDGET:
+            return plain  # garbled or hostile text: rare characters are not parts of names
+        return tuple((p.word, p.flag) for p in tok.cut(text, HMM=True))
+
+
+@cache
+def _hmm_states() -> dict[str, Any]:
+    _pos_tokenizer()
+    import jieba.posseg as pseg  # type: ignore[import-untyped,unused-ignore]
+
+    return dict(pseg.char_state_tab_P)
 
 
 def _zh_left_edge(text: str, suffix_start: int, cls: str, legal: bool = False) -> tuple[int, str]:

@@ -138,11 +138,9 @@ def _blocks(a: int, b: int, text: str) -> list[tuple[int, int]]:
         window = text[a + BLOCK_CHARS // 2 : a + BLOCK_CHARS]
         cut = 0
         for rx in (_BLOCK_END, _BLOCK_SOFT):
-            last = None
-            for last in rx.finditer(window):
-                pass
-            if last is not None:
-                cut = a + BLOCK_CHARS // 2 + last.end()
+            ends = [m.end() for m in rx.finditer(window)]
+            if ends:
+                cut = a + BLOCK_CHARS // 2 + ends[-1]
                 break
         cut = cut or a + BLOCK_CHARS
         out.append((a, cut))
@@ -238,9 +236,9 @@ def extract_article(
 
 
 def _lang_at(text: str, pos: int) -> str:
-    a = text.rfind("\n", 0, pos) + 1
-    b = text.find("\n", pos)
-    return detect_lang(text[a : b if b >= 0 else len(text)])
+    a = text.rfind("\n", max(0, pos - 1000), pos) + 1 or max(0, pos - 1000)
+    b = text.find("\n", pos, pos + 1000)
+    return detect_lang(text[a : b if b >= 0 else min(len(text), pos + 1000)])
 
 
 def _sentence_of(spans: list[tuple[int, int]], a: int, b: int) -> tuple[int, int]:

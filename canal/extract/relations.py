@@ -183,11 +183,9 @@ def _bounded(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
     for a, b in spans:
         while b - a > MAX_SENTENCE:
             cut = a + MAX_SENTENCE
-            last = None
-            for last in _SOFT_BREAK.finditer(text, a + MAX_SENTENCE // 2, a + MAX_SENTENCE):
-                pass
-            if last is not None:
-                cut = last.end()
+            ends = [m.end() for m in _SOFT_BREAK.finditer(text, a + MAX_SENTENCE // 2, a + MAX_SENTENCE)]
+            if ends:
+                cut = ends[-1]
             out.append((a, cut))
             a = cut
         if b > a:
