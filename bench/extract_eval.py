@@ -42,7 +42,16 @@ GROUPS = {
 }
 
 
+_RUBY = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ][a-zü]*[)）]")
+
+
 def _key(name: str, cls: str) -> str:
+    # pages that flatten <ruby> print pinyin after characters (產(chǎn)業(yè)); the extractor drops it
+    name = _RUBY.sub("", name)
+    if cls in ("Money", "Date"):
+        from canal.resolve.names import to_simplified
+
+        name = to_simplified(name)
     if cls == "Money":
         got = find_money(name)
         return f"{got[0].value[0]:.0f} {got[0].value[1]}" if got else name

@@ -279,6 +279,10 @@ _FOOTER = re.compile(
 )
 
 
+# pinyin printed after characters by pages that flatten <ruby> annotations: 產(chǎn)業(yè)
+_RUBY = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ][a-zü]*[)）]")
+
+
 def clean_lines(text: str) -> str:
     """Drop boilerplate lines; keep paragraphs (one per line, no blank lines).
 
@@ -289,6 +293,7 @@ def clean_lines(text: str) -> str:
     >>> clean_lines("某研究院与某大学签约，共建中试平台。" * 3 + "\\n相关新闻\\n某地召开会议\\n某公司上市")
     '某研究院与某大学签约，共建中试平台。某研究院与某大学签约，共建中试平台。某研究院与某大学签约，共建中试平台。'
     """
+    text = _RUBY.sub("", text)
     lines = [re.sub(r"[ \t\u3000\xa0]+", " ", raw).strip() for raw in text.splitlines()]
     lines = [x for x in lines if x]
     total = sum(len(x) for x in lines)

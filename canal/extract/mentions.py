@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from typing import Any
 
-from canal.extract.lexicon import PLACES, Lexicon
+from canal.extract.lexicon import COUNTRIES, GOVERNMENT_BODIES, PLACES, Lexicon
 from canal.extract.values import find_dates, find_money
 
 
@@ -288,7 +288,30 @@ def _zh_candidate(text: str, at: int, suffix: str) -> list[Mention]:
         cls = "VentureCapital"
     if cls in ("ResearchInstitute", "Laboratory") and re.search(r"中试", name):
         cls = "PilotPlatform"
+    if cls not in ("Technology", "Product") and not suffix.endswith(("有限公司", "有限责任公司")) and _generic_name(head):
+        return []  # 产业链基金, 地方政府, 公共服务平台: a kind of organisation, not a name
     return [Mention(start, end, name, cls, f"zh-suffix:{suffix}", conf)]
+
+
+def _generic_name(head: str) -> bool:
+    """The words before an organisation's suffix are all common words: no place, no proper
+    noun, no word jieba's dictionary does not know (brand names are unknown or rare words).
+
+    >>> _generic_name("产业链"), _generic_name("天使投资"), _generic_name("沈阳市天使"), _generic_name("启明")
+    (True, True, False, False)
+    """
+    if _PLACE_PREFIX.match(head) or re.search(r"[A-Za-z0-9]", head):
+        return False
+    return all(_common_word(word, flag) for word, flag in zh_tokens(head))
+
+
+def _common_word(word: str, flag: str) -> bool:
+    """A frequent dictionary word, or a compound of two (产业链 = 产业 + 链, 公共服务)."""
+    if flag in _PROPER_POS and not (flag == "j" and _freq(word) >= 300):
+        return False
+    if _freq(word) >= 300:
+        return True
+    return len(word) >= 3 and any(_freq(word[:k]) >= 300 and _freq(word[k:]) >= 300 for k in range(1, len(word)))
 
 
 def _zh_abbreviations(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -530,9 +553,22 @@ def _en_tech_mentions(text: str) -> list[Mention]:
 _EN_PLACES = {en: zh for zh, en in PLACES.items() if en}
 
 
+_NOT_PLACES = frozenset(
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "English", "Chinese", "The", "This", "Its", "Their",
+     "Research", "Science", "Technology", "University", "Venture", "Capital"]
+)
+
+
 def _place_mentions(text: str, lang: str) -> list[Mention]:
     out: list[Mention] = []
     if lang == "zh":
+        for zh in sorted(COUNTRIES, key=len, reverse=True):
+            for m in re.finditer(rf"(?:(?<=[在于赴到至从自往与和及、，,。；\n])|^){re.escape(zh)}(?=[，,。、；的和与及等境各市\n]|$)", text, re.MULTILINE):
+                out.append(Mention(m.start(), m.end(), m.group(0), "Region", "place-country", 0.8))
+        for gov in GOVERNMENT_BODIES:
+            for m in re.finditer(rf"(?<![\u4e00-\u9fff]{{2}}){re.escape(gov)}", text):
+                out.append(Mention(m.start(), m.end(), m.group(0), "GovernmentBody", "government-list", 0.9))
         for zh in sorted(PLACES, key=len, reverse=True):
             for m in re.finditer(rf"{re.escape(zh)}(?:省|市|自治区|特别行政区)?", text):
                 out.append(Mention(m.start(), m.end(), m.group(0), "Region", "place-list", 0.85))
@@ -547,6 +583,18 @@ def _place_mentions(text: str, lang: str) -> list[Mention]:
                 out.append(Mention(m.start(), m.end(), m.group(0), "Region", "place-list", 0.85))
         for m in re.finditer(r"\b([A-Z][a-z]{2,}) (District|County|Province|City)\b", text):
             out.append(Mention(m.start(), m.end(), m.group(0), "Region", "en-place", 0.7))
+        for en in sorted({e for v in COUNTRIES.values() for e in v}, key=len, reverse=True):
+            for m in re.finditer(rf"\b(?:in|from|to|across|throughout|outside|within|into|of|and|the)\s+({re.escape(en)})\b(?!['’]s)(?=\s*[,.;:)]|\s+(?:and|or|in|to|for|is|was|has|had)\b|\s*$)", text, re.MULTILINE):
+                out.append(Mention(m.start(1), m.end(1), m.group(1), "Region", "place-country", 0.8))
+            for m in re.finditer(rf"\b{re.escape(en)}(?=-based\b)", text):
+                out.append(Mention(m.start(), m.end(), m.group(0), "Region", "place-country", 0.8))
+        # "based in Cambridge", "offices in Boston and London": a capitalised word after a place preposition
+        for m in re.finditer(r"\b(?:based|located|headquartered|offices?|campus(?:es)?|hub|operations|founded|set up|launched)\s+in\s+([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?=\s*[,.;)]|\s+and\b|\s*$)", text):
+            if m.group(1) not in _NOT_PLACES:
+                out.append(Mention(m.start(1), m.end(1), m.group(1), "Region", "en-place-in", 0.65))
+        for m in re.finditer(r"\b([A-Z][a-z]{3,})-based\b", text):
+            if m.group(1) not in _NOT_PLACES:
+                out.append(Mention(m.start(1), m.end(1), m.group(1), "Region", "en-place-based", 0.7))
     return out
 
 

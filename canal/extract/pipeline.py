@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from canal.extract.document import Article, detect_lang
@@ -177,19 +177,28 @@ def extract_article(
         if not chunk.strip():
             continue
         if (chunk, lg) not in done:
-            local = find_mentions(chunk, lg, lexicon=lexicon)
-            done[(chunk, lg)] = (local, find_relations(chunk, local, lg, ontology=onto))
+            # traditional characters are read through their simplified forms (same offsets)
+            seen = simplified_same_length(chunk) if lg == "zh" else chunk
+            local = find_mentions(seen, lg, lexicon=lexicon)
+            found = find_relations(seen, local, lg, ontology=onto)
+            if seen != chunk:
+                local = [_original(m, chunk, seen) for m in local]
+                found = [replace(c, source=_original(c.source, chunk, seen), target=_original(c.target, chunk, seen)) for c in found]
+            done[(chunk, lg)] = (local, found)
         local, found = done[(chunk, lg)]
         mentions.extend(_shift(m, a) for m in local)
         cands.extend(_shift_candidate(c, a) for c in found)
     ex = Extraction(article, mentions)
     # entities: one per (name, class)
     groups: dict[tuple[str, str], list[Mention]] = {}
+    related = {c.source.name for c in cands} | {c.target.name for c in cands}
     for m in mentions:
         if m.cls in VALUE_CLASSES or m.cls not in onto.classes:
             continue
         if m.method == "coreference":
             continue
+        if m.cls in ("Technology", "Product") and m.node_id is None and m.name not in related:
+            continue  # generic technology and product phrases are many; a named one takes part in a fact
         groups.setdefault((m.name, m.cls), []).append(m)
     ids: dict[tuple[str, str], str] = {}
     used_ids: dict[str, tuple[str, str]] = {}
@@ -233,6 +242,29 @@ def extract_article(
             Relation(c.type, ids[sk], ids[tk], sk[0], tk[0], c.confidence, c.method, c.start, c.end, text[c.start : c.end], c.amount, c.currency, c.date)
         )
     return ex
+
+
+def simplified_same_length(text: str) -> str:
+    """Traditional Chinese characters replaced by simplified ones, keeping every offset.
+
+    >>> simplified_same_length("中國科學院(晉江)聯盟")
+    '中国科学院(晋江)联盟'
+    """
+    from canal.resolve.names import to_simplified
+
+    out = to_simplified(text)
+    if len(out) == len(text):
+        return out
+    return "".join(c if len(c) == 1 else ch for ch, c in ((ch, to_simplified(ch)) for ch in text))
+
+
+def _original(m: Mention, chunk: str, seen: str) -> Mention:
+    """A mention found in the simplified reading, named with the article's own characters."""
+    canonical = m.canonical
+    if canonical:
+        at = seen.find(canonical)
+        canonical = chunk[at : at + len(canonical)] if at >= 0 else canonical
+    return replace(m, text=chunk[m.start : m.end], canonical=canonical)
 
 
 def _lang_at(text: str, pos: int) -> str:
