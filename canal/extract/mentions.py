@@ -79,6 +79,7 @@ ZH_SUFFIXES: list[tuple[str, str, float]] = [
     ("技术转移中心", "TechnologyTransferCentre", 0.9), ("成果转化中心", "TechnologyTransferCentre", 0.85),
     ("孵化器", "Incubator", 0.85), ("众创空间", "Incubator", 0.85), ("加速器", "Incubator", 0.7),
     ("共享平台", "SharingPlatform", 0.8), ("服务平台", "SharingPlatform", 0.7), ("共享服务平台", "SharingPlatform", 0.8),
+    ("证券交易所", "StockExchange", 0.95), ("联交所", "StockExchange", 0.9), ("港交所", "StockExchange", 0.9),
     ("技术", "Technology", 0.7), ("工艺", "Technology", 0.7),
     ("芯片", "Product", 0.7), ("电池", "Product", 0.7), ("传感器", "Product", 0.7), ("机器人", "Product", 0.7),
     ("催化剂", "Product", 0.7), ("显示器", "Product", 0.7), ("疫苗", "Product", 0.7), ("涂层", "Product", 0.6),

@@ -69,10 +69,11 @@ class Candidate:
 _INVESTOR = ("Investor", "GovernmentBody", "Enterprise", "ResearchOrganisation", "PilotPlatform", "Alliance")
 _INVESTEE = ("Organisation", "PilotProject")
 _ORGS_ONLY = ("Organisation",)
+_FOUNDED = ("Fund", "Investor", "ResearchInstitute", "Laboratory", "PilotPlatform", "IndustrialPark", "Incubator", "SharingPlatform", "TechnologyTransferCentre", "Enterprise", "University", "Organisation")
 
 RULES: list[Rule] = [
     # -- Chinese ----------------------------------------------------------------------
-    Rule("develops", "zh", r"自主研发|研发|研制|开发|攻克|发明", "L|T", "R", 0.75, target_list=True, block=r"由[^，。；]*$"),
+    Rule("develops", "zh", r"(?:自主研发|研发|研制|开发|攻克|发明)(?!人员|团队|中心|投入|费用|经费|平台|机构|能力|基地|项目|实力|水平|体系|模式|周期|成本|区|部|工作|活动|生产|和|与|、)", "L|T", "R", 0.75, target_list=True, block=r"由[^，。；]*$"),
     Rule("develops", "zh", r"由(?=[^，。；]{2,30}(?:研发|研制|开发|攻关|发明))", "R", "L|T", 0.7, source_classes=("ResearchOrganisation", "Enterprise", "PilotPlatform"), name="zh-developed-by"),
     Rule("develops", "zh", r"的研发", "T", "L", 0.6, target_list=True, name="zh-develops-obj-left"),
     Rule("develops", "zh", r"源自|源于|来源于|来自|出自", "R", "L|T", 0.6, source_classes=("ResearchOrganisation", "Enterprise"), target_classes=("Technology", "Product"), name="zh-develops-from"),
@@ -88,7 +89,23 @@ RULES: list[Rule] = [
     Rule("investsIn", "zh", r"由(?=[^，。；]{2,30}(?:出资|投资|投入)[^，。；]{0,12}(?:设立|建设|组建|兴建))", "R", "L|T", 0.7, money=True, name="zh-invest-passive"),
     Rule("investsIn", "zh", r"(?:计划)?总投资(?=[^。；]{0,20}建设)", "L|T", "Q", 0.6, money=True, name="zh-invest-total-build", source_classes=_INVESTOR, target_classes=_INVESTEE),
     Rule("investsIn", "zh", r"由(?=[^，。；]{2,30}投入)", "R", "L|T", 0.65, money=True, name="zh-invest-input-passive", source_classes=_INVESTOR, target_classes=_INVESTEE),
-    Rule("investsIn", "zh", r"共同(?:出资)?(?:设立|成立|组建)(?:了)?", "L", "R", 0.6, source_list=True, money=True, name="zh-invest-cofound", source_classes=_INVESTOR, target_classes=_INVESTEE),
+    Rule("investsIn", "zh", r"共同出资(?:设立|成立|组建)(?:了)?", "L", "R", 0.6, source_list=True, money=True, name="zh-invest-cofound", source_classes=_INVESTOR, target_classes=_INVESTEE),
+    Rule("foundedBy", "zh", r"由(?=[^，。；]{2,40}(?:设立|创办|创立|组建|发起|共建|成立|出资))", "L|T", "R", 0.7, target_list=True, target_classes=_ORGS_ONLY, source_classes=_FOUNDED, name="zh-founded-by-passive"),
+    Rule("foundedBy", "zh", r"(?:共同|联合|合作)?(?:出资|发起)?(?:设立|创办|创立|组建|共建|联合成立|发起成立)(?:了|的)?", "R", "L|T", 0.65, target_list=True, target_classes=_ORGS_ONLY, source_classes=_FOUNDED, block=r"由[^，。；]*$", name="zh-founds"),
+    Rule("collaboratesWith", "zh", r"与(?=[^，。；]{2,40}(?:签约|签署|签订|合作|携手|达成|共建|共同))", "L|T", "R", 0.6, target_list=True, target_classes=_ORGS_ONLY, source_classes=_ORGS_ONLY, name="zh-collab-with"),
+    Rule("collaboratesWith", "zh", r"携手|牵手", "L|T", "R", 0.6, target_classes=_ORGS_ONLY, source_classes=_ORGS_ONLY, name="zh-collab-hand"),
+    Rule("subOrganisationOf", "zh", r"旗下(?:的)?|下属(?:的)?", "R", "L|T", 0.65, name="zh-sub-under"),
+    Rule("subOrganisationOf", "zh", r"的(?:全资|控股)?子公司|的分支机构|的分院|的分公司", "T", "L", 0.65, name="zh-subsidiary-of"),
+    Rule("manages", "zh", r"(?:担任|作为)(?=[^，。；]{2,30}(?:管理人|管理机构|运营方))", "L|T", "R", 0.65, name="zh-manager-as"),
+    Rule("manages", "zh", r"(?:管理人|管理机构|运营方|运营主体)(?:为|是)", "Q", "L|T", 0.65, name="zh-manager-is"),
+    Rule("manages", "zh", r"由(?=[^，。；]{2,30}(?:受托管理|管理运营|运营管理|负责运营|负责管理|运营))", "R", "L|T", 0.65, name="zh-managed-by"),
+    Rule("manages", "zh", r"受托管理|负责运营|运营管理|负责管理", "L|T", "R", 0.6, name="zh-manages"),
+    Rule("listedOn", "zh", r"(?:在|于|登陆)(?=[^，。；]{2,20}(?:上市|挂牌))|登陆", "L|T", "R", 0.7, name="zh-listed-on"),
+    Rule("produces", "zh", r"(?:生产|量产|投产|推出)(?!线|基地|车间|能力|规模|工艺|过程|和|与)", "L|T", "R", 0.6, target_list=True, name="zh-produces"),
+    Rule("hosts", "zh", r"依托(?=[^，。；]{2,30}(?:建设|组建|成立|设立|共建|建立))", "R", "L|T", 0.65, name="zh-relies-on"),
+    Rule("hosts", "zh", r"的在孵企业|在孵企业", "S|Q", "L|T", 0.65, source_classes=("Incubator", "IndustrialPark", "PilotPlatform", "SharingPlatform", "University", "ResearchInstitute"), target_classes=("Enterprise",), name="zh-incubated-at"),
+    Rule("spinOffOf", "zh", r"孵化(?:了|出)?", "R", "L|T", 0.6, source_classes=("Enterprise",), target_classes=("ResearchOrganisation",), name="zh-incubated-by-research"),
+    Rule("hosts", "zh", r"孵化(?:了|出)?", "L|T", "R", 0.6, source_classes=("Incubator", "IndustrialPark", "PilotPlatform"), target_classes=("Enterprise",), name="zh-incubator-hosts"),
     Rule("investsIn", "zh", r"向(?=[^，。；]{2,30}(?:投资|增资|注资|投入))", "L|T", "R", 0.7, money=True, name="zh-invest-xiang", source_classes=_INVESTOR, target_classes=_INVESTEE),
     Rule("investsIn", "zh", r"(?<!总)(?<!计划)(?:投资|增资|注资|入股|投入)(?!使用|运营|生产|运行)(?![^，。；]{0,3}(?:建设|建成|设立|管理|基金|机构|有限|引导|公司))", "L|T", "R", 0.7, money=True, block=r"[向由][^，。；]*$", source_classes=_INVESTOR, target_classes=_INVESTEE),
     Rule("investsIn", "zh", r"领投|跟投|参投", "L", "T", 0.7, money=True, name="zh-invest-round"),
@@ -101,7 +118,7 @@ RULES: list[Rule] = [
     Rule("leads", "zh", r"牵头|领衔|(?<![副务])理事长单位", "L", "Q", 0.7, target_classes=("Alliance", "PilotProject", "Organisation"), prefer=("Alliance",), block=r"由[^，。；]*$"),
     Rule("locatedIn", "zh", r"位于(?=[^，。；]{2,30}的)", "A", "R", 0.75, name="zh-located-attributive"),
     Rule("locatedIn", "zh", r"(?:总部)?(?:位于|坐落于|落户|入驻|设在|落地)", "L|T|A", "R", 0.75),
-    Rule("locatedIn", "zh", r"在(?=[^，。；]{2,20}(?:成立|揭牌|启用|开业|召开))", "L|T", "R", 0.6, target_classes=("Region", "IndustrialPark"), name="zh-founded-in"),
+    Rule("locatedIn", "zh", r"在(?=[^，。；]{2,20}(?:成立|创立|设立|注册|建立|揭牌|启用|开业))", "L|T", "R", 0.6, target_classes=("Region", "IndustrialPark"), name="zh-founded-in"),
     Rule("hosts", "zh", r"建有|设有|拥有|承载|聚集", "L|T", "R", 0.6, target_classes=("PilotPlatform", "Incubator", "SharingPlatform", "TechnologyTransferCentre", "Laboratory", "ResearchInstitute")),
     Rule("spinOffOf", "zh", r"孵化自|脱胎于|衍生自|分拆自", "T", "R", 0.75, source_classes=("Enterprise",), target_classes=("ResearchOrganisation", "Enterprise", "Incubator", "PilotPlatform"), name="zh-spun-from"),
     Rule("spinOffOf", "zh", r"衍生企业|衍生公司|孵化的|分拆", "T", "L|S", 0.75, source_classes=("Enterprise",), target_classes=("ResearchOrganisation", "Enterprise", "Incubator", "PilotPlatform")),
@@ -135,7 +152,20 @@ RULES: list[Rule] = [
     Rule("locatedIn", "en", r"\b(?:launched|established|founded|set\s+up|opened|inaugurated)\s+in\b", "L|T", "R", 0.6, target_classes=("Region",), name="en-launched-in"),
     Rule("hosts", "en", r"\bhosted\s+by\b", "R", "S", 0.75, name="en-hosted-by"),
     Rule("hosts", "en", r"\b(?:hosts|is\s+home\s+to|houses)\b", "L|T", "R", 0.65),
-    Rule("spinOffOf", "en", r"\b(?:spun\s+off\s+from|spun\s+out\s+of|spin-?off\s+(?:of|from)|spinout\s+of)\b", "S", "R", 0.8, source_classes=("Enterprise",)),
+    Rule("spinOffOf", "en", r"\b(?:spun\s+(?:off|out)\s+(?:from|of)|spin-?(?:off|out)s?\s+(?:of|from)|spinouts?\s+(?:of|from))\b", "S|T", "R", 0.8, source_classes=("Enterprise",)),
+    Rule("foundedBy", "en", r"\b(?:set\s+up|established|founded|created|launched|co-?founded|formed)\s+by\b", "L|W|T", "R", 0.7, target_list=True, source_classes=_FOUNDED, name="en-founded-by"),
+    Rule("foundedBy", "en", r"\b(?:set\s+up|established|founded|co-?founded|formed)\b(?!\s+(?:by|in|on)\b)", "R", "L|W|T", 0.6, source_list=False, target_list=False, source_classes=_FOUNDED, name="en-founds"),
+    Rule("investsIn", "en", r"\binvestors?\s+(?:include|included|includes|are|were|such\s+as)\b", "Q", "P|T", 0.65, source_list=True, money=False, name="en-investors-include", source_classes=_INVESTOR, target_classes=_INVESTEE),
+    Rule("investsIn", "en", r"\b(?:founding|early|lead|cornerstone|anchor)\s+investors?\s+in\b", "L|T", "R", 0.7, name="en-investor-in", source_classes=_INVESTOR, target_classes=_INVESTEE),
+    Rule("investsIn", "en", r"\b(?:backed|funded|financed)\s+by\b", "R", "L|W|T", 0.65, source_list=True, money=True, name="en-backed-by", source_classes=_INVESTOR, target_classes=_INVESTEE),
+    Rule("investsIn", "en", r"\b(?:commit\w*|pledg\w*|allocat\w*)\b(?=(?:[^.;]|(?-i:\.(?!\s+[A-Z]))){0,40}\b(?:to|into|in)\b)", "L|T", "R", 0.6, money=True, name="en-commits-to", source_classes=_INVESTOR, target_classes=_INVESTEE),
+    Rule("listedOn", "en", r"\b(?:listed|floated|trades?|traded|IPO)\s+(?:on|in)\b", "L|T", "R", 0.7, name="en-listed-on"),
+    Rule("subOrganisationOf", "en", r"\b(?:a\s+)?(?:wholly[- ]owned\s+)?(?:subsidiary|division|unit|arm|part)\s+of\b", "L|T", "R", 0.65, name="en-part-of"),
+    Rule("manages", "en", r"\b(?:managed|run|operated|administered)\s+by\b", "R", "L|W|T", 0.65, name="en-managed-by"),
+    Rule("manages", "en", r"\b(?:manages|operates|runs|administers)\b", "L|W|T", "R", 0.6, name="en-manages"),
+    Rule("collaboratesWith", "en", r"\b(?:partner(?:ed|ing|s)?|collaborat\w+|teamed\s+up|signed\s+an?\s+(?:agreement|memorandum|MoU|deal))\s+with\b|\bin\s+partnership\s+with\b", "L|W|T", "R", 0.6, target_list=True, source_classes=_ORGS_ONLY, target_classes=_ORGS_ONLY, name="en-collab"),
+    Rule("hosts", "en", r"\b(?:based|incubated|housed|hosted)\s+at\b", "R", "L|W|T", 0.65, name="en-based-at"),
+    Rule("produces", "en", r"\b(?:makes|manufactures|produces|manufactured|produced)\b(?!\s+by)", "L|W|T", "R", 0.6, target_list=True, name="en-produces"),
 ]
 
 _CLAUSE = re.compile(r"[，；;：:]|,(?!\s*(?:Ltd|Inc|LLC|Co\b))")
