@@ -346,7 +346,7 @@ _EN_HEADS: list[tuple[str, str, float]] = [
     (r"Laboratory|Laboratories|Lab|Labs", "Laboratory", 0.85),
     (r"Institute|Academy|Research Center|Research Centre", "ResearchInstitute", 0.9),
     (r"New Area|Development Zone|High-tech Zone|Hi-tech Zone|Zone|Industrial Park|Science Park|Technology Park|Park|Science City|Tech City", "IndustrialPark", 0.85),
-    (r"Co\.?,? ?Ltd\.?|Co\.|Company|Corporation|Corp\.?|Inc\.?|Group|Holdings|Technologies|Tech|Industries|Pharmaceuticals?|Semiconductors?|Electronics|Robotics|Biotech|Motors|Biologics", "Enterprise", 0.85),
+    (r"Co\.?,? ?Ltd\.?|Co\.|Company|Corporation|Corp\.?|Inc\.?|Ltd\.?|Limited|LLP|LLC|L\.L\.C\.|[Pp][Ll][Cc]|GmbH|AG|S\.?A\.?|B\.?V\.?|N\.?V\.?|Pty|Therapeutics|Biosciences|Bio|Labs|Systems|Photonics|Quantum|Group|Holdings|Technologies|Tech|Industries|Pharmaceuticals?|Semiconductors?|Electronics|Robotics|Biotech|Motors|Biologics", "Enterprise", 0.85),
 ]
 _EN_HEAD_RX = [(re.compile(rf"\b(?:{rx})(?=\W|$)"), cls, conf) for rx, cls, conf in _EN_HEADS]
 _EN_CONNECT = {"of", "and", "for", "&", "de", "on", "the"}
@@ -565,7 +565,7 @@ def _place_mentions(text: str, lang: str) -> list[Mention]:
     out: list[Mention] = []
     if lang == "zh":
         for zh in sorted(COUNTRIES, key=len, reverse=True):
-            for m in re.finditer(rf"(?:(?<=[在于赴到至从自往与和及、，,。；\n])|^){re.escape(zh)}(?=[，,。、；的和与及等境各市\n]|$)", text, re.MULTILINE):
+            for m in re.finditer(rf"(?<=[在于赴到至从往]){re.escape(zh)}|(?:(?<=[与和及、，,。；\n])|^){re.escape(zh)}(?=[，,。、；的和与及等境各市\n]|$)", text, re.MULTILINE):
                 out.append(Mention(m.start(), m.end(), m.group(0), "Region", "place-country", 0.8))
         for gov in GOVERNMENT_BODIES:
             for m in re.finditer(rf"(?<![\u4e00-\u9fff]{{2}}){re.escape(gov)}", text):
@@ -758,7 +758,7 @@ def find_mentions(text: str, lang: str, *, lexicon: Lexicon | None = None) -> li
         for occ in re.finditer(re.escape(name), text):
             again.append(replace(src, start=occ.start(), end=occ.end()))
         # English short form without the legal suffix: "Levima Advanced Materials (Corporation)"
-        short = re.sub(r",?\s+(?:Co\.?,?\s*Ltd\.?|Co\.|Corporation|Corp\.?|Inc\.?|Ltd\.?|Limited|Group)$", "", name) if lang == "en" else name
+        short = re.sub(r",?\s+(?:Co\.?,?\s*Ltd\.?|Co\.|Corporation|Corp\.?|Inc\.?|Ltd\.?|Limited|LLP|LLC|[Pp][Ll][Cc]|GmbH|AG|Group)$", "", name) if lang == "en" else name
         if short != name and len(short.split()) >= 2:
             for occ in re.finditer(rf"\b{re.escape(short)}\b", text):
                 again.append(replace(src, start=occ.start(), end=occ.end(), text=short, method="short-form", canonical=name))

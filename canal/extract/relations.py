@@ -7,7 +7,7 @@ source and target, a search strategy in a small notation:
 the sentence; ``R`` nearest to the right in the clause; ``Q`` nearest to the right in the
 sentence; ``T`` the sentence topic (its first allowed mention); ``B`` nearest to the left of
 the other end; ``A`` nearest to the right of the other end; ``P`` the last allowed mention
-before the sentence. ``|`` gives fall-backs (``L|T``: the clause's left neighbour, else the
+before the sentence; ``U`` the topic of the previous sentence (its first allowed mention). ``|`` gives fall-backs (``L|T``: the clause's left neighbour, else the
 topic). "Allowed" means the class fits the relationship's domain or range in the ontology
 (:meth:`canal.ontology.Ontology.allows`) and the rule's own narrower list, if any.
 
@@ -155,7 +155,7 @@ RULES: list[Rule] = [
     Rule("spinOffOf", "en", r"\b(?:spun\s+(?:off|out)\s+(?:from|of)|spin-?(?:off|out)s?\s+(?:of|from)|spinouts?\s+(?:of|from))\b", "S|T", "R", 0.8, source_classes=("Enterprise",)),
     Rule("foundedBy", "en", r"\b(?:set\s+up|established|founded|created|launched|co-?founded|formed)\s+by\b", "L|W|T", "R", 0.7, target_list=True, source_classes=_FOUNDED, name="en-founded-by"),
     Rule("foundedBy", "en", r"\b(?:set\s+up|established|founded|co-?founded|formed)\b(?!\s+(?:by|in|on)\b)", "R", "L|W|T", 0.6, source_list=False, target_list=False, source_classes=_FOUNDED, name="en-founds"),
-    Rule("investsIn", "en", r"\binvestors?\s+(?:include|included|includes|are|were|such\s+as)\b", "Q", "P|T", 0.65, source_list=True, money=False, name="en-investors-include", source_classes=_INVESTOR, target_classes=_INVESTEE),
+    Rule("investsIn", "en", r"\binvestors?\s+(?:include|included|includes|are|were|such\s+as)\b", "Q", "L|U", 0.65, source_list=True, money=False, name="en-investors-include", source_classes=_INVESTOR, target_classes=_INVESTEE),
     Rule("investsIn", "en", r"\b(?:founding|early|lead|cornerstone|anchor)\s+investors?\s+in\b", "L|T", "R", 0.7, name="en-investor-in", source_classes=_INVESTOR, target_classes=_INVESTEE),
     Rule("investsIn", "en", r"\b(?:backed|funded|financed)\s+by\b", "R", "L|W|T", 0.65, source_list=True, money=True, name="en-backed-by", source_classes=_INVESTOR, target_classes=_INVESTEE),
     Rule("investsIn", "en", r"\b(?:commit\w*|pledg\w*|allocat\w*)\b(?=(?:[^.;]|(?-i:\.(?!\s+[A-Z]))){0,40}\b(?:to|into|in)\b)", "L|T", "R", 0.6, money=True, name="en-commits-to", source_classes=_INVESTOR, target_classes=_INVESTEE),
@@ -231,6 +231,7 @@ class _Sentence:
         self.ms = [m for m in mentions if m.cls not in VALUE_CLASSES]
         self.values = [m for m in mentions if m.cls in VALUE_CLASSES]
         self.before = before
+        self.prev_start = 0  # where the previous sentence starts ("U": its topic)
 
     def clause_start(self, pos: int) -> int:
         cut = self.start
@@ -278,6 +279,8 @@ def _find(
             cands = sorted([m for m in ok if m.start >= other.end], key=lambda m: m.start)
         elif step == "P":
             cands = list(reversed(before))
+        elif step == "U":
+            cands = sorted((m for m in before if m.start >= s.prev_start), key=lambda m: m.start)
         cands = [m for m in cands if other is None or ((m.start, m.end) != (other.start, other.end) and m.name != other.name)]
         if prefer:
             cands = sorted(cands, key=lambda m: m.cls not in prefer)
@@ -310,12 +313,15 @@ def find_relations(text: str, mentions: list[Mention], lang: str, *, ontology: O
     rules = [r for r in (rules if rules is not None else RULES) if r.lang == lang]
     found: dict[tuple[str, str, str], Candidate] = {}
     seen_before: list[Mention] = []
+    prev_start = 0
     ordered = sorted(mentions, key=lambda m: m.start)
     starts = [m.start for m in ordered]
     for a, b in sentences(text, lang):
         lo, hi = bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)
         in_sent = [m for m in ordered[lo:hi] if m.end <= b]
         s = _Sentence(text, a, b, in_sent, list(seen_before))
+        s.prev_start = prev_start
+        prev_start = a
         fired: dict[str, list[tuple[int, int]]] = {}
         for rule in rules:
             info = onto.relation(rule.rel)
@@ -338,7 +344,7 @@ def find_relations(text: str, mentions: list[Mention], lang: str, *, ontology: O
                     ok = src_ok if end == "source" else tgt_ok
                     other = picked["target" if end == "source" else "source"]
                     before = []
-                    if "P" in strat:
+                    if "P" in strat or "U" in strat:
                         allowed = (info.range if end == "target" else info.domain) or frozenset({"Entity"})
                         before = [m for m in s.before if _fits(onto, m, allowed, rule.target_classes if end == "target" else rule.source_classes)]
                     m, step = _find(strat, s, t0, t1, ok, other, before, rule.prefer if end == "target" else ())
