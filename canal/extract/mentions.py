@@ -56,6 +56,9 @@ VALUE_CLASSES = ("Money", "Date")
 ZH_SUFFIXES: list[tuple[str, str, float]] = [
     ("股份有限公司", "Enterprise", 0.95), ("有限责任公司", "Enterprise", 0.95), ("有限公司", "Enterprise", 0.95),
     ("集团", "Enterprise", 0.85), ("公司", "Enterprise", 0.7), ("药业", "Enterprise", 0.8), ("科技", "Enterprise", 0.6),
+    ("制药", "Enterprise", 0.6), ("生物", "Enterprise", 0.55), ("医药", "Enterprise", 0.55), ("光电", "Enterprise", 0.6), ("量子", "Enterprise", 0.55),
+    ("电子", "Enterprise", 0.55), ("半导体", "Enterprise", 0.6), ("智能", "Enterprise", 0.5), ("股份", "Enterprise", 0.7), ("控股", "Enterprise", 0.7),
+    ("投资", "VentureCapital", 0.55),
     ("研究院", "ResearchInstitute", 0.9), ("研究所", "ResearchInstitute", 0.9), ("科学院", "ResearchInstitute", 0.9),
     ("研究中心", "ResearchInstitute", 0.8), ("设计院", "ResearchInstitute", 0.8), ("化物所", "ResearchInstitute", 0.9),
     ("大学", "University", 0.95), ("学院", "University", 0.8),
@@ -88,6 +91,7 @@ ZH_SUFFIXES: list[tuple[str, str, float]] = [
 ]
 _ZH_SUFFIX_RX = re.compile("|".join(re.escape(s) for s, _, _ in sorted(ZH_SUFFIXES, key=lambda x: -len(x[0]))))
 _ZH_SUFFIX = {s: (c, conf) for s, c, conf in ZH_SUFFIXES}
+_BRAND_SUFFIXES = frozenset(["制药", "生物", "医药", "光电", "量子", "电子", "半导体", "智能", "股份", "控股", "投资"])
 _SHORT_OK = {"Enterprise", "University", "ResearchInstitute", "GovernmentBody", "IndustrialPark", "Alliance", "Fund"}
 
 # Words that end a name when walking left from the suffix.
@@ -271,6 +275,8 @@ def _zh_candidate(text: str, at: int, suffix: str) -> list[Mention]:
         return []  # 某某大学材料学院: a school of the university, named by the university
     if len(suffix) == 1 and cls not in ("Product", "Technology") and ((first_pos not in _PROPER_POS and not _PLACE_PREFIX.match(head)) or len(head) < 2):
         return []
+    if suffix in _BRAND_SUFFIXES and (not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", head) or _generic_name(head) or (re.match(r"[\u4e00-\u9fff]", text[end : end + 1] or " ") and not re.match(r"[与和、及等的在向将为是已也于获]", text[end : end + 1]))):
+        return []  # a brand (贝特瑞, 国盾量子) is short, not made of common words, and ends where the name ends
     if suffix in ("科技", "新区", "创新区", "示范区", "公司") and first_pos not in _PROPER_POS and not _PLACE_PREFIX.match(head):
         return []
     if cls in _GENERIC_HEAD and (head in _GENERIC_HEAD[cls] or len(head) < 2):
@@ -443,7 +449,7 @@ def _en_org_mentions(text: str) -> list[Mention]:
         if words.endswith("'s") or words.endswith("’s"):
             e -= 2
             words = words[:-2]
-        parts = _split_and(words)
+        parts = _split_and(words, in_list=text[max(0, s - 2) : s] == ", ")
         offset = s
         for part in parts:
             ps = text.index(part, offset)
@@ -469,11 +475,16 @@ def _en_org_mentions(text: str) -> list[Mention]:
     return out
 
 
-def _split_and(words: str) -> list[str]:
+def _split_and(words: str, *, in_list: bool = False) -> list[str]:
     """'Tsinghua University and Peking University' -> two names; 'University of Science and Technology' stays.
 
     Split at an ``and`` whose right side is a name of its own (two words or more ending in
-    a head word) and whose left side ends with its head word or an ``of`` tail.
+    a head word) and whose left side ends with its head word or an ``of`` tail; or, inside a
+    comma list (``A, MTI and Scottish Equity Partners``), at any ``and``; or when the right
+    side starts with a head word's name of its own (``Manchester and University College London``).
+
+    >>> _split_and("Tsinghua University and Peking University"), _split_and("MTI and Scottish Equity Partners", in_list=True)
+    (['Tsinghua University', 'Peking University'], ['MTI', 'Scottish Equity Partners'])
     """
     if " and " not in words:
         return [words]
@@ -482,7 +493,54 @@ def _split_and(words: str) -> list[str]:
     lc, rc = _en_classify(left), _en_classify(right)
     if lc and rc and len(right.split()) >= 2 and right.rstrip(".").endswith(rc[2].rstrip(".")) and (left.endswith(lc[2]) or " of " in left):
         return [left, *_split_and(right)]
+    if rc and len(right.split()) >= 2 and (in_list or (lc is None and re.match(r"(University|Imperial|King's|Institute)\b", right))):
+        return [left, *_split_and(right, in_list=in_list)]
     return [words]
+
+
+_EN_LIST = re.compile(
+    r"\b(compan(?:y|ies)|firms?|start-?ups?|spin-?outs?|spin-?offs?|businesses|investors?|backers|funds|venture (?:capital )?firms|universities|institutes|"
+    r"partners|members|portfolio(?: companies)?)\b[^.;:]{0,30}?\b(?:such as|including|include|includes|included|like|namely|are|were)\s+"
+    r"((?:[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,3})(?:(?:,\s+|,?\s+and\s+)(?:[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,3}))+)"
+)
+_EN_LIST_CLASS = {"compan": "Enterprise", "firm": "Enterprise", "start": "Enterprise", "spin": "Enterprise", "busin": "Enterprise",
+                  "portf": "Enterprise", "inves": "VentureCapital", "backe": "VentureCapital", "funds": "VentureCapital", "ventu": "VentureCapital",
+                  "unive": "University", "insti": "ResearchInstitute"}
+
+
+def _en_list_mentions(text: str, found: list[Mention]) -> list[Mention]:
+    """Items of a list introduced by its kind: "companies such as Aqdot, CamSemi and Lumora".
+
+    Each item (one to four capitalised words) becomes a mention of the kind's class, or of
+    the class of an item already recognised when the kind is vague (partners, members).
+    """
+    out: list[Mention] = []
+    for m in _EN_LIST.finditer(text):
+        kind = m.group(1).lower()
+        cls = next((c for k, c in _EN_LIST_CLASS.items() if kind.startswith(k)), None)
+        start = m.start(2)
+        items = [(x.start() + start, x.end() + start) for x in re.finditer(r"[^,]+?(?=,\s+|,?\s+and\s+|$)", m.group(2))]
+        spans: list[tuple[int, int]] = []
+        for a, b in items:
+            seg = text[a:b]
+            lead = len(seg) - len(seg.lstrip())
+            seg = seg.strip()
+            seg = re.sub(r"^and\s+", "", seg)
+            a = b - len(seg)
+            if seg and seg[0].isupper() and seg.split()[0] not in _EN_LEADING_STOP and len(seg) <= 40:
+                spans.append((a, b))
+            del lead
+        if len(spans) < 2:
+            continue
+        known = [x for x in found if any(x.start < b and a < x.end for a, b in spans)]
+        item_cls = cls or (known[0].cls if known else None)
+        if item_cls is None:
+            continue
+        for a, b in spans:
+            if any(x.start <= a and b <= x.end for x in known):
+                continue
+            out.append(Mention(a, b, text[a:b], item_cls, "en-list", 0.6))
+    return out
 
 
 def _en_abbreviations(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -601,6 +659,35 @@ def _place_mentions(text: str, lang: str) -> list[Mention]:
 
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 _SKIP_KNOWN = ("Programme", "Grant", "IndustrySegment", "Patent", "PilotProject", "ScientificAchievement")
+
+
+@cache
+def _registry() -> dict[str, list[tuple[str, str, str]]]:
+    """Organisation names from a real registry (ROR labels and aliases, English and Chinese),
+    shipped with the package; bucketed like the graph's names."""
+    from importlib.resources import files
+
+    buckets: dict[str, list[tuple[str, str, str]]] = {}
+    for line in (files("canal.extract") / "ror_names.tsv").read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        name, cls = line.split("\t")
+        buckets.setdefault(name[:2], []).append((name, "", cls))
+    return buckets
+
+
+def _registry_mentions(text: str) -> list[Mention]:
+    out: list[Mention] = []
+    buckets = _registry()
+    for i in range(len(text) - 1):
+        for surface, _, cls in buckets.get(text[i : i + 2], ()):
+            if not text.startswith(surface, i):
+                continue
+            end = i + len(surface)
+            if surface.isascii() and ((i > 0 and _ASCII_ALNUM.match(text[i - 1])) or (end < len(text) and _ASCII_ALNUM.match(text[end]))):
+                continue
+            out.append(Mention(i, end, surface, cls, "registry:ror", 0.85))
+    return out
 
 
 def _known_mentions(text: str, lexicon: Lexicon | None) -> list[Mention]:
@@ -746,7 +833,8 @@ def find_mentions(text: str, lang: str, *, lexicon: Lexicon | None = None) -> li
         orgs += _en_tech_mentions(text)
     if lang == "en":
         orgs += _en_first_word_aliases(text, orgs)
-    known = _known_mentions(text, lexicon)
+        orgs += _en_list_mentions(text, orgs)
+    known = _known_mentions(text, lexicon) + _registry_mentions(text)
     places = _place_mentions(text, lang)
     # Every further occurrence of a name found by a pattern is a mention too.
     again: list[Mention] = []
