@@ -205,6 +205,10 @@ def _zh_left_edge(text: str, suffix_start: int, cls: str, legal: bool = False) -
             taken.append((word, "hyphen"))
             pos -= len(word)
             continue
+        if legal and pos == suffix_start and word in ("集团", "公司", "控股", "股份"):
+            taken.append((word, flag))  # 某某投资集团有限公司: one registered name
+            pos -= len(word)
+            continue
         if business and word in _BUSINESS and cls not in ("Technology", "Product"):
             taken.append((word, flag))
             pos -= len(word)
@@ -263,6 +267,15 @@ def _zh_candidate(text: str, at: int, suffix: str) -> list[Mention]:
     end = at + len(suffix)
     if start == at:
         return []
+    # a place in brackets inside a registered name: 某某(苏州)医学科技有限公司
+    while start > 1 and text[start - 1] in ")）":
+        br = re.search(r"[（(][\u4e00-\u9fff]{2,4}[)）]$", text[max(0, start - 8) : start])
+        if br is None:
+            break
+        before, _ = _zh_left_edge(text, start - len(br.group(0)), cls, legal=True)
+        if before >= start - len(br.group(0)):
+            break
+        start = before
     name = text[start:end]
     head = text[start:at]
     if cls not in ("Technology", "Product") and re.match(r"长|主任|书记", text[end : end + 2]):

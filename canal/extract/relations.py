@@ -108,7 +108,7 @@ RULES: list[Rule] = [
     Rule("hosts", "zh", r"孵化(?:了|出)?", "L|T", "R", 0.6, source_classes=("Incubator", "IndustrialPark", "PilotPlatform"), target_classes=("Enterprise",), name="zh-incubator-hosts"),
     Rule("investsIn", "zh", r"向(?=[^，。；]{2,30}(?:投资|增资|注资|投入))", "L|T", "R", 0.7, money=True, name="zh-invest-xiang", source_classes=_INVESTOR, target_classes=_INVESTEE),
     Rule("investsIn", "zh", r"(?<!总)(?<!计划)(?:投资|增资|注资|入股|投入)(?!使用|运营|生产|运行)(?![^，。；]{0,3}(?:建设|建成|设立|管理|基金|机构|有限|引导|公司))", "L|T", "R", 0.7, money=True, block=r"[向由][^，。；]*$", source_classes=_INVESTOR, target_classes=_INVESTEE),
-    Rule("investsIn", "zh", r"领投|跟投|参投", "L", "T", 0.7, money=True, name="zh-invest-round"),
+    Rule("investsIn", "zh", r"领投|跟投|参投", "L", "T|U", 0.7, money=True, source_list=True, target_classes=("Enterprise",), name="zh-invest-round"),
     Rule("investsIn", "zh", r"获得?(?=[^，。；]{2,30}投资)", "R", "L|T", 0.65, money=True, name="zh-invest-received"),
     Rule("grantsTo", "zh", r"资助|补助|补贴|拨付|奖励|扶持资金|专项资金|支持资金|创新资金", "L|T", "R|T", 0.7, money=True),
     Rule("memberOf", "zh", r"加入", "L|T", "R", 0.8, source_list=True, target_classes=("Alliance",)),
