@@ -481,7 +481,10 @@ def _en_org_mentions(text: str) -> list[Mention]:
             if cls == "Fund" and re.search(r"Guidance|Government", part):
                 cls = "GovernmentGuidanceFund"
             out.append(Mention(ps, pe, part, cls, f"en-head:{head}", conf))
-    for m in re.finditer(r"\b((?:[A-Z][a-z]+ ){1,3})(municipal government|district government|government|administrative committee|management committee)\b", text):
+    # UK departments: "Department for Business, Innovation and Skills" (commas inside the name)
+    for m in re.finditer(r"\b(?:Department|Ministry|Office)\s+(?:for|of)\s+(?:the\s+)?[A-Z][a-z]+(?:,\s+[A-Z][a-z]+)+,?\s+and\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?", text):
+        out.append(Mention(m.start(), m.end(), m.group(0), "GovernmentBody", "en-head:department", 0.85))
+    for m in re.finditer(r"\b((?:[A-Z][A-Za-z]+ ){1,3})(municipal government|district government|[Gg]overnment|administrative committee|management committee)\b", text):
         if m.group(1).split()[0] in _EN_LEADING_STOP:
             continue
         out.append(Mention(m.start(), m.end(), m.group(0), "GovernmentBody", "en-head:government", 0.75))
