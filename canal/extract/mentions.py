@@ -66,7 +66,7 @@ ZH_SUFFIXES: list[tuple[str, str, float]] = [
     ("联合研究院", "ResearchInstitute", 0.9), ("联合研究中心", "ResearchInstitute", 0.85),
     ("引导基金", "GovernmentGuidanceFund", 0.9), ("母基金", "Fund", 0.85), ("基金", "Fund", 0.85),
     ("创业投资", "VentureCapital", 0.7), ("创投", "VentureCapital", 0.8), ("资本", "VentureCapital", 0.6),
-    ("联盟", "Alliance", 0.9), ("共同体", "Alliance", 0.7), ("协会", "Alliance", 0.6),
+    ("联盟", "Alliance", 0.9), ("共同体", "Alliance", 0.7), ("创新联合体", "Alliance", 0.85), ("协会", "Alliance", 0.6),
     ("管理委员会", "GovernmentBody", 0.95), ("管委会", "GovernmentBody", 0.95), ("人民政府", "GovernmentBody", 0.95),
     ("科学技术局", "GovernmentBody", 0.9), ("科学技术厅", "GovernmentBody", 0.9), ("财政厅", "GovernmentBody", 0.9),
     ("农业农村局", "GovernmentBody", 0.9), ("商务局", "GovernmentBody", 0.85), ("教育厅", "GovernmentBody", 0.85), ("局", "GovernmentBody", 0.55), ("厅", "GovernmentBody", 0.55), ("科技局", "GovernmentBody", 0.9), ("经信局", "GovernmentBody", 0.9),

@@ -69,7 +69,8 @@ class Candidate:
 _INVESTOR = ("Investor", "GovernmentBody", "Enterprise", "ResearchOrganisation", "PilotPlatform", "Alliance")
 _INVESTEE = ("Organisation", "PilotProject")
 _ORGS_ONLY = ("Organisation",)
-_FOUNDED = ("Fund", "Investor", "ResearchInstitute", "Laboratory", "PilotPlatform", "IndustrialPark", "Incubator", "SharingPlatform", "TechnologyTransferCentre", "Enterprise", "University", "Organisation")
+# founded organisations (alliances are not: their founders are members, see the annotation guidelines)
+_FOUNDED = ("Fund", "Investor", "ResearchInstitute", "Laboratory", "PilotPlatform", "IndustrialPark", "Incubator", "SharingPlatform", "TechnologyTransferCentre", "Enterprise", "University")
 
 RULES: list[Rule] = [
     # -- Chinese ----------------------------------------------------------------------
@@ -90,6 +91,9 @@ RULES: list[Rule] = [
     Rule("investsIn", "zh", r"(?:计划)?总投资(?=[^。；]{0,20}建设)", "L|T", "Q", 0.6, money=True, name="zh-invest-total-build", source_classes=_INVESTOR, target_classes=_INVESTEE),
     Rule("investsIn", "zh", r"由(?=[^，。；]{2,30}投入)", "R", "L|T", 0.65, money=True, name="zh-invest-input-passive", source_classes=_INVESTOR, target_classes=_INVESTEE),
     Rule("investsIn", "zh", r"共同出资(?:设立|成立|组建)(?:了)?", "L", "R", 0.6, source_list=True, money=True, name="zh-invest-cofound", source_classes=_INVESTOR, target_classes=_INVESTEE),
+    Rule("leads", "zh", r"联合(?=[^。；]{2,80}(?:共同)?(?:组建|发起|成立|召开|筹建)[^。；]{0,30}(?:联盟|联合体|共同体))", "L|T", "Q", 0.65, target_classes=("Alliance",), name="zh-lead-with-members"),
+    Rule("memberOf", "zh", r"联合(?=[^。；]{2,80}(?:共同)?(?:组建|发起|成立|召开|筹建)[^。；]{0,30}(?:联盟|联合体|共同体))", "R", "Q", 0.6, source_list=True, target_classes=("Alliance",), name="zh-members-with-lead"),
+    Rule("memberOf", "zh", r"由(?=[^，。；]{2,40}(?:共同)?(?:发起|组建|成立|筹建))", "R", "L|T|Q", 0.65, source_list=True, target_classes=("Alliance",), name="zh-members-passive"),
     Rule("foundedBy", "zh", r"由(?=[^，。；]{2,40}(?:设立|创办|创立|组建|发起|共建|成立|出资))", "L|T", "R", 0.7, target_list=True, target_classes=_ORGS_ONLY, source_classes=_FOUNDED, name="zh-founded-by-passive"),
     Rule("foundedBy", "zh", r"(?:共同|联合|合作)?(?:出资|发起)?(?:设立|创办|创立|组建|共建|联合成立|发起成立)(?:了|的)?", "R", "L|T", 0.65, target_list=True, target_classes=_ORGS_ONLY, source_classes=_FOUNDED, block=r"由[^，。；]*$", name="zh-founds"),
     Rule("collaboratesWith", "zh", r"与(?=[^，。；]{2,40}(?:签约|签署|签订|合作|携手|达成|共建|共同))", "L|T", "R", 0.6, target_list=True, target_classes=_ORGS_ONLY, source_classes=_ORGS_ONLY, name="zh-collab-with"),
@@ -164,7 +168,7 @@ RULES: list[Rule] = [
     Rule("manages", "en", r"\b(?:managed|run|operated|administered)\s+by\b", "R", "L|W|T", 0.65, name="en-managed-by"),
     Rule("manages", "en", r"\b(?:manages|operates|runs|administers)\b", "L|W|T", "R", 0.6, name="en-manages"),
     Rule("collaboratesWith", "en", r"\b(?:partner(?:ed|ing|s)?|collaborat\w+|teamed\s+up|signed\s+an?\s+(?:agreement|memorandum|MoU|deal))\s+with\b|\bin\s+partnership\s+with\b", "L|W|T", "R", 0.6, target_list=True, source_classes=_ORGS_ONLY, target_classes=_ORGS_ONLY, name="en-collab"),
-    Rule("hosts", "en", r"\b(?:based|incubated|housed|hosted)\s+at\b", "R", "L|W|T", 0.65, name="en-based-at"),
+    Rule("hosts", "en", r"\b(?:based|incubated|housed|hosted|launched|established|set\s+up|located)\s+at\b|\baffiliated\s+with\b", "R", "L|W|T", 0.65, name="en-based-at"),
     Rule("produces", "en", r"\b(?:makes|manufactures|produces|manufactured|produced)\b(?!\s+by)", "L|W|T", "R", 0.6, target_list=True, name="en-produces"),
 ]
 
