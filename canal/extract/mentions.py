@@ -184,6 +184,10 @@ def _hmm_states() -> dict[str, Any]:
     return dict(pseg.char_state_tab_P)
 
 
+def _ends_with_org_suffix(word: str) -> bool:
+    return any(word.endswith(suf) for suf in _ZH_SUFFIX if len(suf) >= 2)
+
+
 def _zh_left_edge(text: str, suffix_start: int, cls: str, legal: bool = False) -> tuple[int, str]:
     """Where a name ending with a suffix at ``suffix_start`` begins, and its first token's POS.
 
@@ -207,6 +211,10 @@ def _zh_left_edge(text: str, suffix_start: int, cls: str, legal: bool = False) -
             continue
         if legal and pos == suffix_start and word in ("集团", "公司", "控股", "股份"):
             taken.append((word, flag))  # 某某投资集团有限公司: one registered name
+            pos -= len(word)
+            continue
+        if word == "和" and legal and k > 0 and taken and not _ends_with_org_suffix(toks[k - 1][0]) and toks[k - 1][1] in ("n", "nz", "vn", "ns"):
+            taken.append((word, flag))  # 某某皮革和制鞋工业研究院(晋江)有限公司: 和 inside a registered name
             pos -= len(word)
             continue
         if business and word in _BUSINESS and cls not in ("Technology", "Product"):
@@ -265,10 +273,8 @@ def _zh_candidate(text: str, at: int, suffix: str) -> list[Mention]:
     cls, conf = _ZH_SUFFIX[suffix]
     start, first_pos = _zh_left_edge(text, at, cls, legal=suffix.endswith("有限公司") or suffix == "有限责任公司")
     end = at + len(suffix)
-    if start == at:
-        return []
-    # a place in brackets inside a registered name: 某某(苏州)医学科技有限公司
-    while start > 1 and text[start - 1] in ")）":
+    # a place in brackets inside a registered name: 某某(苏州)医学科技有限公司, 某某研究院(晋江)有限公司
+    while start > 1 and text[start - 1] in ")）" and cls not in ("Technology", "Product"):
         br = re.search(r"[（(][\u4e00-\u9fff]{2,4}[)）]$", text[max(0, start - 8) : start])
         if br is None:
             break
@@ -276,6 +282,8 @@ def _zh_candidate(text: str, at: int, suffix: str) -> list[Mention]:
         if before >= start - len(br.group(0)):
             break
         start = before
+    if start == at:
+        return []
     name = text[start:end]
     head = text[start:at]
     if cls not in ("Technology", "Product") and re.match(r"长|主任|书记", text[end : end + 2]):

@@ -48,6 +48,7 @@ class Rule:
     prefer: tuple[str, ...] = ()
     block: str = ""
     adjacent: bool = False
+    pairs_from_first: bool = False  # "A、B、C签署合作协议": A with each of the others
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ RULES: list[Rule] = [
     Rule("foundedBy", "zh", r"由(?=[^，。；]{2,40}(?:设立|创办|创立|组建|发起|共建|成立|出资))", "L|T", "R", 0.7, target_list=True, target_classes=_ORGS_ONLY, source_classes=_FOUNDED, name="zh-founded-by-passive"),
     Rule("foundedBy", "zh", r"(?:共同|联合|合作)?(?:出资|发起)?(?:设立|创办|创立|组建|共建|联合成立|发起成立)(?:了|的)?", "R", "L|T", 0.65, target_list=True, target_classes=_ORGS_ONLY, source_classes=_FOUNDED, block=r"由[^，。；]*$", name="zh-founds"),
     Rule("collaboratesWith", "zh", r"与(?=[^，。；]{2,40}(?:签约|签署|签订|合作|携手|达成|共建|共同))", "L|T", "R", 0.6, target_list=True, target_classes=_ORGS_ONLY, source_classes=_ORGS_ONLY, name="zh-collab-with"),
+    Rule("collaboratesWith", "zh", r"(?:签署|签订|签约)(?=[^，。；]{0,12}(?:合作|协议|合同))|(?:战略)?合作签约", "L", "L", 0.6, source_classes=_ORGS_ONLY, target_classes=_ORGS_ONLY, pairs_from_first=True, name="zh-parties-sign"),
     Rule("collaboratesWith", "zh", r"携手|牵手", "L|T", "R", 0.6, target_classes=_ORGS_ONLY, source_classes=_ORGS_ONLY, name="zh-collab-hand"),
     Rule("subOrganisationOf", "zh", r"旗下(?:的)?|下属(?:的)?", "R", "L|T", 0.65, name="zh-sub-under"),
     Rule("subOrganisationOf", "zh", r"的(?:全资|控股)?子公司|的分支机构|的分院|的分公司", "T", "L", 0.65, name="zh-subsidiary-of"),
@@ -167,7 +169,8 @@ RULES: list[Rule] = [
     Rule("subOrganisationOf", "en", r"\b(?:a\s+)?(?:wholly[- ]owned\s+)?(?:subsidiary|division|unit|arm|part)\s+of\b", "L|T", "R", 0.65, name="en-part-of"),
     Rule("manages", "en", r"\b(?:managed|run|operated|administered)\s+by\b", "R", "L|W|T", 0.65, name="en-managed-by"),
     Rule("manages", "en", r"\b(?:manages|operates|runs|administers)\b", "L|W|T", "R", 0.6, name="en-manages"),
-    Rule("collaboratesWith", "en", r"\b(?:partner(?:ed|ing|s)?|collaborat\w+|teamed\s+up|signed\s+an?\s+(?:agreement|memorandum|MoU|deal))\s+with\b|\bin\s+partnership\s+with\b", "L|W|T", "R", 0.6, target_list=True, source_classes=_ORGS_ONLY, target_classes=_ORGS_ONLY, name="en-collab"),
+    Rule("locatedIn", "en", r"-based\b", "R|T", "L", 0.6, target_classes=("Region",), name="en-x-based"),
+    Rule("collaboratesWith", "en", r"\b(?:partner(?:ed|ing|s)?|collaborat\w+|teamed\s+up|work(?:s|ed|ing)?|signed\s+an?\s+(?:agreement|memorandum|MoU|deal))\s+with\b|\bin\s+partnership\s+with\b", "L|W|T", "R", 0.6, target_list=True, source_classes=_ORGS_ONLY, target_classes=_ORGS_ONLY, name="en-collab"),
     Rule("hosts", "en", r"\b(?:based|incubated|housed|hosted|launched|established|set\s+up|located)\s+at\b|\baffiliated\s+with\b", "R", "L|W|T", 0.65, name="en-based-at"),
     Rule("produces", "en", r"\b(?:makes|manufactures|produces|manufactured|produced)\b(?!\s+by)", "L|W|T", "R", 0.6, target_list=True, name="en-produces"),
 ]
@@ -363,6 +366,11 @@ def find_relations(text: str, mentions: list[Mention], lang: str, *, ontology: O
                 fired.setdefault(rule.rel, []).append((t0, t1))
                 sources = _expand(picked["source"], s, src_ok, text) if rule.source_list else [picked["source"]]
                 targets = _expand(picked["target"], s, tgt_ok, text) if rule.target_list else [picked["target"]]
+                if rule.pairs_from_first:
+                    party = sorted(_expand(picked["source"], s, src_ok, text), key=lambda m: m.start)
+                    if len(party) < 2:
+                        continue
+                    sources, targets = party[:1], party[1:]
                 for src in sources:
                     for tgt in targets:
                         if src.name == tgt.name or not onto.allows(rule.rel, src.cls, tgt.cls):
