@@ -70,7 +70,10 @@ def site_of(url: str) -> str:
     return ".".join(labels[-2:])
 
 
-HELD_OUT_SITES = frozenset(site_of(u) for u in HELD_OUT)
+#: Sites of the same publishers as held-out sites (Global University Venturing also publishes here).
+RELATED_SITES = ("globaluniversityventuring.com",)
+
+HELD_OUT_SITES = frozenset(site_of(u) for u in HELD_OUT) | frozenset(RELATED_SITES)
 
 
 def split_of(site: str) -> str:
