@@ -94,6 +94,7 @@ ZH_SUFFIXES: list[tuple[str, str, float]] = [
 ]
 _ZH_SUFFIX_RX = re.compile("|".join(re.escape(s) for s, _, _ in sorted(ZH_SUFFIXES, key=lambda x: -len(x[0]))))
 _ZH_SUFFIX = {s: (c, conf) for s, c, conf in ZH_SUFFIXES}
+_FOREIGN = tuple(c for c in COUNTRIES if c != "中国")
 _BRAND_SUFFIXES = frozenset(["制药", "生物", "医药", "光电", "量子", "电子", "半导体", "智能", "股份", "控股", "投资"])
 _SHORT_OK = {"Enterprise", "University", "ResearchInstitute", "GovernmentBody", "IndustrialPark", "Alliance", "Fund"}
 
@@ -104,7 +105,7 @@ ZH_STOP = set(
 _ZH_STOP_POS = {"x", "p", "c", "u", "uj", "ul", "uz", "uv", "ud", "ug", "r", "m", "t", "f", "q", "y", "e", "o", "w", "mq"}
 # Another organisation's suffix ends a name on the left ("...引导基金向海岚电子科技有限公司").
 _NAME_BREAK = {"基金", "引导基金", "联盟", "有限公司", "股份有限公司", "公司", "集团", "管委会", "管理委员会", "人民政府", "中试基地", "中试平台", "园区", "产业园"}
-_FUNC_CHARS = "从在向由与和对将把被给为是及"
+_FUNC_CHARS = "从在向由与和对将把被给为是及了"
 _NAME_VERBS = frozenset(
     ["交换", "制备", "监测", "回收", "分离", "提取", "萃取", "发酵", "纯化", "燃烧", "储存", "识别", "定位", "导航", "驱动", "传感", "成像",
      "编辑", "切割", "喷涂", "修复", "诊断", "治疗", "冶炼", "锻造", "铸造", "压缩", "过滤", "淡化", "催化", "降解", "封装", "测序", "沉积",
@@ -287,6 +288,16 @@ def _zh_candidate(text: str, at: int, suffix: str) -> list[Mention]:
         start = before
     if start == at:
         return []
+    if suffix in ("厅", "局") and text[at - 1 : at] in "大布格开全当结":
+        return []  # 大厅, 布局, 格局: not a government body
+    # a foreign country before a university or institute is its location, not its name (英国牛津大学)
+    lead = next((c for c in _FOREIGN if text.startswith(c, start)), "")
+    if lead and cls in ("University", "ResearchInstitute") and at - start - len(lead) >= 2:
+        start += len(lead)
+    # a place in brackets right after the name belongs to it: 某某研究院(广州), 某某大学(深圳)
+    br = re.match(r"[（(]([\u4e00-\u9fff]{2,4})[)）]", text[end : end + 8])
+    if br and cls not in ("Technology", "Product") and (_PLACE_PREFIX.match(br.group(1)) or re.search(r"[市省区县]$", br.group(1))):
+        end += len(br.group(0))
     name = text[start:end]
     head = text[start:at]
     if cls not in ("Technology", "Product") and re.match(r"长|主任|书记", text[end : end + 2]):
