@@ -58,6 +58,8 @@ def test_chinese_phrasings_of_real_news() -> None:
     rels = _rels("北辰大学研发人员介绍了新进展。澜沧资本管理有限公司担任青禾湾天使投资引导基金的管理人。")
     assert not any(t == "develops" for _, t, _ in rels)  # 研发 inside 研发人员 is a noun
     assert ("澜沧资本管理有限公司", "manages", "青禾湾天使投资引导基金") in rels
+    rels = _rels("北辰青禾研究院是青禾湾新区管委会与北辰大学共同发起的新型研发机构。")
+    assert {("北辰青禾研究院", "foundedBy", "青禾湾新区管委会"), ("北辰青禾研究院", "foundedBy", "北辰大学")} <= rels
 
 
 def test_traditional_chinese_is_read_like_simplified() -> None:

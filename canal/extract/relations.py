@@ -95,6 +95,7 @@ RULES: list[Rule] = [
     Rule("leads", "zh", r"联合(?=[^。；]{2,80}(?:共同)?(?:组建|发起|成立|召开|筹建)[^。；]{0,30}(?:联盟|联合体|共同体))", "L|T", "Q", 0.65, target_classes=("Alliance",), name="zh-lead-with-members"),
     Rule("memberOf", "zh", r"联合(?=[^。；]{2,80}(?:共同)?(?:组建|发起|成立|召开|筹建)[^。；]{0,30}(?:联盟|联合体|共同体))", "R", "Q", 0.6, source_list=True, target_classes=("Alliance",), name="zh-members-with-lead"),
     Rule("memberOf", "zh", r"由(?=[^，。；]{2,40}(?:共同)?(?:发起|组建|成立|筹建))", "R", "L|T|Q", 0.65, source_list=True, target_classes=("Alliance",), name="zh-members-passive"),
+    Rule("foundedBy", "zh", r"是(?=[^，。；]{2,40}?(?:共同|联合)?(?:发起|设立|创办|组建|成立|创建|共建)(?:成立|设立)?的)", "L|T", "R", 0.6, target_list=True, target_classes=_ORGS_ONLY, source_classes=_FOUNDED, name="zh-is-founded-by"),
     Rule("foundedBy", "zh", r"由(?=[^，。；]{2,40}(?:设立|创办|创立|组建|发起|共建|成立|出资))", "L|T", "R", 0.7, target_list=True, target_classes=_ORGS_ONLY, source_classes=_FOUNDED, name="zh-founded-by-passive"),
     Rule("foundedBy", "zh", r"(?:共同|联合|合作)?(?:出资|发起)?(?:设立|创办|创立|组建|共建|联合成立|发起成立)(?:了|的)?", "R", "L|T", 0.65, target_list=True, target_classes=_ORGS_ONLY, source_classes=_FOUNDED, block=r"由[^，。；]*$", name="zh-founds"),
     Rule("collaboratesWith", "zh", r"与(?=[^，。；]{2,40}(?:签约|签署|签订|合作|携手|达成|共建|共同))", "L|T", "R", 0.6, target_list=True, target_classes=_ORGS_ONLY, source_classes=_ORGS_ONLY, name="zh-collab-with"),
