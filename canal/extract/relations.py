@@ -106,7 +106,8 @@ RULES: list[Rule] = [
     Rule("manages", "zh", r"(?:担任|作为)(?=[^，。；]{2,30}(?:管理人|管理机构|运营方))", "L|T", "R", 0.65, name="zh-manager-as"),
     Rule("manages", "zh", r"(?:管理人|管理机构|运营方|运营主体)(?:为|是)", "Q", "L|T", 0.65, name="zh-manager-is"),
     Rule("manages", "zh", r"由(?=[^，。；]{2,30}(?:受托管理|管理运营|运营管理|负责运营|负责管理|运营))", "R", "L|T", 0.65, name="zh-managed-by"),
-    Rule("manages", "zh", r"受托管理|负责运营|运营管理|负责管理", "L|T", "R", 0.6, name="zh-manages"),
+    Rule("manages", "zh", r"受托管理|负责运营|运营管理|负责管理|承担(?=[^，。；]{2,30}管理)", "L|T", "R", 0.6, name="zh-manages"),
+    Rule("manages", "zh", r"的管理(?:公司|人|机构)", "T", "L", 0.6, name="zh-management-company-of"),
     Rule("listedOn", "zh", r"(?:在|于|登陆)(?=[^，。；]{2,20}(?:上市|挂牌))|登陆", "L|T", "R", 0.7, name="zh-listed-on"),
     Rule("produces", "zh", r"(?:生产|量产|投产|推出)(?!线|基地|车间|能力|规模|工艺|过程|和|与)", "L|T", "R", 0.6, target_list=True, name="zh-produces"),
     Rule("hosts", "zh", r"依托(?=[^，。；]{2,30}(?:建设|组建|成立|设立|共建|建立))", "R", "L|T", 0.65, name="zh-relies-on"),
@@ -123,8 +124,8 @@ RULES: list[Rule] = [
     Rule("memberOf", "zh", r"(?:共同)?发起(?:成立|组建|设立)?(?:的)?", "L", "Q", 0.65, source_list=True, target_classes=("Alliance",), name="zh-founding-member"),
     Rule("leads", "zh", r"由(?=[^，。；]{2,30}牵头)", "R", "S|Q", 0.75, target_classes=("Alliance", "PilotProject", "Organisation"), prefer=("Alliance",), name="zh-led-by"),
     Rule("leads", "zh", r"牵头|领衔|(?<![副务])理事长单位", "L", "Q", 0.7, target_classes=("Alliance", "PilotProject", "Organisation"), prefer=("Alliance",), block=r"由[^，。；]*$"),
-    Rule("locatedIn", "zh", r"位于(?=[^，。；]{2,30}的)", "A", "R", 0.75, name="zh-located-attributive"),
-    Rule("locatedIn", "zh", r"(?:总部)?(?:位于|坐落于|落户|入驻|设在|落地)", "L|T|A", "R", 0.75),
+    Rule("locatedIn", "zh", r"(?:位于|地处|坐落于)(?=[^，。；]{2,30}的)", "A", "R", 0.75, name="zh-located-attributive"),
+    Rule("locatedIn", "zh", r"(?:总部)?(?:位于|地处|坐落于|落户|入驻|设在|落地)", "L|T|A", "R", 0.75),
     Rule("locatedIn", "zh", r"在(?=[^，。；]{2,20}(?:成立|创立|设立|注册|建立|揭牌|启用|开业))", "L|T", "R", 0.6, target_classes=("Region", "IndustrialPark"), name="zh-founded-in"),
     Rule("hosts", "zh", r"建有|设有|拥有|承载|聚集", "L|T", "R", 0.6, target_classes=("PilotPlatform", "Incubator", "SharingPlatform", "TechnologyTransferCentre", "Laboratory", "ResearchInstitute")),
     Rule("spinOffOf", "zh", r"孵化自|脱胎于|衍生自|分拆自", "T", "R", 0.75, source_classes=("Enterprise",), target_classes=("ResearchOrganisation", "Enterprise", "Incubator", "PilotPlatform"), name="zh-spun-from"),
@@ -360,6 +361,13 @@ def find_relations(text: str, mentions: list[Mention], lang: str, *, ontology: O
                     how += step
                 if picked["source"] is None or picked["target"] is None:
                     continue
+                if rule.rel == "locatedIn" and picked["target"].cls == "Region":
+                    # 江苏苏州, 苏州相城区: the most specific of adjacent places
+                    nxt = {m.start: m for m in tgt_ok if m.cls == "Region"}
+                    while picked["target"].end in nxt and nxt[picked["target"].end] is not picked["source"]:
+                        picked["target"] = nxt[picked["target"].end]
+                    if picked["source"].cls == "Region":
+                        continue
                 if rule.adjacent:
                     ends = sorted([picked["source"], picked["target"]], key=lambda m: m.start)
                     if ends[0].end != t0 or ends[1].start != t1:
