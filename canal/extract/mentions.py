@@ -537,12 +537,12 @@ def _split_and(words: str, *, in_list: bool = False) -> list[str]:
 
 
 _EN_LIST = re.compile(
-    r"\b(compan(?:y|ies)|firms?|start-?ups?|spin-?outs?|spin-?offs?|businesses|investors?|backers|funds|venture (?:capital )?firms|universities|institutes|"
+    r"\b(compan(?:y|ies)|firms?|start-?ups?|spin-?outs?|spin-?offs?|businesses|investors?|backers|funds|venture (?:capital )?firms|VCs|venture capitalists|universities|institutes|"
     r"partners|members|portfolio(?: companies)?)\b[^.;:]{0,30}?\b(?:such as|including|include|includes|included|like|namely|are|were)\s+"
     r"((?:[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,3})(?:(?:,\s+|,?\s+and\s+)(?:[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,3}))+)"
 )
 _EN_LIST_CLASS = {"compan": "Enterprise", "firm": "Enterprise", "start": "Enterprise", "spin": "Enterprise", "busin": "Enterprise",
-                  "portf": "Enterprise", "inves": "VentureCapital", "backe": "VentureCapital", "funds": "VentureCapital", "ventu": "VentureCapital",
+                  "portf": "Enterprise", "inves": "VentureCapital", "backe": "VentureCapital", "funds": "VentureCapital", "ventu": "VentureCapital", "vcs": "VentureCapital",
                   "unive": "University", "insti": "ResearchInstitute"}
 
 

@@ -144,7 +144,7 @@ RULES: list[Rule] = [
     Rule("investsIn", "en", r"\breceived\b(?=(?:[^.;]|(?-i:\.(?!\s+[A-Z]))){0,60}\b(?:investment|financing|equity|capital)\b(?:[^.;]|(?-i:\.(?!\s+[A-Z]))){0,30}\bfrom\b)", "Q", "W|T", 0.65, money=True, name="en-received-investment", source_classes=_INVESTOR, target_classes=_INVESTEE),
     Rule("investsIn", "en", r"\braised\b(?=(?:[^.;]|(?-i:\.(?!\s+[A-Z]))){0,60}\bfrom\b)", "Q", "L|W|T", 0.65, money=True, source_list=True, name="en-raised-from", source_classes=_INVESTOR, target_classes=_INVESTEE),
     Rule("investsIn", "en", r"\bprovid\w*\b(?=(?:[^.;]|(?-i:\.(?!\s+[A-Z]))){0,40}\binvestment\b)", "L|W|T", "Q", 0.6, money=True, name="en-provides-investment", source_classes=_INVESTOR, target_classes=_INVESTEE),
-    Rule("investsIn", "en", r"\b(?:invested|invests|invest|injected|backed)\b", "L|W|T", "R", 0.75, money=True, source_list=True, source_classes=_INVESTOR, target_classes=_INVESTEE),
+    Rule("investsIn", "en", r"\b(?:invested|invests|invest|injected|backed)\b", "L|W|T", "R", 0.75, money=True, source_list=True, target_list=True, source_classes=_INVESTOR, target_classes=_INVESTEE),
     Rule("investsIn", "en", r"\b(?:round|financing|funding round)\s+led\s+by\b", "R", "T", 0.75, money=True, name="en-round-led-by"),
     Rule("investsIn", "en", r"\bparticipation\s+(?:from|of|by)\b", "Q", "T", 0.6, money=False, source_list=True, name="en-round-participation", source_classes=_INVESTOR, target_classes=_INVESTEE),
     Rule("investsIn", "en", r"\b(?:also\s+taking\s+part|also\s+participat\w+|co-invested)\b", "L", "T", 0.6, money=True, name="en-round-participant"),
