@@ -27,6 +27,10 @@ def register(main: click.Group) -> None:
     @click.option("--evaluate", "run_eval", is_flag=True, help="Hide known links, rank, report precision@k, recall@k and MRR against baselines.")
     @click.option("--share", default=0.2, show_default=True, type=float, help="With --evaluate: share of known links to hide.")
     @click.option("--seed", default=0, show_default=True, type=int)
+    @click.option("--accept", nargs=2, default=None, metavar="SOURCE TARGET", help="Record that the proposed match SOURCE -> TARGET is accepted.")
+    @click.option("--reject", nargs=2, default=None, metavar="SOURCE TARGET", help="Record that the proposed match SOURCE -> TARGET is rejected (needs --reason); it is not proposed again.")
+    @click.option("--reason", default="", help="Why (with --accept / --reject).")
+    @click.option("--by", "reviewer", default=None, help="Who decides (default: the operating-system user).")
     def match(
         for_name: str | None,
         all_sources: bool,
@@ -41,6 +45,10 @@ def register(main: click.Group) -> None:
         run_eval: bool,
         share: float,
         seed: int,
+        accept: tuple[str, str] | None,
+        reject: tuple[str, str] | None,
+        reason: str,
+        reviewer: str | None,
     ) -> None:
         """Rank candidate partners with per-signal contributions, reasons (English and Chinese) and evidence Cypher."""
         from canal.errors import ConfigError
@@ -57,6 +65,17 @@ def register(main: click.Group) -> None:
                 w[k.strip()] = float(v)
             except ValueError:
                 raise ConfigError(f"--weight {item!r}: {v!r} is not a number") from None
+        from canal.reviews import match_subject, read_reviews, review_match
+
+        if accept or reject:
+            if accept and reject:
+                raise ConfigError("--accept and --reject exclude each other")
+            pair = accept or reject
+            assert pair is not None
+            with _store() as store:
+                props = review_match(store, pair[0], pair[1], "accepted" if accept else "rejected", reason=reason, reviewer=reviewer)
+            click.echo(f"{match_subject(*pair)} {props['decision']} by {props['reviewer']} at {props['reviewedAt']}")
+            return
         if run_eval:
             from canal.match.evaluate import evaluate
 
@@ -79,6 +98,8 @@ def register(main: click.Group) -> None:
         with _store() as store:
             G = store.to_networkx()
             cands = run_match(G, for_id=for_name, direction=direction, top=top, seed=seed, weights=w or None, learn=learn)
+            reviewed = read_reviews(store)  # rejected matches are not proposed again
+            cands = [c for c in cands if reviewed.get(match_subject(c.source, c.target), {}).get("decision") != "rejected"]
             written = 0
             if write_proposals and cands:
                 written = store.upsert_relationships(proposals(cands, min_score=min_score))

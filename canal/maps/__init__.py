@@ -183,7 +183,8 @@ def _gaps_for(G: nx.MultiDiGraph, shown: set[str]) -> list[Any]:
         from canal.gaps import find_gaps
     except ImportError as exc:
         raise ConfigError(f"--gaps needs the gap analysis (canal.gaps), which is not available: {exc}") from None
-    return [g for g in find_gaps(G) if any(str(n) in shown for n in getattr(g, "nodes", ()))]
+    # dismissed gaps are drawn too, flagged as dismissed (see gap_records)
+    return [g for g in find_gaps(G, show_dismissed=True) if any(str(n) in shown for n in getattr(g, "nodes", ()))]
 
 
 def _matches_for(G: nx.MultiDiGraph, focus: str | None, top: int) -> list[Any]:

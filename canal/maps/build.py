@@ -153,6 +153,10 @@ def gap_records(gaps: Iterable[Any] | None, present: set[str]) -> list[dict[str,
     out: list[dict[str, Any]] = []
     for g in gaps or ():
         nodes = [str(n) for n in getattr(g, "nodes", ())]
+        review = getattr(g, "review", None) or {}
+        dismissed = review.get("decision") == "dismissed"
+        note_en = f" [dismissed by {review.get('reviewer', '?')}: {review.get('reason', '')}]" if dismissed else ""
+        note_zh = f"［已由{review.get('reviewer', '?')}驳回：{review.get('reason', '')}］" if dismissed else ""
         out.append(
             {
                 "type": str(getattr(g, "type", "gap")),
@@ -160,8 +164,9 @@ def gap_records(gaps: Iterable[Any] | None, present: set[str]) -> list[dict[str,
                 "severity": round(_num(getattr(g, "severity", 0.0)), 3),
                 "nodes": nodes,
                 "shown": [n for n in nodes if n in present],
-                "en": str(getattr(g, "explanation_en", "") or ""),
-                "zh": str(getattr(g, "explanation_zh", "") or ""),
+                "en": str(getattr(g, "explanation_en", "") or "") + note_en,
+                "zh": str(getattr(g, "explanation_zh", "") or "") + note_zh,
+                "dismissed": dismissed,
             }
         )
     out.sort(key=lambda r: (-float(r["severity"]), str(r["type"]), [str(n) for n in r["nodes"]]))

@@ -21,8 +21,14 @@ from canal.settings import Settings
 from canal.store.base import BulkInsert, GraphStore, QueryResult
 from canal.store.embedded import EmbeddedServer
 
+_SCALARS = (str, int, float, bool, type(None))
+
 
 def _plain(value: Any) -> Any:
+    if type(value) in _SCALARS:  # most values: no conversion
+        return value
+    if isinstance(value, list) and all(type(v) in _SCALARS for v in value):
+        return value
     if isinstance(value, FNode):
         return {"_labels": sorted(value.labels or []), **dict(value.properties or {})}
     if isinstance(value, FEdge):
@@ -36,7 +42,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_KEY = re.compile(r'"([A-Za-z_][A-Za-z0-9_]*)": ')
+_KEY = re.compile(r'"([^"`\\]+)": ')  # any key without a backtick (back-quoted), e.g. a relationship id
 
 
 def params_header(params: Mapping[str, Any]) -> str:
@@ -46,11 +52,13 @@ def params_header(params: Mapping[str, Any]) -> str:
     That is exact when no text holds a double quote: every quote in the JSON is then a
     delimiter, and a quoted text followed by ``": "`` is a key. Anything else
     (a text with a double quote, ``\uXXXX`` escapes, which JSON uses for control
-    characters and FalkorDB would keep as written, keys that are not plain names,
+    characters and FalkorDB would keep as written, keys with a backtick or backslash,
     non-finite numbers, other types) goes through falkordb-py's own, slower writer.
 
     >>> params_header({"rows": [{"id": "a:b", "n": 1.5, "xs": ["甲", None, True]}]})
     'CYPHER `rows`=[{`id`: "a:b", `n`: 1.5, `xs`: ["甲", null, true]}] '
+    >>> params_header({"e": {"a-B->c#1": {"x": 1}}})
+    'CYPHER `e`={`a-B->c#1`: {`x`: 1}} '
     """
     if not params:
         return ""
