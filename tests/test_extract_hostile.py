@@ -120,3 +120,43 @@ def test_link_lists_and_footers_leave_the_article() -> None:
     assert "某研究院与某大学共建中试平台" in text
     assert "某地召开推进会" not in text and "某公司上市" not in text
     assert title == "站点"
+
+
+def test_chinese_news_div_layout_keeps_only_the_story() -> None:
+    """The common layout of Chinese news sites: plain <div>s with site-specific class names
+    (no nav/aside/footer tags), a related-news list and a ranking after the story, a 主办
+    footer. Structure copied from such pages; the text is our own filler."""
+    related = "".join(f"<li><a href='/n/{i}.html'>某地第{i}届产业推进会召开，多家企业签约落户</a><span>2024-05-0{i % 9 + 1}</span></li>" for i in range(12))
+    ranking = "".join(f"<li><em>{i}</em><a href='/r/{i}.html'>澜沧第{i}研究院与某大学共建平台</a></li>" for i in range(1, 11))
+    page = (
+        "<html><head><title>北辰大学与青禾研究院共建中试基地_某某网</title></head><body>"
+        "<div class='top'><a href='/'>首页</a> | <a href='/news'>新闻</a> | <a href='/tech'>科技</a></div>"
+        "<div class='wrap'><div class='main'><h1>北辰大学与青禾研究院共建中试基地</h1><div class='info'>2024-05-20 来源：某某网</div>"
+        "<div class='TRS_Editor'><p>2024年5月，北辰大学与青禾研究院签署协议，共建青禾湾中试基地。</p>"
+        "<p>基地由青禾湾新区管委会出资建设，首期投资2000万元。</p></div>"
+        "<div class='xgxw'><h3>相关新闻</h3><ul>" + related + "</ul></div></div>"
+        "<div class='right'><h3>点击排行</h3><ol>" + ranking + "</ol></div></div>"
+        "<div class='bot'><p>主办单位：某某日报社　承办：某某网络传媒有限公司</p><p>某ICP备12345678号</p></div></body></html>"
+    )
+    art = article_from_text(page, name="news.html")
+    assert "共建青禾湾中试基地" in art.text and "首期投资2000万元" in art.text
+    for leaked in ("产业推进会", "澜沧第3研究院", "某某日报社", "某某网络传媒", "ICP"):
+        assert leaked not in art.text, leaked
+    names = {e.name for e in extract_article(art).entities}
+    assert not any("澜沧第" in n or "网络传媒" in n or "日报社" in n for n in names), names
+
+
+def test_english_news_layout_cuts_related_and_most_read() -> None:
+    page = (
+        "<html><body><div id='page'><div class='story-body'><h1>Kestrel University spin-out raises £4m</h1>"
+        "<p>Harbour Photonics Ltd, a spin-out of Kestrel University, has raised £4m. Investors include Bluefin Capital and Larch Ventures.</p>"
+        "<p>The company was set up in 2021 to make optical sensors.</p></div>"
+        "<div class='more'><h2>Related articles</h2><ul>"
+        + "".join(f"<li><a href='/a{i}'>Oakmoor Robotics Ltd raises £{i}m from Fenwick Capital</a></li>" for i in range(8))
+        + "</ul><h2>Most read</h2><ol>"
+        + "".join(f"<li><a href='/m{i}'>Story number {i} about Granite Bio Inc</a></li>" for i in range(8))
+        + "</ol></div><div class='site-info'><p>Copyright 2024 Example Media Limited. All rights reserved.</p></div></div></body></html>"
+    )
+    art = article_from_text(page, name="story.html")
+    assert "Investors include Bluefin Capital" in art.text
+    assert "Oakmoor" not in art.text and "Granite Bio" not in art.text and "Example Media" not in art.text
