@@ -94,13 +94,14 @@ ZH_SUFFIXES: list[tuple[str, str, float]] = [
 ]
 _ZH_SUFFIX_RX = re.compile("|".join(re.escape(s) for s, _, _ in sorted(ZH_SUFFIXES, key=lambda x: -len(x[0]))))
 _ZH_SUFFIX = {s: (c, conf) for s, c, conf in ZH_SUFFIXES}
+_WEAK_SUFFIXES = frozenset(["科技", "创投", "创业投资", "投资", "资本", "孵化器", "众创空间", "集团"])
 _FOREIGN = tuple(c for c in COUNTRIES if c != "中国")
 _BRAND_SUFFIXES = frozenset(["制药", "生物", "医药", "光电", "量子", "电子", "半导体", "智能", "股份", "控股", "投资"])
 _SHORT_OK = {"Enterprise", "University", "ResearchInstitute", "GovernmentBody", "IndustrialPark", "Alliance", "Fund"}
 
 # Words that end a name when walking left from the suffix.
 ZH_STOP = set(
-    ["签订", "签", "委托", "受托", "与", "和", "及", "以及", "同", "跟", "由", "向", "对", "在", "于", "将", "把", "被", "让", "给", "从", "为", "是", "有", "了", "的", "地", "得", "着", "等", "该", "其", "这", "那", "此", "各", "每", "并", "也", "已", "都", "还", "又", "就", "而", "或", "已经", "正在", "将要", "首次", "率先", "共", "均", "仍", "再", "更", "最", "很", "非常", "不断", "逐步", "进一步", "曾", "才", "则", "即", "便", "便是", "就是", "还是", "来自", "帮助", "方式", "纳入", "走上", "聚焦", "发挥", "充分发挥", "引入", "开展", "促进", "落实", "深度", "布局", "常规", "知名", "完善", "新兴", "卡脖子", "企业", "产品", "这家", "该院", "该公司", "一家", "一个", "多家", "两家", "首个", "首家", "全球", "国内", "国际", "当地", "我们", "他们", "记者", "近日", "日前", "目前", "今年", "去年", "此前", "随后", "同时", "此外", "其中", "来到", "签约", "签署", "落户", "入驻", "投资", "注资", "领投", "参投", "成立", "组建", "设立", "建设", "建成", "共建", "牵头", "加入", "联合", "携手", "共同", "发起", "获得", "获", "依托", "支持", "资助", "引进", "采用", "应用", "使用", "研发", "开发", "研制", "推出", "发布", "转让", "许可", "授权", "转化", "孵化", "拿到", "完成", "宣布", "表示", "介绍", "说", "称", "位于", "坐落", "设在", "包括", "旗下", "下属", "所属", "主导", "主要", "重点", "关键", "核心", "相关", "先后", "分别", "正式", "成功", "顺利", "拟", "计划", "总投资", "出资", "向其", "作为", "通过", "围绕", "面向", "推动", "推进", "吸引", "带动", "服务", "提供", "打造", "培育", "引育", "承担", "承接", "负责", "运营", "管理", "主持", "参与", "实现", "年", "月", "日", "个", "家", "项", "亿元", "万元", "元", "原创", "自主", "高端", "新型", "一批", "这一", "这项", "该项", "一项", "多项", "首创", "独有", "高新", "高精尖", "前沿", "颠覆性", "共性", "底层"]
+    ["签订", "签", "委托", "受托", "与", "和", "及", "以及", "同", "跟", "由", "向", "对", "在", "于", "将", "把", "被", "让", "给", "从", "为", "是", "有", "了", "的", "地", "得", "着", "等", "该", "其", "这", "那", "此", "各", "每", "并", "也", "已", "都", "还", "又", "就", "而", "或", "已经", "正在", "将要", "首次", "率先", "共", "均", "仍", "再", "更", "最", "很", "非常", "不断", "逐步", "进一步", "曾", "才", "则", "即", "便", "便是", "就是", "还是", "来自", "帮助", "方式", "纳入", "走上", "聚焦", "发挥", "充分发挥", "引入", "开展", "促进", "落实", "深度", "布局", "常规", "知名", "完善", "新兴", "卡脖子", "企业", "产品", "这家", "该院", "该公司", "一家", "一个", "多家", "两家", "首个", "首家", "全球", "国内", "国际", "当地", "我们", "他们", "记者", "近日", "日前", "目前", "今年", "去年", "此前", "随后", "同时", "此外", "其中", "来到", "签约", "签署", "落户", "入驻", "投资", "注资", "领投", "参投", "成立", "组建", "设立", "建设", "建成", "共建", "牵头", "加入", "联合", "携手", "共同", "发起", "获得", "获", "依托", "支持", "资助", "引进", "采用", "应用", "使用", "研发", "开发", "研制", "推出", "发布", "转让", "许可", "授权", "转化", "孵化", "拿到", "完成", "宣布", "表示", "介绍", "说", "称", "位于", "坐落", "设在", "包括", "旗下", "下属", "所属", "主导", "主要", "重点", "关键", "核心", "相关", "先后", "分别", "正式", "成功", "顺利", "拟", "计划", "总投资", "出资", "向其", "作为", "通过", "围绕", "面向", "推动", "推进", "吸引", "带动", "服务", "提供", "打造", "培育", "引育", "承担", "承接", "负责", "运营", "管理", "主持", "参与", "实现", "年", "月", "日", "个", "家", "项", "亿元", "万元", "元", "原创", "自主", "高端", "新型", "一批", "这一", "这项", "该项", "一项", "多项", "首创", "独有", "高新", "高精尖", "前沿", "颠覆性", "共性", "底层", "获批", "年度", "师从", "时任", "单位", "股东", "重新", "上市"]
 )
 _ZH_STOP_POS = {"x", "p", "c", "u", "uj", "ul", "uz", "uv", "ud", "ug", "r", "m", "t", "f", "q", "y", "e", "o", "w", "mq"}
 # Another organisation's suffix ends a name on the left ("...引导基金向海岚电子科技有限公司").
@@ -330,20 +331,26 @@ def _zh_candidate(text: str, at: int, suffix: str) -> list[Mention]:
         cls = "VentureCapital"
     if cls in ("ResearchInstitute", "Laboratory") and re.search(r"中试", name):
         cls = "PilotPlatform"
-    if cls not in ("Technology", "Product") and not suffix.endswith(("有限公司", "有限责任公司")) and _generic_name(head):
+    if cls not in ("Technology", "Product") and not suffix.endswith(("有限公司", "有限责任公司")) and _generic_name(head, weak=suffix in _WEAK_SUFFIXES):
         return []  # 产业链基金, 地方政府, 公共服务平台: a kind of organisation, not a name
     return [Mention(start, end, name, cls, f"zh-suffix:{suffix}", conf)]
 
 
-def _generic_name(head: str) -> bool:
+def _generic_name(head: str, weak: bool = False) -> bool:
     """The words before an organisation's suffix are all common words: no place, no proper
     noun, no word jieba's dictionary does not know (brand names are unknown or rare words).
 
     >>> _generic_name("产业链"), _generic_name("天使投资"), _generic_name("沈阳市天使"), _generic_name("启明")
     (True, True, False, False)
     """
-    if _PLACE_PREFIX.match(head) or re.search(r"[A-Za-z0-9]", head):
+    if re.search(r"[A-Za-z0-9]", head):
         return False
+    if weak and head.startswith(("中国", "全国", "国家")):
+        head = head[2:]  # 中国高校科技, 中国创投: the country does not make a brand
+        if not head:
+            return True
+    if _PLACE_PREFIX.match(head):
+        return False  # 沈阳市天使基金: a place makes a name
     return all(_common_word(word, flag) for word, flag in zh_tokens(head))
 
 
@@ -564,8 +571,10 @@ def _en_list_mentions(text: str, found: list[Mention]) -> list[Mention]:
             lead = len(seg) - len(seg.lstrip())
             seg = seg.strip()
             seg = re.sub(r"^and\s+", "", seg)
+            seg = re.split(r"\.\s", seg)[0].rstrip(".")  # an item never runs over a sentence end
+            b = a + lead + len(seg) if seg else b
             a = b - len(seg)
-            if seg and seg[0].isupper() and seg.split()[0] not in _EN_LEADING_STOP and len(seg) <= 40:
+            if seg and text[a:b] == seg and seg[0].isupper() and seg.split()[0] not in _EN_LEADING_STOP and len(seg) <= 40:
                 spans.append((a, b))
             del lead
         if len(spans) < 2:
