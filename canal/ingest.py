@@ -23,7 +23,7 @@ import csv
 import json
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -452,6 +452,7 @@ def load_spec(
                     "outside": len(report.outside),
                     "merged": len(merge_rows),
                     "review": len(report.review),
+                    "touched": _touched(final_nodes, stored, changed_nodes, retract_nodes, final_rels, stored_rels, changed_rels, retract_rels),
                 },
             },
         )
@@ -459,6 +460,30 @@ def load_spec(
     report.seconds = t_end - t0
     report.timing = {"read_validate": t_collect - t0, "resolve": t_resolve - t_collect, "diff": t_diff - t_resolve, "write": t_end - t_diff}
     return report
+
+
+TOUCHED_MAX = 20_000
+"""The load log names at most this many added, changed or retracted facts of each kind (maps highlight them)."""
+
+
+def _touched(
+    final_nodes: Sequence[Node], stored: Mapping[str, Any], changed_nodes: set[str], retract_nodes: list[str],
+    final_rels: Sequence[Relationship], stored_rels: Mapping[str, Any], changed_rels: set[str], retract_rels: Mapping[str, list[dict[str, str]]],
+) -> str:
+    """JSON of the ids a load added, changed and retracted (at most :data:`TOUCHED_MAX` of each)."""
+    nodes = {
+        "added": sorted(n.id for n in final_nodes if n.id not in stored),
+        "changed": sorted(changed_nodes),
+        "retracted": sorted(retract_nodes),
+    }
+    rels = {
+        "added": sorted(r.rid for r in final_rels if r.rid not in stored_rels),
+        "changed": sorted(changed_rels),
+        "retracted": sorted(x["id"] for refs in retract_rels.values() for x in refs),
+    }
+    out: dict[str, Any] = {"nodes": {k: v[:TOUCHED_MAX] for k, v in nodes.items()}, "relationships": {k: v[:TOUCHED_MAX] for k, v in rels.items()}}
+    out["complete"] = all(len(v) <= TOUCHED_MAX for d in (nodes, rels) for v in d.values())
+    return json.dumps(out, ensure_ascii=False, sort_keys=True)
 
 
 def wait_for_indexes(store: GraphStore, *, timeout: float = 3600.0) -> None:

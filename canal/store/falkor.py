@@ -18,7 +18,7 @@ from falkordb.edge import Edge as FEdge
 from canal.errors import QueryError, ReadOnlyError, StoreError
 from canal.ontology import ROOT_CLASS, Ontology
 from canal.settings import Settings
-from canal.store.base import BulkInsert, GraphStore, QueryResult
+from canal.store.base import BulkInsert, GraphStore, QueryResult, looks_like_write
 from canal.store.embedded import EmbeddedServer
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -175,6 +175,19 @@ class FalkorStore(GraphStore):
             "relationships_deleted": res.relationships_deleted,
         }
         return QueryResult(columns, rows, stats)
+
+    def plan(self, query: str, params: Mapping[str, Any] | None = None, *, profile: bool = False, write: bool = False) -> list[str]:
+        """FalkorDB's ``GRAPH.EXPLAIN`` (or ``GRAPH.PROFILE``, which runs the query) as text lines."""
+        if profile and not write and looks_like_write(query):
+            raise ReadOnlyError("PROFILE runs the query, and this one writes to the graph; allow writes first (shell: :write on)")
+        command = "GRAPH.PROFILE" if profile else "GRAPH.EXPLAIN"
+        try:
+            reply = self.db.connection.execute_command(command, self.settings.graph, params_header(params or {}) + query)
+        except redis.ResponseError as exc:
+            raise QueryError(f"FalkorDB rejected the query: {exc}") from None
+        except redis.RedisError as exc:
+            raise StoreError(f"FalkorDB failed: {exc}{self._log_hint()}") from exc
+        return [x.decode("utf-8", "replace") if isinstance(x, bytes) else str(x) for x in reply]
 
     def _log_hint(self) -> str:
         if self.server is not None:
