@@ -19,13 +19,13 @@ def register(main: click.Group) -> None:
     @click.option("--direction", type=click.Choice(["to-enterprise", "to-technology", "to-funder"]), default=None, help="Default: the source's natural direction (technology/lab -> enterprise, enterprise -> technology, project -> funder); to-enterprise with --all.")
     @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000), help="Candidates per source.")
     @click.option("--weight", "weights", multiple=True, help="Signal weight, name=value (e.g. text=2); repeatable.")
-    @click.option("--learn", is_flag=True, help="Learn the weights from the graph's known links first (time split).")
+    @click.option("--learn/--no-learn", default=None, help="Learn the weights from the graph's known links first (inner split). Default: learn when no --weight is given and the direction has enough known links.")
     @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the explanations in the table.")
     @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
     @click.option("--write-proposals", is_flag=True, help="Write the candidates back as proposedMatch relationships (score, date, reasons).")
     @click.option("--min-score", default=0.0, show_default=True, type=float, help="With --write-proposals: only candidates scoring at least this.")
-    @click.option("--evaluate", "run_eval", is_flag=True, help="Hide known links, rank, report precision@k, recall@k and MRR against baselines.")
-    @click.option("--share", default=0.2, show_default=True, type=float, help="With --evaluate: share of known links to hide.")
+    @click.option("--evaluate", "run_eval", is_flag=True, help="Hide known links by the event that created them (a project, else the link), rank, report MRR and Hits@k with 95% intervals against baselines.")
+    @click.option("--share", default=0.2, show_default=True, type=float, help="With --evaluate: share of events (or links) to hold out.")
     @click.option("--seed", default=0, show_default=True, type=int)
     @click.option("--accept", nargs=2, default=None, metavar="SOURCE TARGET", help="Record that the proposed match SOURCE -> TARGET is accepted.")
     @click.option("--reject", nargs=2, default=None, metavar="SOURCE TARGET", help="Record that the proposed match SOURCE -> TARGET is rejected (needs --reason); it is not proposed again.")
@@ -37,7 +37,7 @@ def register(main: click.Group) -> None:
         direction: str | None,
         top: int,
         weights: tuple[str, ...],
-        learn: bool,
+        learn: bool | None,
         lang: str,
         fmt: str,
         write_proposals: bool,
@@ -81,13 +81,18 @@ def register(main: click.Group) -> None:
 
             with _store() as store:
                 G = store.to_networkx()
-            rep = evaluate(G, directions=[direction] if direction else None, share=share, seed=seed, weights=w or None)
+            rep = evaluate(G, directions=[direction] if direction else None, share=share, seed=seed, weights=w or None, learn=learn is not False)
+            for msg in rep.warnings:
+                click.secho("WARNING: " + msg, err=True, fg="red", bold=True)
             if fmt == "json":
                 click.echo(json.dumps(rep.as_dict(), ensure_ascii=False, indent=2))
                 return
             cols, rows = rep.table()
-            _echo_table(cols, rows, fmt, title="Matching evaluation (hidden known links)")
+            if rows:
+                _echo_table(cols, rows, fmt, title="Matching evaluation (held-out events or links, bootstrap 95% intervals)")
             if fmt == "table":
+                for key, info in sorted(rep.info.items()):
+                    click.echo(f"{key}: " + ", ".join(f"{k}={v}" for k, v in info.items()))
                 for key, wl in sorted(rep.weights.items()):
                     click.echo(f"learned weights {key}: " + ", ".join(f"{k}={v:g}" for k, v in wl.items()))
             return
