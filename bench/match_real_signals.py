@@ -15,7 +15,9 @@ candidate signals computed from the *training* graph only:
 - ``url_words``: the words of the organisation web domains (lab against candidate), tf-idf;
 - ``country_pair_rate``: how often labs of the lab's country linked with companies of the
   candidate's country in training (smoothed rate, log ratio to the overall rate);
-- ``sme``: the SME flag of the candidate.
+- ``sme``: the SME flag of the candidate;
+- ``lab_density``: how many research organisations with a training project are near the candidate
+  (``log(1 + sum exp(-km / 25))``, scaled to 0..1): companies in research clusters.
 
 Each is ranked alone and added to canal's default weights at several weights; for each the mean
 MRR and Hits@10 over the seeds, their spread and the per-seed MRR are printed, beside the
@@ -41,10 +43,10 @@ from match_real import DEFAULT_CSV, load_graph
 
 from canal.match.evaluate import _per_query, _place_flags, _ranks, make_split
 from canal.match.graph import GraphIndex
-from canal.match.signals import DEFAULT_WEIGHTS, build_signals, dense_values, distance_value
+from canal.match.signals import DEFAULT_WEIGHTS, build_signals, dense_values, distance_km, distance_value, unit_xyz
 from canal.match.text import normalise_rows, tfidf
 
-CANDIDATES = ("partner_places", "partner_distance", "partner_countries", "partner_names", "url_words", "country_pair_rate", "sme")
+CANDIDATES = ("partner_places", "partner_distance", "partner_countries", "partner_names", "url_words", "country_pair_rate", "sme", "lab_density")
 DIRECTION = "to-enterprise"
 
 
@@ -117,6 +119,13 @@ def split_values(G: Any, base: GraphIndex, seed: int, share: float = 0.2) -> dic
     vals["country_pair_rate"] = ((cpr - lo) / np.maximum(hi - lo, 1e-9)).astype(np.float32)
     sme = np.asarray([1.0 if G.nodes[t].get("sme") else 0.0 for t in sig.targets], dtype=np.float32)
     vals["sme"] = np.broadcast_to(sme[None, :], (len(srcs), n_t))
+    lab_xyz = np.asarray([x for x in unit_xyz([index.profile(s, "source").coords for s in labs if index.events_of(s)]) if x.any()])
+    dens = np.zeros(n_t)
+    for start in range(0, len(lab_xyz), 256):
+        dens += np.exp(-distance_km(lab_xyz[start : start + 256, None, :], sig.tgt_xyz[None, :, :]) / 25.0).sum(axis=0)
+    dens = np.log1p(dens) / max(1e-9, float(np.log1p(dens).max()))
+    dens[~sig.tgt_xyz.any(axis=1)] = 0.0
+    vals["lab_density"] = np.broadcast_to(dens[None, :].astype(np.float32), (len(srcs), n_t))
     country, region = _place_flags(sig, rows)
     vals["baseline:same region, then country"] = 2.0 * region + country
     vals["random"] = np.random.default_rng(seed + 7).random((len(srcs), n_t)).astype(np.float32)
