@@ -233,3 +233,18 @@ def test_per_seed_summary_of_the_real_benchmark(capsys: pytest.CaptureFixture[st
     for r in out["splits"]:
         assert 0.0 < r["canal"]["mrr"] < 0.9 and r["best_baseline"]["method"]
     assert set(out["summary"]["canal mrr"]) == {"mean", "sd"}
+
+
+def test_the_learner_checks_its_fit_on_folds_of_every_positive_source(cordis: nx.MultiDiGraph) -> None:
+    from canal.match.learn import VALIDATION_FOLDS, VALIDATION_PER_FOLD, _validation_folds, learn_weights
+
+    rng = np.random.default_rng(0)
+    assert _validation_folds(np.arange(19), rng) == []  # too few sources to judge
+    folds = _validation_folds(np.repeat(np.arange(60), 3), rng)
+    assert len(folds) == VALIDATION_FOLDS and sorted(np.concatenate(folds).tolist()) == list(range(60))
+    big = _validation_folds(np.arange(1000), rng)
+    assert all(len(f) == VALIDATION_PER_FOLD for f in big) and len(set(np.concatenate(big).tolist())) == 3 * VALIDATION_PER_FOLD
+    # on real rows the fit is compared with the defaults on sources it was not fitted on, and kept only if not worse
+    lr = learn_weights(cordis, "to-enterprise", seed=1)
+    assert set(lr.validation) == {"learned", "default"}
+    assert lr.learned == (lr.validation["learned"] >= lr.validation["default"])
