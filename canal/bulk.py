@@ -717,7 +717,7 @@ def server_url_of(store: GraphStore) -> str:
     server = getattr(store, "server", None)
     if server is not None and getattr(server, "socket", None):
         return f"unix://{server.socket}"
-    if store.settings.backend == "falkordb":
+    if store.supports_bulk and not store.is_embedded:
         return store.settings.db
     raise CanalError("the bulk path needs FalkorDB; for Neo4j use write_neo4j_import (canal load --neo4j-import DIR)")
 

@@ -489,7 +489,7 @@ def _touched(
 def wait_for_indexes(store: GraphStore, *, timeout: float = 3600.0) -> None:
     """Wait until the engine's indexes are usable (FalkorDB builds them in the background,
     also after opening a file; a lookup by id without its index scans everything)."""
-    if store.backend not in ("embedded", "falkordb"):
+    if not store.indexes_build_in_background:
         return
     deadline = time.monotonic() + timeout
     while True:

@@ -24,7 +24,8 @@ class Settings:
     """Everything canal can be configured with.
 
     ``db`` is a file path (embedded FalkorDB), a ``redis://`` URL (FalkorDB server) or a
-    ``bolt://`` / ``neo4j://`` URI (Neo4j 5).
+    ``bolt://`` / ``neo4j://`` URI (Neo4j 5); :mod:`canal.store.registry` says which backend
+    opens it.
     """
 
     db: str = "canal.db"
@@ -59,27 +60,6 @@ class Settings:
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
-
-    @property
-    def backend(self) -> str:
-        """``embedded``, ``falkordb`` or ``neo4j``, from the form of ``db``."""
-        return backend_of(self.db)
-
-
-def backend_of(db: str) -> str:
-    """Which backend a ``--db`` value names.
-
-    >>> [backend_of(x) for x in ("canal.db", "redis://h:6379", "bolt://h", "neo4j+s://h")]
-    ['embedded', 'falkordb', 'neo4j', 'neo4j']
-    """
-    lower = db.lower()
-    if lower.startswith(("redis://", "rediss://", "unix://")):
-        return "falkordb"
-    if lower.startswith(("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")):
-        return "neo4j"
-    if "://" in lower:
-        raise ConfigError(f"unsupported database URL scheme in {db!r}")
-    return "embedded"
 
 
 def _coerce(name: str, raw: str, kind: type) -> Any:

@@ -370,8 +370,7 @@ class CypherShell:
             if plan:
                 kind = plan.group(1).upper()
                 lines = self.store.plan(plan.group(2).strip(), self.params, profile=kind == "PROFILE", write=self.write)
-                engine = "FalkorDB GRAPH." + kind if self.store.backend in ("embedded", "falkordb") else f"{self.store.backend} {kind}"
-                return head + f"plan ({engine}):\n" + "\n".join("  " + x for x in lines)
+                return head + f"plan ({self.store.plan_label(kind)}):\n" + "\n".join("  " + x for x in lines)
             res = self.store.execute(statement, self.params) if self.write else self.store.query(statement, self.params)
         except CanalError as exc:
             return head + f"error: {exc}"

@@ -89,8 +89,10 @@ def register(main: click.Group) -> None:
         articles = [str(f) for f in expanded if f.suffix.lower() != ".jsonl"]
         if reviews and not do_load:
             raise ConfigError("review files (*.jsonl) are loaded with --load")
+        from canal.store.registry import backend_of
+
         settings = _settings()
-        use_graph = not no_graph and (settings.backend != "embedded" or Path(settings.db).exists() or do_load)
+        use_graph = not no_graph and (not backend_of(settings.db).takes_path or Path(settings.db).exists() or do_load)
         recs: list[dict[str, Any]] = []
         failures: list[tuple[str, str]] = []
         if articles:

@@ -62,7 +62,7 @@ class Ranked:
 
 def gds_version(store: GraphStore) -> str | None:
     """The GDS version on a Neo4j store, or None (other backends, or Neo4j without GDS)."""
-    if store.backend != "neo4j":
+    if not store.offers_gds:
         return None
     try:
         return str(store.query(GDS_VERSION).scalar())

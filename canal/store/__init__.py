@@ -1,6 +1,7 @@
 """Graph stores: one interface, three backends (embedded FalkorDB, FalkorDB server, Neo4j 5).
 
-Only the modules of this package import a database driver.
+Only the modules of this package import a database driver. Backends are registered by URL
+scheme in :mod:`canal.store.registry`.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from typing import Any
 from canal.ontology import Ontology
 from canal.settings import Settings
 from canal.store.base import Counts, GraphStore, QueryResult, looks_like_write
+from canal.store.registry import backend_of, register_backend, unregister_backend
 
-__all__ = ["Counts", "GraphStore", "QueryResult", "looks_like_write", "open_store"]
+__all__ = ["Counts", "GraphStore", "QueryResult", "backend_of", "looks_like_write", "open_store", "register_backend", "unregister_backend"]
 
 
 def open_store(
@@ -21,7 +23,8 @@ def open_store(
     ontology: Ontology | None = None,
     **overrides: Any,
 ) -> GraphStore:
-    """Open the store that ``db`` names (path, ``redis://`` or ``bolt://``/``neo4j://``).
+    """Open the store that ``db`` names (path, ``redis://`` or ``bolt://``/``neo4j://``; see
+    :mod:`canal.store.registry`).
 
     >>> import tempfile, os
     >>> with open_store(os.path.join(tempfile.mkdtemp(), "t.db")) as store:
@@ -29,10 +32,4 @@ def open_store(
     0
     """
     s = (settings or Settings.from_env()).with_(db=db, **overrides)
-    if s.backend == "neo4j":
-        from canal.store.neo4j import Neo4jStore
-
-        return Neo4jStore(s, ontology)
-    from canal.store.falkor import FalkorStore
-
-    return FalkorStore(s, ontology)
+    return backend_of(s.db).load()(s, ontology)

@@ -106,7 +106,19 @@ class GraphStore(ABC):
             store.query("MATCH (n:Entity) RETURN count(n)")
     """
 
+    # What a backend is and can do; the layers above read these, never the backend's name.
     backend: str = "abstract"
+    """The registered backend name (:mod:`canal.store.registry`), for messages."""
+    engine_name: str = "abstract"
+    """The database engine, for messages (``FalkorDB``, ``Neo4j``)."""
+    is_embedded: bool = False
+    """A local database file this process holds alone (under its lock)."""
+    supports_bulk: bool = False
+    """:meth:`bulk_session` works and the store's server takes the FalkorDB bulk loader."""
+    indexes_build_in_background: bool = False
+    """Indexes become usable some time after they are made (``canal.ingest.wait_for_indexes``)."""
+    offers_gds: bool = False
+    """The engine may carry Neo4j Graph Data Science (``canal.queries.analytics``)."""
 
     def __init__(self, settings: Settings, ontology: Ontology | None = None) -> None:
         self.settings = settings
@@ -266,6 +278,10 @@ class GraphStore(ABC):
         :meth:`query` unless ``write`` is true.
         """
         raise StoreError(f"{self.backend} does not show query plans")
+
+    def plan_label(self, kind: str) -> str:
+        """What :meth:`plan` runs, for its heading: ``kind`` is ``EXPLAIN`` or ``PROFILE``."""
+        return f"{self.backend} {kind}"
 
     def bulk_session(self) -> AbstractContextManager[BulkInsert]:
         """A bulk load into this empty graph (FalkorDB ``GRAPH.BULK``); yields ``insert``.

@@ -33,7 +33,7 @@ from canal.store.cypher import ident
 
 
 def _falkor(store: GraphStore) -> bool:
-    return store.backend in ("embedded", "falkordb")
+    return store.engine_name == "FalkorDB"
 
 
 def _top(onto: Any, classes: Iterable[str]) -> list[str]:

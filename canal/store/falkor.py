@@ -88,14 +88,16 @@ class FalkorStore(GraphStore):
     """A canal graph in FalkorDB, embedded (file path) or remote (``redis://`` URL)."""
 
     backend = "falkordb"
+    engine_name = "FalkorDB"
+    supports_bulk = True
+    indexes_build_in_background = True
 
     def __init__(self, settings: Settings, ontology: Ontology | None = None) -> None:
         super().__init__(settings, ontology)
         self.server: EmbeddedServer | None = None
         self._dirty_at_open = 0
         try:
-            if settings.backend == "embedded":
-                self.backend = "embedded"
+            if self.is_embedded:
                 self.server = EmbeddedServer(settings.db, fsync=settings.fsync, lock_timeout=settings.lock_timeout)
                 sock = self.server.start()
                 self.db = FalkorDB(unix_socket_path=sock, socket_timeout=None)
@@ -189,6 +191,9 @@ class FalkorStore(GraphStore):
             raise StoreError(f"FalkorDB failed: {exc}{self._log_hint()}") from exc
         return [x.decode("utf-8", "replace") if isinstance(x, bytes) else str(x) for x in reply]
 
+    def plan_label(self, kind: str) -> str:
+        return f"FalkorDB GRAPH.{kind}"
+
     def _log_hint(self) -> str:
         if self.server is not None:
             tail = self.server.log_tail()
@@ -273,3 +278,10 @@ class FalkorStore(GraphStore):
             self.server.stop(save=dirty, client=client)
         with contextlib.suppress(Exception):
             self.db.connection.close()
+
+
+class EmbeddedStore(FalkorStore):
+    """A canal graph in a local database file, served by this process's own FalkorDB server."""
+
+    backend = "embedded"
+    is_embedded = True

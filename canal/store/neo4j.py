@@ -33,6 +33,8 @@ class Neo4jStore(GraphStore):
     """A canal graph in Neo4j 5; credentials from settings (``CANAL_NEO4J_*``), never printed."""
 
     backend = "neo4j"
+    engine_name = "Neo4j"
+    offers_gds = True
 
     def __init__(self, settings: Settings, ontology: Ontology | None = None) -> None:
         super().__init__(settings, ontology)
