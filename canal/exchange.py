@@ -14,6 +14,10 @@ with their own ids, and list-valued properties (``aliases``, ``field``) are writ
   source_id, type, target_id, properties; ``source`` is the provenance column) for spreadsheets.
 - **RDF** under the ontology (:mod:`canal.rdf`).
 
+The formats are a table of writers and readers (:func:`register_format`): :func:`export_graph`,
+:func:`import_graph` and ``canal export`` / ``canal import --format`` read it, so a new format is
+one module that registers its writer and reader.
+
 >>> import networkx as nx
 >>> G = nx.MultiDiGraph()
 >>> G.add_node("dicp", cls="ResearchInstitute", labels=["Entity"], name="DICP", aliases=["DICP", "大连化物所"])
@@ -32,10 +36,11 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from xml.etree import ElementTree as ET
 
 import networkx as nx
@@ -49,27 +54,30 @@ from canal.store.base import GraphStore, most_specific
 __all__ = [
     "EXPORT_FORMATS",
     "IMPORT_FORMATS",
+    "GraphFormat",
+    "Reader",
+    "Records",
     "canonical",
     "canonical_diff",
     "csv_tables",
+    "export_folder",
+    "export_formats",
     "export_graph",
+    "graph_format",
     "graph_from_records",
+    "import_formats",
     "import_graph",
     "import_rdf",
     "read_graph_file",
     "read_neo4j_import",
     "records_from_networkx",
+    "register_format",
     "split_list",
     "to_gexf",
     "to_graphml",
+    "unregister_format",
     "write_csv",
 ]
-
-EXPORT_FORMATS = ("ttl", "jsonld", "graphml", "gexf", "csv")
-"""Formats :func:`export_graph` (and ``canal export``) write; ``csv`` is a pair of files."""
-
-IMPORT_FORMATS = ("ttl", "jsonld", "nt", "graphml", "gexf", "csv")
-"""Formats :func:`import_graph` (and ``canal import``) read; ``csv`` is a folder with ``nodes.csv`` and ``edges.csv``."""
 
 LIST_SEP = "|"
 """Separator of list values in GraphML, GEXF and CSV cells."""
@@ -293,17 +301,100 @@ def write_csv(G: nx.MultiDiGraph, folder: str | Path, *, ontology: Ontology | No
     return npath, epath
 
 
+# -- the table of formats ------------------------------------------------------------
+
+Records = tuple[list[Node], list[Relationship]]
+Writer = Callable[[nx.MultiDiGraph, Ontology | None], str]
+"""``writer(G, ontology)``: the text of a networkx graph of :meth:`GraphStore.to_networkx`."""
+FolderWriter = Callable[[nx.MultiDiGraph, Path, Ontology | None], tuple[Path, Path]]
+"""``folder_writer(G, folder, ontology)`` writes files into ``folder``: returns the node and edge files."""
+
+
+class Reader(Protocol):
+    """``reader(path, ontology, **options)``: validated records of a file (or folder); writes nothing."""
+
+    def __call__(self, path: Path, ontology: Ontology, **options: Any) -> Records: ...
+
+
+@dataclass(frozen=True)
+class GraphFormat:
+    """One registered format: ``suffixes`` (lower case, with the dot) name its files on import,
+    the first one in messages; ``folder`` says what a folder it reads holds ("" = none)."""
+
+    name: str
+    writer: Writer | None = None
+    reader: Reader | None = None
+    suffixes: tuple[str, ...] = ()
+    folder_writer: FolderWriter | None = None
+    folder: str = ""
+
+
+_FORMATS: dict[str, GraphFormat] = {}
+
+
+def register_format(
+    name: str,
+    *,
+    writer: Writer | None = None,
+    reader: Reader | None = None,
+    suffixes: Iterable[str] = (),
+    folder_writer: FolderWriter | None = None,
+    folder: str = "",
+) -> None:
+    """Add a format to the table: a text ``writer`` and/or ``folder_writer`` for ``canal export``,
+    a ``reader`` for ``canal import`` (files ending in ``suffixes``, or folders when ``folder``)."""
+    sfx = tuple(x.lower() for x in suffixes)
+    if name in _FORMATS or name == "auto":
+        raise ConfigError(f"format {name!r} is already registered")
+    if not (writer or reader or folder_writer):
+        raise ConfigError(f"format {name!r} needs a writer or a reader")
+    for other in _FORMATS.values():
+        taken = sorted(set(sfx) & set(other.suffixes))
+        if taken or (folder and other.folder):
+            what = ", ".join(taken) if taken else "folders"
+            raise ConfigError(f"format {name!r}: {what} already belong to format {other.name!r}")
+    _FORMATS[name] = GraphFormat(name, writer, reader, sfx, folder_writer, folder)
+
+
+def unregister_format(name: str) -> None:
+    """Drop a format from the table (tests and plugins that registered one); unknown names are ignored."""
+    _FORMATS.pop(name, None)
+
+
+def graph_format(name: str) -> GraphFormat:
+    """The registered format ``name``."""
+    try:
+        return _FORMATS[name]
+    except KeyError:
+        raise ConfigError(f"unknown format {name!r} (use {', '.join(_FORMATS)})") from None
+
+
+def export_formats() -> list[str]:
+    """Formats :func:`export_graph` / :func:`export_folder` (and ``canal export``) write, in table order."""
+    return [f.name for f in _FORMATS.values() if f.writer or f.folder_writer]
+
+
+def import_formats() -> list[str]:
+    """Formats :func:`import_graph` (and ``canal import``) read, in table order."""
+    return [f.name for f in _FORMATS.values() if f.reader]
+
+
 def export_graph(G: nx.MultiDiGraph, fmt: str, *, ontology: Ontology | None = None) -> str:
-    """Serialise a canal networkx graph as ``ttl``, ``jsonld``, ``graphml`` or ``gexf`` text."""
-    if fmt in ("ttl", "jsonld"):
-        return serialize(to_rdf(G, ontology), fmt)
-    if fmt == "graphml":
-        return to_graphml(G)
-    if fmt == "gexf":
-        return to_gexf(G, ontology=ontology)
-    if fmt == "csv":
-        raise ConfigError("csv export writes two files: use write_csv(G, folder) (CLI: canal export --format csv -o FOLDER)")
-    raise ConfigError(f"unknown export format {fmt!r} (use {', '.join(EXPORT_FORMATS)})")
+    """Serialise a canal networkx graph as the text of ``fmt`` (``ttl``, ``jsonld``, ``graphml``, ``gexf``...)."""
+    f = _FORMATS.get(fmt)
+    if f is None or fmt not in export_formats():
+        raise ConfigError(f"unknown export format {fmt!r} (use {', '.join(export_formats())})")
+    if f.writer is None:
+        raise ConfigError(f"{fmt} export writes files into a folder: use export_folder(G, {fmt!r}, folder) (CLI: canal export --format {fmt} -o FOLDER)")
+    return f.writer(G, ontology)
+
+
+def export_folder(G: nx.MultiDiGraph, fmt: str, folder: str | Path, *, ontology: Ontology | None = None) -> tuple[Path, Path]:
+    """Write ``G`` into ``folder`` in a folder format (``csv``); returns the node and edge files."""
+    f = _FORMATS.get(fmt)
+    if f is None or f.folder_writer is None:
+        raise ConfigError(f"{fmt!r} is not a folder format (use {', '.join(x.name for x in _FORMATS.values() if x.folder_writer)})")
+    return f.folder_writer(G, Path(folder), ontology)
 
 
 # -- import -----------------------------------------------------------------------
@@ -404,35 +495,50 @@ def graph_from_csv(path: str | Path) -> nx.MultiDiGraph:
     return G
 
 
-def _format_of(path: Path, fmt: str | None) -> str:
+def _format_of(path: Path, fmt: str | None) -> GraphFormat:
+    readable = {f.name: f for f in _FORMATS.values() if f.reader}
     if fmt and fmt != "auto":
-        if fmt not in IMPORT_FORMATS:
-            raise ConfigError(f"cannot import {fmt!r} (use {', '.join(IMPORT_FORMATS)})")
-        return fmt
-    if path.is_dir():
-        return "csv"
-    ext = path.suffix.lower().lstrip(".")
-    aliases = {"turtle": "ttl", "json": "jsonld", "json-ld": "jsonld", "xml": "graphml"}
-    ext = aliases.get(ext, ext)
-    if ext not in IMPORT_FORMATS:
-        raise ConfigError(f"cannot tell the format of {path.name} (name it .ttl, .jsonld, .nt, .graphml or .gexf, give a folder of nodes.csv and edges.csv, or pass a format)")
-    return ext
+        if fmt not in readable:
+            raise ConfigError(f"cannot import {fmt!r} (use {', '.join(readable)})")
+        return readable[fmt]
+    found = [f for f in readable.values() if (f.folder if path.is_dir() else path.suffix.lower() in f.suffixes)]
+    if not found:
+        names = [f.suffixes[0] for f in readable.values() if f.suffixes and not f.folder]
+        folders = "".join(f", give {f.folder}" for f in readable.values() if f.folder)
+        raise ConfigError(f"cannot tell the format of {path.name} (name it {', '.join(names[:-1])} or {names[-1]}{folders}, or pass a format)")
+    return found[0]
 
 
 def read_graph_file(path: str | Path, ontology: Ontology | None = None, *, fmt: str | None = None) -> tuple[list[Node], list[Relationship]]:
-    """Validated records from an RDF, GraphML or GEXF file; nothing is written anywhere."""
+    """Validated records from a file (or folder) of a readable format; nothing is written anywhere."""
     p = Path(path)
-    onto = ontology or load_ontology()
-    kind = _format_of(p, fmt)
-    if kind in ("ttl", "jsonld", "nt"):
-        return from_rdf(parse_file(p), onto, source=str(p))
-    if kind == "csv":
-        return records_from_networkx(graph_from_csv(p), onto, source=str(p))
+    reader = _format_of(p, fmt).reader
+    assert reader is not None  # _format_of returns readable formats only
+    return reader(p, ontology or load_ontology())
+
+
+def _read_rdf(path: Path, ontology: Ontology, **_: Any) -> Records:
+    return from_rdf(parse_file(path), ontology, source=str(path))
+
+
+def _read_csv(path: Path, ontology: Ontology, **_: Any) -> Records:
+    return records_from_networkx(graph_from_csv(path), ontology, source=str(path))
+
+
+def _read_graphml(path: Path, ontology: Ontology, **_: Any) -> Records:
+    return _read_xml(path, ontology, "graphml")
+
+
+def _read_gexf(path: Path, ontology: Ontology, **_: Any) -> Records:
+    return _read_xml(path, ontology, "gexf")
+
+
+def _read_xml(path: Path, ontology: Ontology, kind: str) -> Records:
     try:
-        H = nx.read_graphml(p, force_multigraph=True) if kind == "graphml" else nx.read_gexf(p)
+        H = nx.read_graphml(path, force_multigraph=True) if kind == "graphml" else nx.read_gexf(path)
     except Exception as exc:  # malformed XML and the like
-        raise LoaderError(f"cannot read {kind}: {type(exc).__name__}: {exc}", file=str(p)) from None
-    return records_from_networkx(H, onto, source=str(p))
+        raise LoaderError(f"cannot read {kind}: {type(exc).__name__}: {exc}", file=str(path)) from None
+    return records_from_networkx(H, ontology, source=str(path))
 
 
 def _write(store: GraphStore, nodes: list[Node], rels: list[Relationship], source: str) -> tuple[int, int]:
@@ -603,3 +709,32 @@ def read_neo4j_import(folder: str | Path, ontology: Ontology | None = None, *, a
                     key = key_of_rid(rid, lead["start_id"], info.type, lead["end_id"])
                     rels.append(validate_relationship(onto, Relationship(info.name, lead["start_id"], lead["end_id"], key, props, origin)))
     return nodes, rels
+
+
+# -- the built-in formats -------------------------------------------------------------
+
+
+def _rdf_writer(fmt: str) -> Writer:
+    return lambda G, ontology: serialize(to_rdf(G, ontology), fmt)
+
+
+register_format("ttl", writer=_rdf_writer("ttl"), reader=_read_rdf, suffixes=(".ttl", ".turtle"))
+register_format("jsonld", writer=_rdf_writer("jsonld"), reader=_read_rdf, suffixes=(".jsonld", ".json", ".json-ld"))
+register_format("nt", reader=_read_rdf, suffixes=(".nt",))
+register_format("graphml", writer=lambda G, ontology: to_graphml(G), reader=_read_graphml, suffixes=(".graphml", ".xml"))
+register_format("gexf", writer=lambda G, ontology: to_gexf(G, ontology=ontology), reader=_read_gexf, suffixes=(".gexf",))
+register_format(
+    "csv",
+    folder_writer=lambda G, folder, ontology: write_csv(G, folder, ontology=ontology),
+    reader=_read_csv,
+    suffixes=(".csv",),
+    folder="a folder of nodes.csv and edges.csv",
+)
+
+EXPORT_FORMATS = tuple(export_formats())
+"""The built-in formats :func:`export_graph` (and ``canal export``) write; ``csv`` is a pair of files
+(:func:`export_formats` includes formats registered later)."""
+
+IMPORT_FORMATS = tuple(import_formats())
+"""The built-in formats :func:`import_graph` (and ``canal import``) read; ``csv`` is a folder with
+``nodes.csv`` and ``edges.csv`` (:func:`import_formats` includes formats registered later)."""
