@@ -942,9 +942,32 @@ def write_loader_input(result: SynthResult, folder: str | Path, *, name: str = "
     return spec
 
 
-def load_synth(store: Any, result: SynthResult, *, batch_size: int = 5000) -> tuple[int, int]:
-    """Write a synthetic graph straight into a store (idempotent upserts); returns (nodes, relationships)."""
+def real_node_count(store: Any) -> tuple[int, list[str]]:
+    """Nodes of the store's graph that are not synthetic (``method`` other than ``synthetic``),
+    with up to five of their ids."""
+    from canal.ontology import ROOT_CLASS
+
+    q = f"MATCH (n:{ROOT_CLASS}) WHERE n.method IS NULL OR n.method <> 'synthetic' RETURN count(n), collect(n.id)[..5]"
+    count, ids = store.query(q).rows[0]
+    return int(count or 0), sorted(str(i) for i in ids or [])
+
+
+def load_synth(store: Any, result: SynthResult, *, batch_size: int = 5000, into_existing: bool = False) -> tuple[int, int]:
+    """Write a synthetic graph straight into a store (idempotent upserts); returns (nodes, relationships).
+
+    A graph that already holds data that is not synthetic is refused (:class:`ConfigError`)
+    unless ``into_existing``: mixing thousands of made-up nodes into real data is never silent.
+    """
+    from canal.errors import ConfigError
     from canal.model import Node, Relationship
+
+    if not into_existing:
+        real, some = real_node_count(store)
+        if real:
+            raise ConfigError(
+                f"the graph already holds {real} node(s) that are not synthetic (e.g. {', '.join(some)}); "
+                "load the synthetic graph into an empty database or graph (--db / --graph), or pass --into-existing to mix them"
+            )
 
     nodes = []
     for i, nid in enumerate(result.ids):
