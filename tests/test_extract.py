@@ -281,3 +281,8 @@ def test_an_investment_group_company_is_an_enterprise_and_sino_foreign_names_sta
     assert ("星河城市建设投资集团有限公司", "Enterprise") in got
     assert ("北辰大学中德智能制造研究所", "ResearchInstitute") in got
     assert ("云岭创业投资有限公司", "VentureCapital") in {(m.text, m.cls) for m in find_mentions("云岭创业投资有限公司领投。", "zh")}
+
+
+def test_english_company_heads_without_a_legal_form() -> None:
+    got = {(m.text, m.cls) for m in find_mentions("Investors backed Northwind Pharma and Quillon Devices last year.", "en")}
+    assert {("Northwind Pharma", "Enterprise"), ("Quillon Devices", "Enterprise")} <= got

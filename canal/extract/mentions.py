@@ -397,7 +397,7 @@ _EN_HEADS: list[tuple[str, str, float]] = [
     (r"Laboratory|Laboratories|Lab|Labs", "Laboratory", 0.85),
     (r"Institute|Academy|Research Center|Research Centre", "ResearchInstitute", 0.9),
     (r"New Area|Development Zone|High-tech Zone|Hi-tech Zone|Zone|Industrial Park|Science Park|Technology Park|Park|Science City|Tech City", "IndustrialPark", 0.85),
-    (r"Co\.?,? ?Ltd\.?|Co\.|Company|Corporation|Corp\.?|Inc\.?|Ltd\.?|Limited|LLP|LLC|L\.L\.C\.|[Pp][Ll][Cc]|GmbH|AG|S\.?A\.?|B\.?V\.?|N\.?V\.?|Pty|Therapeutics|Biosciences|Bio|Labs|Systems|Photonics|Quantum|Group|Holdings|Technologies|Tech|Industries|Pharmaceuticals?|Semiconductors?|Electronics|Robotics|Biotech|Motors|Biologics", "Enterprise", 0.85),
+    (r"Co\.?,? ?Ltd\.?|Co\.|Company|Corporation|Corp\.?|Inc\.?|Ltd\.?|Limited|LLP|LLC|L\.L\.C\.|[Pp][Ll][Cc]|GmbH|AG|S\.?A\.?|B\.?V\.?|N\.?V\.?|Pty|Therapeutics|Biosciences|Bio|Labs|Systems|Photonics|Quantum|Group|Holdings|Technologies|Tech|Industries|Pharmaceuticals?|Semiconductors?|Electronics|Robotics|Biotech|Motors|Biologics|Pharma|Genomics|Diagnostics|Devices|Instruments|Analytics|Software|Networks", "Enterprise", 0.85),
 ]
 _EN_HEAD_RX = [(re.compile(rf"\b(?:{rx})(?=\W|$)"), cls, conf) for rx, cls, conf in _EN_HEADS]
 _EN_CONNECT = {"of", "and", "for", "&", "de", "on", "the"}
