@@ -39,6 +39,7 @@ from canal.inflight import InFlight
 from canal.load import collect, read_spec
 from canal.load.records import Reject
 from canal.load.spec import LoaderSpec, Mapping_, Value
+from canal.loadlog import Run, migrate
 from canal.model import Node, Relationship
 from canal.ontology import ROOT_CLASS, Ontology, coerce_value, load_ontology
 from canal.store.base import GraphStore
@@ -1019,6 +1020,27 @@ def bulk_load(
     bad row (without ``skip_bad``) or a failure leaves the graph empty, as it was. The
     indexes are built afterwards.
     """
+    migrate(store)
+    run = Run(store)
+    try:
+        return _bulk_load(store, spec_path, run, skip_bad=skip_bad, reject_file=reject_file, progress=progress, token_bytes=token_bytes, buffer_bytes=buffer_bytes, workers=workers)
+    except BaseException as exc:
+        run.abort(exc)
+        raise
+
+
+def _bulk_load(
+    store: GraphStore,
+    spec_path: str | Path,
+    run: Run,
+    *,
+    skip_bad: bool,
+    reject_file: str | Path | None,
+    progress: Callable[[str, int], None] | None,
+    token_bytes: int,
+    buffer_bytes: int,
+    workers: int | None,
+) -> dict[str, Any]:
     t0 = time.perf_counter()
     if store.counts().total_nodes:
         raise CanalError("the bulk path loads into an empty graph only; use an incremental load (canal load SPEC) instead")
@@ -1035,6 +1057,7 @@ def bulk_load(
     # strict loads of CSV nodes start the relationship workers with the node phase (a bad
     # row stops everything, so every node row gets the number of its position)
     early = parallel and not skip_bad and all(_open_rows(m, p) is not None for m in spec.nodes for p in m.files)
+    run.start(spec.name, str(spec_path), mode="bulk")
     with store.bulk_session() as insert:
         # one worker starts with the node phase (it reads the node ids itself), on the core
         # the node phase leaves idle; the others fork after it and share its node table
@@ -1078,7 +1101,20 @@ def bulk_load(
     wait_for_indexes(store)
     records = sum(out.nodes.values()) + sum(out.relationships.values())
     seconds = time.perf_counter() - t0
-    _log_bulk(store, str(spec_path), out, seconds)
+    diff = {
+        "nodes": {k: {"added": v} for k, v in sorted(out.nodes.items())},
+        "relationships": {k: {"added": v} for k, v in sorted(out.relationships.items())},
+    }
+    added = sum(out.nodes.values()) + sum(out.relationships.values())
+    run.finish(
+        "done",
+        seconds=round(seconds, 3),
+        diff=json.dumps(diff, sort_keys=True),
+        totals=json.dumps({"added": added, "changed": 0, "retracted": 0}, sort_keys=True),
+        nodes=sum(out.nodes.values()),
+        relationships=sum(out.relationships.values()),
+        rejected=len(out.rejects),
+    )
     return {
         "spec": str(spec_path),
         "nodes": dict(sorted(out.nodes.items())),
@@ -1095,40 +1131,6 @@ def bulk_load(
         "seconds": round(seconds, 3),
         "records_per_second": records / loaded if loaded else 0.0,
     }
-
-
-def _log_bulk(store: GraphStore, spec: str, files: BulkFiles, seconds: float) -> None:
-    from datetime import UTC, datetime
-
-    from canal.ingest import LOAD_LOG
-    from canal.store.cypher import ident
-
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    diff = {
-        "nodes": {k: {"added": v} for k, v in sorted(files.nodes.items())},
-        "relationships": {k: {"added": v} for k, v in sorted(files.relationships.items())},
-    }
-    store.execute(
-        f"CREATE (l:{ident(LOAD_LOG)}) SET l += $props RETURN l.id",
-        {
-            "props": {
-                "id": f"load:{Path(spec).stem}:{now}:bulk",
-                "name": read_spec(spec, store.ontology).name,
-                "spec": spec,
-                "started": now,
-                "startedNs": time.time_ns(),
-                "finished": now,
-                "status": "done",
-                "mode": "bulk",
-                "seconds": round(seconds, 3),
-                "diff": json.dumps(diff, sort_keys=True),
-                "totals": json.dumps({"added": sum(files.nodes.values()) + sum(files.relationships.values()), "changed": 0, "retracted": 0}, sort_keys=True),
-                "nodes": sum(files.nodes.values()),
-                "relationships": sum(files.relationships.values()),
-                "rejected": len(files.rejects),
-            }
-        },
-    )
 
 
 def write_neo4j_import(spec_path: str | Path, folder: str | Path, *, skip_bad: bool = False, database: str = "neo4j") -> dict[str, Any]:

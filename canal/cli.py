@@ -19,17 +19,50 @@ from canal.errors import CanalError, ConfigError
 from canal.settings import Settings
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into an exception so a load closes cleanly and logs itself interrupted."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
 def _handle_errors[F: Callable[..., Any]](fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import os
+        import signal
+
+        from canal.redact import redact
+
+        previous = signal.getsignal(signal.SIGTERM)
+        try:
+            if previous is signal.SIG_DFL:
+                signal.signal(signal.SIGTERM, _on_sigterm)
+        except ValueError:  # not the main thread
+            previous = None
         try:
             return fn(*args, **kwargs)
         except CanalError as exc:
-            click.echo(f"canal: error: {exc}", err=True)
+            click.echo(redact(f"canal: error: {exc}"), err=True)
             sys.exit(exc.exit_code)
+        except Terminated:
+            click.echo("canal: terminated", err=True)
+            sys.exit(143)
         except KeyboardInterrupt:
             click.echo("canal: interrupted", err=True)
             sys.exit(130)
+        except RecursionError:
+            click.echo("canal: error: the input is nested too deeply to process", err=True)
+            sys.exit(1)
+        except Exception as exc:  # a bug: one line unless asked for the traceback
+            if os.environ.get("CANAL_DEBUG"):
+                raise
+            click.echo(redact(f"canal: internal error (a bug in canal, please report it): {type(exc).__name__}: {exc}; set CANAL_DEBUG=1 for the traceback"), err=True)
+            sys.exit(70)
+        finally:
+            if previous is signal.SIG_DFL:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper  # type: ignore[return-value]
 
@@ -49,7 +82,9 @@ def main(ctx: click.Context, db: str | None, graph: str | None, progress: bool |
     try:
         ctx.obj = Settings.from_env(db=db, graph=graph, progress=progress)
     except CanalError as exc:
-        click.echo(f"canal: error: {exc}", err=True)
+        from canal.redact import redact
+
+        click.echo(redact(f"canal: error: {exc}"), err=True)
         sys.exit(exc.exit_code)
 
 
@@ -116,7 +151,9 @@ def demo(out: str, ego_out: str) -> None:
         result = run_demo(store, out=out, ego_out=ego_out, progress=hook)
         _summary(store)
     db = _settings().db
-    click.echo(f"database: {db}" + (" (embedded FalkorDB)" if _settings().backend == "embedded" else ""))
+    from canal.redact import redact
+
+    click.echo(f"database: {redact(db)}" + (" (embedded FalkorDB)" if _settings().backend == "embedded" else ""))
     for m in result.maps:
         click.echo(f"map: {m}")
 

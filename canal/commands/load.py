@@ -22,9 +22,10 @@ def register(main: click.Group) -> None:
     @click.option("--review", type=click.Path(dir_okay=False), default=None, help="Review report for uncertain pairs (CSV; an .html twin is written too).")
     @click.option("--bulk", is_flag=True, help="Bulk path for a first load into an empty graph (FalkorDB GRAPH.BULK, all or nothing).")
     @click.option("--neo4j-import", "neo4j_dir", type=click.Path(file_okay=False), default=None, help="Write neo4j-admin import files to this folder (and print the command) instead of loading.")
+    @click.option("--allow-retract", is_flag=True, help="Let this load retract more than half of what its source asserted before (an empty or truncated file stops the load otherwise).")
     @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
     @_handle_errors
-    def load(spec: Path, skip_bad: bool, rejects: str | None, dry_run: bool, no_resolve: bool, review: str | None, bulk: bool, neo4j_dir: str | None, fmt: str) -> None:
+    def load(spec: Path, skip_bad: bool, rejects: str | None, dry_run: bool, no_resolve: bool, review: str | None, bulk: bool, neo4j_dir: str | None, allow_retract: bool, fmt: str) -> None:
         """Validate a loader SPEC and load its sources (all or nothing, unless --skip-bad).
 
         Every load prints what it added, changed and retracted per class and
@@ -67,6 +68,7 @@ def register(main: click.Group) -> None:
                 progress=hook,
                 resolve=not no_resolve,
                 review_file=review or f"{Path(spec).stem}.review.csv",
+                allow_retract=allow_retract,
             )
         if fmt == "json":
             click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
@@ -116,7 +118,7 @@ def register(main: click.Group) -> None:
     @_handle_errors
     def load_log_cmd(name: str | None, fmt: str) -> None:
         """The load log kept in the database (one row per load)."""
-        from canal.ingest import load_log
+        from canal.loadlog import load_log
 
         with _store() as store:
             rows = load_log(store, name=name)
