@@ -40,6 +40,7 @@ from xml.etree import ElementTree as ET
 import networkx as nx
 
 from canal.errors import ConfigError, LoaderError
+from canal.loadlog import migrate, recording
 from canal.model import Node, Origin, Relationship, validate_node, validate_relationship
 from canal.ontology import Ontology, load_ontology
 from canal.rdf import from_rdf, parse_file, serialize, to_rdf
@@ -383,9 +384,18 @@ def _write(store: GraphStore, nodes: list[Node], rels: list[Relationship], sourc
 
 
 def import_graph(store: GraphStore, path: str | Path, *, fmt: str | None = None) -> tuple[int, int]:
-    """Validate a whole file (RDF, GraphML or GEXF), then upsert it; returns (nodes, relationships)."""
+    """Validate a whole file (RDF, GraphML or GEXF), then upsert it; returns (nodes, relationships).
+
+    Resumable: every write is an upsert by id, so running the same import again after a
+    kill or Ctrl-C at any moment ends in the graph one clean import gives. The import is
+    recorded in the load log (``import:<file name>``, mode ``import``).
+    """
     nodes, rels = read_graph_file(path, store.ontology, fmt=fmt)
-    return _write(store, nodes, rels, str(path))
+    migrate(store)
+    with recording(store, f"import:{Path(path).name}", str(path), mode="import") as run:
+        n, r = _write(store, nodes, rels, str(path))
+        run.finish("done", nodes=n, relationships=r)
+    return n, r
 
 
 def import_rdf(store: GraphStore, path: str | Path, **_: Any) -> tuple[int, int]:

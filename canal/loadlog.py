@@ -75,6 +75,7 @@ class Run:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
         self.id: str | None = None
+        self.committed = False  # the load's data is in: an error after this does not undo it
 
     def start(self, name: str, spec: str, *, mode: str | None = None) -> str:
         """Record the load as ``running`` (after marking a stale one interrupted)."""
@@ -88,21 +89,31 @@ class Run:
         _active.add(self.id)
         return self.id
 
-    def finish(self, status: str = "done", **props: Any) -> None:
-        """Close the record with ``status`` and extra properties."""
+    def finish(self, status: str = "done", *, commit: bool = True, **props: Any) -> None:
+        """Close the record with ``status`` and extra properties.
+
+        ``commit=False``: written where it becomes durable together with the data (the bulk
+        path, inside its session); the caller sets :attr:`committed` once it has.
+        """
         if self.id is None:
             return
         _active.discard(self.id)
+        self.committed = commit
         update = {"status": status, "finished": _now(), **props}
         self.store.meta_execute(f"MATCH (l:{ident(LOAD_LOG)} {{id: $id}}) SET l += $props RETURN l.id", {"id": self.id, "props": update})
+
+    def update(self, **props: Any) -> None:
+        """Add properties to a finished record (e.g. timings measured after it closed)."""
+        if self.id is not None:
+            self.store.meta_execute(f"MATCH (l:{ident(LOAD_LOG)} {{id: $id}}) SET l += $props RETURN l.id", {"id": self.id, "props": props})
 
     def abort(self, exc: BaseException) -> None:
         """Record why the load stopped: ``interrupted`` (Ctrl-C, SIGTERM) or ``failed``.
 
         Never raises: the original error is what the caller reports.
         """
-        if self.id is None:
-            return
+        if self.id is None or self.committed:
+            return  # not started, or the data is in
         status = "interrupted" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "failed"
         try:
             self.finish(status, error=redact(f"{type(exc).__name__}: {exc}")[:500])
@@ -120,7 +131,7 @@ def recording(store: GraphStore, name: str, spec: str, *, mode: str | None = Non
     except BaseException as exc:
         run.abort(exc)
         raise
-    if run.id in _active:
+    if not run.committed:
         run.finish("done")
 
 

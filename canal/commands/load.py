@@ -50,6 +50,8 @@ def register(main: click.Group) -> None:
                 )
             if fmt == "json":
                 click.echo(json.dumps(res, ensure_ascii=False, indent=2))
+            elif res.get("already_loaded"):
+                click.echo(f"{spec} was already bulk-loaded into this graph (at {res['already_loaded']}, {res['records']} records); nothing to do")
             else:
                 _echo_table(["class / type", "records"], [[k, v] for k, v in sorted({**res["nodes"], **res["relationships"]}.items())], title=f"bulk-loaded from {spec}")
                 click.echo(f"{res['records']} records in {res['seconds']:.2f} s ({res['records_per_second']:.0f} records/s before the indexes were built); {res['rejected']} rejected")
