@@ -305,12 +305,17 @@ def records_from_networkx(
 def _csv_rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
     if not path.is_file():
         raise LoaderError(f"{path.name} is missing", file=str(path))
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
-        if missing:
-            raise LoaderError(f"lacks the column(s) {', '.join(missing)}", file=str(path), row=1)
-        return [dict(r) for r in reader]
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in required if c not in (reader.fieldnames or [])]
+            if missing:
+                raise LoaderError(f"lacks the column(s) {', '.join(missing)}", file=str(path), row=1)
+            return [dict(r) for r in reader]
+    except UnicodeDecodeError as exc:
+        raise LoaderError(f"not UTF-8 text (byte {exc.start}; tried UTF-8 with and without BOM): save the file as UTF-8 CSV", file=str(path)) from None
+    except csv.Error as exc:
+        raise LoaderError(f"not a readable CSV file: {exc}", file=str(path)) from None
 
 
 def graph_from_csv(path: str | Path) -> nx.MultiDiGraph:
@@ -355,13 +360,16 @@ def _format_of(path: Path, fmt: str | None) -> str:
     return ext
 
 
-def read_graph_file(path: str | Path, ontology: Ontology | None = None, *, fmt: str | None = None) -> tuple[list[Node], list[Relationship]]:
-    """Validated records from an RDF, GraphML or GEXF file; nothing is written anywhere."""
+def read_graph_file(path: str | Path, ontology: Ontology | None = None, *, fmt: str | None = None, skip_bad: bool = False) -> tuple[list[Node], list[Relationship]]:
+    """Validated records from an RDF, GraphML or GEXF file; nothing is written anywhere.
+
+    ``skip_bad``: RDF subjects of classes canal does not know are left out instead of
+    stopping the import."""
     p = Path(path)
     onto = ontology or load_ontology()
     kind = _format_of(p, fmt)
     if kind in ("ttl", "jsonld", "nt"):
-        return from_rdf(parse_file(p), onto, source=str(p))
+        return from_rdf(parse_file(p), onto, source=str(p), skip_bad=skip_bad)
     if kind == "csv":
         return records_from_networkx(graph_from_csv(p), onto, source=str(p))
     try:
@@ -383,14 +391,14 @@ def _write(store: GraphStore, nodes: list[Node], rels: list[Relationship], sourc
     return store.upsert_nodes(nodes), store.upsert_relationships(rels)
 
 
-def import_graph(store: GraphStore, path: str | Path, *, fmt: str | None = None) -> tuple[int, int]:
+def import_graph(store: GraphStore, path: str | Path, *, fmt: str | None = None, skip_bad: bool = False) -> tuple[int, int]:
     """Validate a whole file (RDF, GraphML or GEXF), then upsert it; returns (nodes, relationships).
 
     Resumable: every write is an upsert by id, so running the same import again after a
     kill or Ctrl-C at any moment ends in the graph one clean import gives. The import is
     recorded in the load log (``import:<file name>``, mode ``import``).
     """
-    nodes, rels = read_graph_file(path, store.ontology, fmt=fmt)
+    nodes, rels = read_graph_file(path, store.ontology, fmt=fmt, skip_bad=skip_bad)
     migrate(store)
     with recording(store, f"import:{Path(path).name}", str(path), mode="import") as run:
         n, r = _write(store, nodes, rels, str(path))

@@ -87,7 +87,10 @@ def params_header(params: Mapping[str, Any]) -> str:
         if text is None:
             from falkordb.helpers import stringify_param_value
 
-            text = stringify_param_value(value)
+            try:
+                text = stringify_param_value(value)
+            except ValueError as exc:  # e.g. a map key with a backtick, which FalkorDB cannot quote
+                raise QueryError(f"parameter {name!r} cannot be sent to FalkorDB: {exc}") from None
         parts.append(f"`{name}`={text}")
     return " ".join(parts) + " "
 
