@@ -36,7 +36,6 @@ from canal.errors import LoaderError, SchemaError
 from canal.model import PROVENANCE_KEYS
 from canal.ontology import Ontology, coerce_value
 
-
 MAX_YAML_NODES = 200_000
 """A spec is small: more YAML nodes than this, counting each alias as a copy of what it
 names, is refused while the document is composed (an alias bomb never expands)."""
@@ -71,7 +70,7 @@ class _LineLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            anchor = self.peek_event().anchor
+            anchor = self.peek_event().anchor  # type: ignore[no-untyped-call]
             if anchor in self.anchors:
                 self._total += _expanded(self.anchors[anchor], self._sizes)
         else:
