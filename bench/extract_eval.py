@@ -3,6 +3,7 @@
     python bench/extract_eval.py                 # dev, test and all splits
     python bench/extract_eval.py --errors dev    # also list false positives / negatives of a split
     python bench/extract_eval.py --seeds ../shared/seeds   # coverage of the demo graph from the seed articles
+    python bench/extract_eval.py --set real      # the real articles of bench/extract_real/ (dev and test split by site)
 
 The evaluation set (``bench/extract_eval/``) is one ``NAME.txt`` (or ``.html`` / ``.md``) article and one ``NAME.json``
 gold file per article, written by the canal developers (fictional organisations):
@@ -36,7 +37,7 @@ GROUPS = {
     "Fund": "fund", "GovernmentGuidanceFund": "fund", "VentureCapital": "fund", "Investor": "fund",
     "Alliance": "alliance", "GovernmentBody": "government", "IndustrialPark": "park", "PilotPlatform": "pilot platform",
     "TechnologyTransferCentre": "other organisation", "Incubator": "other organisation", "SharingPlatform": "other organisation",
-    "Organisation": "other organisation", "Technology": "technology", "Product": "product", "Region": "place",
+    "Organisation": "other organisation", "StockExchange": "other organisation", "Technology": "technology", "Product": "product", "Region": "place",
     "Money": "money", "Date": "date",
 }
 
@@ -60,8 +61,8 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, Any]:
     return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3), "tp": tp, "fp": fp, "fn": fn}
 
 
-def evaluate(names: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Scores over the named articles and the errors made."""
+def evaluate(names: list[str], eval_dir: Path = EVAL_DIR) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Scores over the named articles of ``eval_dir`` and the errors made."""
     ent: dict[str, Counter[str]] = defaultdict(Counter)
     rel: dict[str, Counter[str]] = defaultdict(Counter)
     money_ok = money_n = 0
@@ -69,8 +70,8 @@ def evaluate(names: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     gold_total = 0
     errors: dict[str, Any] = {}
     for name in names:
-        gold = json.loads((EVAL_DIR / f"{name}.json").read_text(encoding="utf-8"))
-        article = next(p for p in sorted(EVAL_DIR.glob(f"{name}.*")) if p.suffix != ".json")
+        gold = json.loads((eval_dir / f"{name}.json").read_text(encoding="utf-8"))
+        article = next(p for p in sorted(eval_dir.glob(f"{name}.*")) if p.suffix != ".json")
         ex = extract_article(read_article(article))
         # entities ------------------------------------------------------------
         gold_ents = []
@@ -222,6 +223,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--errors", choices=["dev", "test", "all"], default=None, help="List false positives and negatives for a split.")
     ap.add_argument("--seeds", type=Path, default=None, help="Folder of the five seed articles: report demo-graph coverage instead.")
+    ap.add_argument("--set", dest="eval_set", choices=["own", "real"], default="own", help="own: the self-written articles (bench/extract_eval/); real: the real articles (bench/extract_real/).")
     ap.add_argument("--demo", type=Path, default=HERE.parent / "loaders" / "demo", help="Folder of the demo graph CSV files.")
     args = ap.parse_args()
     t0 = time.perf_counter()
@@ -229,13 +231,19 @@ def main() -> None:
         out = {"cold": seed_coverage(args.seeds, args.demo, with_graph=False), "with_graph_gazetteer": seed_coverage(args.seeds, args.demo, with_graph=True)}
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return
-    names = sorted(p.stem for p in EVAL_DIR.glob("*.json"))
-    split = {n: json.loads((EVAL_DIR / f"{n}.json").read_text(encoding="utf-8"))["split"] for n in names}
-    report: dict[str, Any] = {}
+    if args.eval_set == "real":
+        from extract_real_set import ARTICLES, splits
+
+        eval_dir, split = ARTICLES, splits()
+    else:
+        eval_dir = EVAL_DIR
+        split = {p.stem: json.loads(p.read_text(encoding="utf-8"))["split"] for p in EVAL_DIR.glob("*.json")}
+    names = sorted(split)
+    report: dict[str, Any] = {"set": args.eval_set}
     errs: dict[str, Any] = {}
     for part in ("dev", "test", "all"):
         chosen = [n for n in names if part == "all" or split[n] == part]
-        report[part], e = evaluate(chosen)
+        report[part], e = evaluate(chosen, eval_dir)
         report[part]["languages"] = dict(Counter(n[:2] for n in chosen))
         if part == args.errors:
             errs = e

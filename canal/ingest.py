@@ -574,8 +574,10 @@ def _shared(batch: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[
 
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, float) or isinstance(b, float):
+        # FalkorDB stores doubles exactly but prints them with 15 significant digits
+        # (19.443689852949927 is read back as 19.4436898529499): compare at that precision
         try:
-            return a is not None and b is not None and float(a) == float(b)
+            return a is not None and b is not None and f"{float(a):.15g}" == f"{float(b):.15g}"
         except (TypeError, ValueError):
             return False
     if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):

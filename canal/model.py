@@ -18,6 +18,26 @@ from typing import Any
 from canal.errors import LoaderError, SchemaError
 from canal.ontology import Ontology, cypher_type
 
+_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def ident(name: str) -> str:
+    """Return ``name`` if it is a safe Cypher identifier (a label, type or key), else raise ``ValueError``.
+
+    Labels and relationship types are the only text canal splices into Cypher; they come
+    from the ontology and pass through here first.
+
+    >>> ident("Enterprise")
+    'Enterprise'
+    >>> ident("x) DETACH DELETE (n")
+    Traceback (most recent call last):
+    ...
+    ValueError: not a plain identifier: 'x) DETACH DELETE (n'
+    """
+    if not _IDENT.match(name):
+        raise ValueError(f"not a plain identifier: {name!r}")
+    return name
+
 PROVENANCE_KEYS = (
     "source",
     "sourceTitle",

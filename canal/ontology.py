@@ -303,7 +303,7 @@ class Ontology:
     def indexed_properties(self) -> list[str]:
         """Node property keys that get an index: identifiers and names."""
         keys = ["id", "name"]
-        for p in ("nameEn", "nameZh", "uscc", "ror", "wikidata", "lei"):
+        for p in ("nameEn", "nameZh", "uscc", "ror", "wikidata", "lei", "vat"):
             if p in self.properties:
                 keys.append(p)
         return keys

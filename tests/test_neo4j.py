@@ -45,6 +45,18 @@ def test_compose_file_runs_neo4j_5_community_on_local_ports_with_the_password_fr
     assert any(v.endswith(":/data") for v in neo["volumes"])
 
 
+def test_the_installed_driver_is_the_declared_neo4j_5_line() -> None:
+    """pyproject pins the 5.x driver (Neo4j 5 servers); the store's imports resolve against it."""
+    import neo4j
+    from neo4j.exceptions import Neo4jError, ServiceUnavailable
+    from neo4j.graph import Node, Path, Relationship
+
+    assert neo4j.__version__.split(".")[0] == "5", neo4j.__version__
+    assert {Neo4jError, ServiceUnavailable, Node, Path, Relationship}
+    driver = neo4j.GraphDatabase.driver("bolt://127.0.0.1:9", auth=("neo4j", "x"))  # lazy: no connection yet
+    driver.close()
+
+
 @pytest.fixture(scope="module")
 def neo() -> Iterator[GraphStore]:
     """The demo graph loaded into the Neo4j at CANAL_NEO4J_URI (cleared before and after)."""

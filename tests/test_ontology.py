@@ -44,6 +44,24 @@ def test_every_concrete_class_states_its_chain_and_stage_follows_canal_order() -
     assert onto.chain_of("Alliance") == "bridge"
 
 
+def test_real_funding_data_fits_the_ontology() -> None:
+    # research and innovation projects (e.g. Horizon 2020 actions) are not pilot projects
+    onto = load_ontology()
+    assert (onto.chain_of("ResearchProject"), onto.stage_of("ResearchProject")) == ("innovation", "research")
+    assert not onto.is_a("ResearchProject", "PilotProject")
+    assert onto.allows("participatesIn", "University", "ResearchProject")
+    assert onto.allows("leads", "Enterprise", "ResearchProject")
+    assert onto.allows("grantsTo", "Programme", "Enterprise")
+    kinds = {k: onto.prop(k).kind for k in ("vat", "lei", "sme", "latitude", "longitude", "nutsCode", "totalCost", "netAmount")}
+    assert kinds == {
+        "vat": "string", "lei": "string", "sme": "boolean", "latitude": "float", "longitude": "float",
+        "nutsCode": "string", "totalCost": "float", "netAmount": "float",
+    }
+    assert onto.node_property_allowed("vat", "University") and not onto.node_property_allowed("vat", "Technology")
+    assert onto.relationship_property_allowed("totalCost") and onto.relationship_property_allowed("netAmount")
+    assert "vat" in onto.indexed_properties()
+
+
 def test_labels_are_the_class_and_its_ancestors() -> None:
     onto = load_ontology()
     assert onto.labels_for("University") == ("University", "ResearchOrganisation", "Organisation", ROOT_CLASS)

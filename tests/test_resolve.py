@@ -8,15 +8,19 @@ from pathlib import Path
 import pytest
 
 from canal.ingest import list_merges, load_spec, unmerge
+from canal.model import Node
+from canal.ontology import load_ontology
 from canal.resolve import (
     Gazetteer,
     lei_valid,
     normalise_identifier,
     normalise_name,
     qid_valid,
+    resolve,
     ror_valid,
     uscc_check_char,
     uscc_valid,
+    vat_valid,
 )
 from canal.store import GraphStore
 
@@ -49,6 +53,22 @@ def test_identifier_check_digits() -> None:
     assert qid_valid("Q530471") and not qid_valid("Q0")
     assert normalise_identifier("ror", "034T30J35") == "https://ror.org/034t30j35"
     assert normalise_identifier("uscc", "91350100M000100Y42") is None
+
+
+def test_vat_numbers_are_strong_identifiers() -> None:
+    # real CORDIS values: a Swiss number with its MWST suffix, the placeholder "MISSING"
+    assert vat_valid("CHE115203630MWST") and vat_valid("DE292392848") and not vat_valid("MISSING")
+    assert normalise_identifier("vat", " de 292 392 848 ") == "DE292392848"
+    onto = load_ontology()
+    known = [Node("cordis:org:946040710", "Enterprise", {"name": "GREENSPIDER GMBH", "vat": "DE292392848"})]
+    other_name = Node("reg:1", "Enterprise", {"name": "Greenspider", "vat": "DE 292392848"})
+    r = resolve([other_name], known, onto=onto)
+    assert (r.merges["reg:1"].target, r.merges["reg:1"].reason) == ("cordis:org:946040710", "vat")
+    # a different VAT number vetoes a merge by name; a placeholder is no evidence at all
+    clash = Node("reg:2", "Enterprise", {"name": "GREENSPIDER GMBH", "vat": "DE999999999"})
+    assert resolve([clash], known, onto=onto).merges == {}
+    placeholder = Node("reg:3", "Enterprise", {"name": "Something else", "vat": "MISSING"})
+    assert resolve([placeholder], [Node("k", "Enterprise", {"name": "Other", "vat": "MISSING"})], onto=onto).merges == {}
 
 
 def test_gazetteer_exact_and_fuzzy_lookup() -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from canal.ingest import load_spec
 from canal.store import GraphStore
+from tests.spec_fixtures import SPEC_FIXTURES, spec_env, specs
 
 ROOT = Path(__file__).resolve().parent.parent
 LOADERS = ROOT / "loaders"
@@ -115,3 +116,154 @@ def test_excel_source_loads(store: GraphStore, tmp_path: Path) -> None:
     )
     load_spec(store, tmp_path / "x.yaml")
     assert store.query("MATCH (n:Entity {id: 'zg'}) RETURN n.name, n.foundedYear").rows == [("自贡先进碳材料产业技术研究院", 2019)]
+
+
+# -- CORDIS Horizon 2020 participations: the vendored slice, and the shared development table when present --
+
+# the development table sits in ../shared/data next to a checkout (or two levels up from a worktree)
+CORDIS_DEV = next(
+    (p for p in (ROOT.parent / "shared" / "data" / "cordis_h2020_dev", ROOT.parent.parent / "shared" / "data" / "cordis_h2020_dev") if p.is_dir()),
+    None,
+)
+CORDIS_TABLES = [
+    pytest.param(SOURCES / "cordis", id="slice"),
+    pytest.param(
+        CORDIS_DEV or SOURCES / "cordis",
+        id="dev-table",
+        marks=pytest.mark.skipif(CORDIS_DEV is None, reason="the CORDIS development table (../shared/data) is not next to this checkout"),
+    ),
+]
+
+
+def _cordis_rows(folder: Path) -> list[dict[str, str]]:
+    import csv
+
+    rows: list[dict[str, str]] = []
+    for path in sorted(folder.glob("*.csv")):
+        with open(path, encoding="utf-8", newline="") as fh:
+            rows.extend(csv.DictReader(fh))
+    return rows
+
+
+@pytest.mark.parametrize("folder", CORDIS_TABLES)
+def test_cordis_participations_load_with_the_files_own_totals(store: GraphStore, monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    from decimal import Decimal
+
+    monkeypatch.setenv("CANAL_CORDIS", str(folder))
+    rows = _cordis_rows(folder)
+    report = load_spec(store, LOADERS / "cordis.yaml")
+    assert report.rejects == [] and report.outside == []
+    orgs = {r["organisationID"] for r in rows}
+    projects = {r["projectID"] for r in rows}
+    c = store.counts()
+    kinds = {"HES": "University", "REC": "ResearchInstitute", "PRC": "Enterprise", "PUB": "GovernmentBody", "OTH": "Organisation"}
+    want: dict[str, int] = {}
+    for o in orgs:
+        cls = kinds[next(r["activityType"] for r in rows if r["organisationID"] == o)]
+        want[cls] = want.get(cls, 0) + 1
+    assert c.nodes == {**want, "ResearchProject": len(projects), "Programme": 1}
+    assert c.relationships == {
+        "PARTICIPATES_IN": len(rows),
+        "LEADS": sum(r["role"] == "coordinator" for r in rows),
+        "GRANTS_TO": len({(r["organisationID"], r["projectID"]) for r in rows}),
+    }
+    # the EU contributions sum to the file's own total; an empty cell is an absent amount, not 0
+    total = sum(Decimal(r["ecContribution"]) for r in rows if r["ecContribution"])
+    got = store.query("MATCH (:Entity)-[r:PARTICIPATES_IN]->(:Entity) RETURN sum(r.amount), count(r.amount)").rows[0]
+    assert abs(Decimal(str(got[0])) - total) < Decimal("0.01")
+    assert got[1] == sum(1 for r in rows if r["ecContribution"])
+    # every participation keeps its own amounts, role and currency (one per row, keyed by `order`)
+    stored = {
+        rid: (role, amount, net, cur)
+        for rid, role, amount, net, cur in store.query(
+            "MATCH (:Entity)-[r:PARTICIPATES_IN]->(:Entity) RETURN r.id, r.role, r.amount, r.netAmount, r.currency"
+        ).rows
+    }
+    for r in rows:
+        key = f"cordis:org:{r['organisationID']}-PARTICIPATES_IN->cordis:project:{r['projectID']}#{r['order']}"
+        amount = float(r["ecContribution"]) if r["ecContribution"] else None
+        assert stored[key] == (r["role"], amount, float(r["netEcContribution"]), "EUR"), key
+    # the programme's grants: one per participation, keyed by project
+    grants = store.query("MATCH (p:Programme {id: 'cordis:programme:H2020'})-[g:GRANTS_TO]->(o:Entity) RETURN p.name, sum(g.amount)").rows
+    assert grants[0][0] == "Horizon 2020" and abs(Decimal(str(grants[0][1])) - total) < Decimal("0.01")
+    # coordinators lead their projects
+    leads = set(store.query("MATCH (o:Entity)-[:LEADS]->(p:ResearchProject) RETURN o.id, p.id").rows)
+    assert leads == {(f"cordis:org:{r['organisationID']}", f"cordis:project:{r['projectID']}") for r in rows if r["role"] == "coordinator"}
+
+
+def test_cordis_real_names_vat_numbers_and_places_round_trip(store: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = SOURCES / "cordis"
+    monkeypatch.setenv("CANAL_CORDIS", str(folder))
+    rows = {r["organisationID"]: r for r in _cordis_rows(folder)}
+    load_spec(store, LOADERS / "cordis.yaml")
+    # the quoted name comes back exactly as the CSV module reads the cell
+    demokritos = rows["999978239"]["name"]
+    assert demokritos == '"NATIONAL CENTER FOR SCIENTIFIC RESEARCH ""DEMOKRITOS"""'
+    got = store.query(
+        "MATCH (o:Entity {id: 'cordis:org:999978239'}) RETURN o.name, o.vat, o.country, o.latitude, o.longitude, o.url, labels(o)"
+    ).rows[0]
+    assert got[:6] == (demokritos, "EL090085651", "GR", 39.2475388, 26.2711986, "http://www.demokritos.gr")
+    assert "ResearchInstitute" in got[6]
+    assert store.query("MATCH (n:Entity) WHERE n.name = $n RETURN n.id", {"n": demokritos}).rows == [("cordis:org:999978239",)]
+    # placeholders and empty VAT cells are absent values; Swiss numbers keep their MWST suffix
+    vats = dict(store.query("MATCH (o:Organisation) RETURN o.id, o.vat").rows)
+    for oid, r in rows.items():
+        want = None if r["vatNumber"] in ("", "MISSING") else r["vatNumber"]
+        assert vats[f"cordis:org:{oid}"] == want, oid
+    # SME flags are booleans; an organisation in five projects is one node with five participations
+    assert store.query("MATCH (o:Entity {id: 'cordis:org:999984059'})-[r:PARTICIPATES_IN]->() RETURN o.sme, count(r)").rows == [(False, 5)]
+    # a reload of the same table changes nothing
+    assert load_spec(store, LOADERS / "cordis.yaml").totals() == {"added": 0, "changed": 0, "retracted": 0}
+
+
+# -- every spec under loaders/ runs on its fixture (a fresh clone has them all) --
+
+
+def test_every_spec_under_loaders_has_a_fixture_with_its_licence() -> None:
+    assert {p.stem for p in specs()} == set(SPEC_FIXTURES)
+    for stem, folder in SPEC_FIXTURES.items():
+        if folder is not None:
+            assert (folder / "SOURCES.md").is_file(), stem
+            assert spec_env(LOADERS / f"{stem}.yaml"), stem
+
+
+@pytest.mark.parametrize("spec", specs(), ids=lambda p: p.stem)
+def test_every_spec_loads_its_fixture_conforms_and_reloads_without_changes(store: GraphStore, monkeypatch: pytest.MonkeyPatch, spec: Path) -> None:
+    from canal.rdf import to_rdf, validate_rdf
+
+    folder = SPEC_FIXTURES[spec.stem]
+    env = spec_env(spec)
+    if folder is not None and env:
+        monkeypatch.setenv(env, str(folder))
+    report = load_spec(store, spec)
+    assert report.rejects == []
+    c = store.counts()
+    assert sum(c.nodes.values()) > 0 and sum(c.relationships.values()) > 0
+    shacl = validate_rdf(to_rdf(store.to_networkx(), store.ontology), store.ontology)
+    assert shacl.conforms, [(v.focus, v.path, v.message_en) for v in shacl.violations[:5]]
+    assert load_spec(store, spec).totals() == {"added": 0, "changed": 0, "retracted": 0}
+
+
+def test_real_ror_and_kag_slices_load_every_record(store: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    import csv
+    import json
+
+    ror = SPEC_FIXTURES["ror"]
+    kag = SPEC_FIXTURES["kag_supplychain"]
+    assert ror is not None and kag is not None
+    monkeypatch.setenv("CANAL_ROR", str(ror))
+    monkeypatch.setenv("CANAL_KAG", str(kag))
+    records = [json.loads(line) for p in sorted(ror.glob("*.jsonl")) for line in p.read_text(encoding="utf-8").splitlines() if line]
+    report = load_spec(store, LOADERS / "ror.yaml")
+    assert sum(report.nodes.values()) == len(records)
+    ids = {r["id"] for r in records}
+    out_links = sum(1 for r in records for x in r.get("relationships", []) if x["id"] not in ids and x["type"] in ("parent", "child", "related"))
+    assert len(report.outside) == out_links > 0
+    report = load_spec(store, LOADERS / "kag_supplychain.yaml")
+    with open(kag / "Company.csv", encoding="utf-8", newline="") as fh:
+        companies = {r["id"] for r in csv.DictReader(fh)}
+    with open(kag / "Company_fundTrans_Company.csv", encoding="utf-8", newline="") as fh:
+        transfers = {(r["srcId"], r["dstId"], r["transDate"]): float(r["transAmt"]) for r in csv.DictReader(fh)}
+    assert {r[0] for r in store.query("MATCH (e:Enterprise) WHERE e.id STARTS WITH 'kag-company:' RETURN e.id").rows} == {f"kag-company:{c}" for c in companies}
+    got = store.query("MATCH (a:Enterprise)-[r:INVESTS_IN]->(b:Enterprise) RETURN a.id, b.id, r.date, r.amount").rows
+    assert {(a[len("kag-company:"):], b[len("kag-company:"):], d.replace("-", "")): x for a, b, d, x in got} == transfers

@@ -6,16 +6,16 @@ from pathlib import Path
 
 import click
 
+from canal.commands._support import cli_store as _store
+
 
 def register(main: click.Group) -> None:
     """Add ``export`` and ``import`` to the ``canal`` command."""
-    from canal.cli import _handle_errors, _store
     from canal.exchange import EXPORT_FORMATS, IMPORT_FORMATS
 
     @main.command()
     @click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="ttl", show_default=True)
     @click.option("-o", "--output", type=click.Path(), default=None, help="File to write (default stdout); for csv a folder (default ./canal-csv).")
-    @_handle_errors
     def export(fmt: str, output: str | None) -> None:
         """Export the whole graph: Turtle, JSON-LD, GraphML, GEXF (Gephi, Gephi Lite) or CSV node/edge lists."""
         from canal.exchange import export_graph, write_csv
@@ -37,7 +37,6 @@ def register(main: click.Group) -> None:
     @click.argument("file", type=click.Path(exists=True, path_type=Path))
     @click.option("--format", "fmt", type=click.Choice(["auto", *IMPORT_FORMATS]), default="auto", show_default=True, help="Default: from the file name.")
     @click.option("--skip-bad", is_flag=True, help="Leave out RDF subjects of classes canal does not know (otherwise they stop the import).")
-    @_handle_errors
     def import_(file: Path, fmt: str, skip_bad: bool) -> None:
         """Import a whole graph (RDF Turtle/JSON-LD/N-Triples, GraphML, GEXF, or a folder of nodes.csv and edges.csv), validated before anything is written."""
         from canal.exchange import import_graph

@@ -9,6 +9,10 @@ from typing import Any
 
 import click
 
+from canal.commands._support import cli_store as _store
+from canal.commands._support import current_settings as _settings
+from canal.commands._support import echo_table as _echo_table
+
 ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml")
 """Files taken from a folder given on the command line."""
 
@@ -21,7 +25,6 @@ def _lexicon_from(store: Any) -> Any:
 
 def register(main: click.Group) -> None:
     """Add ``extract`` to the ``canal`` group."""
-    from canal.cli import _echo_table, _handle_errors, _settings, _store
 
     @main.command()
     @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -33,7 +36,6 @@ def register(main: click.Group) -> None:
     @click.option("--max-mb", type=click.FloatRange(0.001, 1000.0), default=2.0, show_default=True, help="Refuse articles larger than this (about 30 s of work per MB of Chinese text).")
     @click.option("--no-graph", is_flag=True, help="Do not read the graph to link mentions to existing nodes.")
     @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-    @_handle_errors
     def extract(
         files: tuple[Path, ...],
         lang: str,

@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from canal.commands._support import cli_store as _store
+from canal.commands._support import echo_table as _echo_table
 from canal.gaps.model import GAP_TYPES
 
 
@@ -17,7 +19,6 @@ def _short(nodes: tuple[str, ...], k: int = 4) -> str:
 
 def register(main: click.Group) -> None:
     """Add ``canal gaps`` to the ``canal`` command."""
-    from canal.cli import _echo_table, _handle_errors, _store
 
     @main.command()
     @click.option("--scope", default=None, help="alliance:ID_OR_NAME or region:NAME (default: the whole graph).")
@@ -28,7 +29,6 @@ def register(main: click.Group) -> None:
     @click.option("--min-cut", type=int, default=3, show_default=True, help="Innovation nodes a broker must cut off from capital.")
     @click.option("--min-hole", type=int, default=4, show_default=True, help="Smallest one-chain group counted as a structural hole.")
     @click.option("--suggest", is_flag=True, help="Add matching candidates that could close each gap (canal.match).")
-    @_handle_errors
     def gaps(scope: str | None, types: tuple[str, ...], fmt: str, lang: str, limit: int | None, min_cut: int,
              min_hole: int, suggest: bool) -> None:
         """Chain gaps of the graph, worst first: stranded technologies, missing pilot stages, capital

@@ -8,10 +8,14 @@ from pathlib import Path
 
 import click
 
+from canal.commands._support import cli_progress as _progress
+from canal.commands._support import cli_store as _store
+from canal.commands._support import current_settings as _settings
+from canal.commands._support import echo_table as _echo_table
+
 
 def register(main: click.Group) -> None:
     """Add the load commands to the ``canal`` group."""
-    from canal.cli import _echo_table, _handle_errors, _progress, _settings, _store
 
     @main.command()
     @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
@@ -24,7 +28,6 @@ def register(main: click.Group) -> None:
     @click.option("--neo4j-import", "neo4j_dir", type=click.Path(file_okay=False), default=None, help="Write neo4j-admin import files to this folder (and print the command) instead of loading.")
     @click.option("--allow-retract", is_flag=True, help="Let this load retract more than half of what its source asserted before (an empty or truncated file stops the load otherwise).")
     @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-    @_handle_errors
     def load(spec: Path, skip_bad: bool, rejects: str | None, dry_run: bool, no_resolve: bool, review: str | None, bulk: bool, neo4j_dir: str | None, allow_retract: bool, fmt: str) -> None:
         """Validate a loader SPEC and load its sources (all or nothing, unless --skip-bad).
 
@@ -93,7 +96,6 @@ def register(main: click.Group) -> None:
 
     @main.command()
     @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
-    @_handle_errors
     def merges(fmt: str) -> None:
         """Entity-resolution merges recorded in the database."""
         from canal.ingest import list_merges
@@ -105,7 +107,6 @@ def register(main: click.Group) -> None:
 
     @main.command()
     @click.argument("merge_id")
-    @_handle_errors
     def unmerge(merge_id: str) -> None:
         """Undo a merge: restore the absorbed record as its own node."""
         from canal.ingest import unmerge as undo
@@ -117,7 +118,6 @@ def register(main: click.Group) -> None:
     @main.command(name="load-log")
     @click.option("--name", default=None, help="Only loads of this source (spec name).")
     @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
-    @_handle_errors
     def load_log_cmd(name: str | None, fmt: str) -> None:
         """The load log kept in the database (one row per load)."""
         from canal.loadlog import load_log

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
+from canal.commands._support import cli_store as _store
+
 
 def register(main: click.Group) -> None:
     """Add ``canal map`` to the CLI."""
-    from canal.cli import _handle_errors, _store
     from canal.maps import AGGREGATES, LAYOUTS, MAX_NODES, SIZE_MEASURES
 
     @main.command(name="map")
@@ -27,7 +28,6 @@ def register(main: click.Group) -> None:
     @click.option("--title", default=None, help="Page title (default describes the selection).")
     @click.option("--png", "png", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a PNG screenshot (headless Chromium).")
     @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("canal-map.html"), show_default=True, help="HTML file to write.")
-    @_handle_errors
     def map_(
         around: str | None, depth: int, scope: str | None, chains: tuple[str, ...], show_gaps: bool, show_matches: bool, top: int,
         layout: str, size_by: str, max_nodes: int, aggregate_by: str, title: str | None, png: Path | None, output: Path,

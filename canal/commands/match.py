@@ -6,10 +6,12 @@ import json
 
 import click
 
+from canal.commands._support import cli_store as _store
+from canal.commands._support import echo_table as _echo_table
+
 
 def register(main: click.Group) -> None:
     """Add ``match`` to the ``canal`` group."""
-    from canal.cli import _echo_table, _handle_errors, _store
 
     @main.command()
     @click.option("--for", "for_name", default=None, help="Source node: id, name, English or Chinese name.")
@@ -25,7 +27,6 @@ def register(main: click.Group) -> None:
     @click.option("--evaluate", "run_eval", is_flag=True, help="Hide known links, rank, report precision@k, recall@k and MRR against baselines.")
     @click.option("--share", default=0.2, show_default=True, type=float, help="With --evaluate: share of known links to hide.")
     @click.option("--seed", default=0, show_default=True, type=int)
-    @_handle_errors
     def match(
         for_name: str | None,
         all_sources: bool,

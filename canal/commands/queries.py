@@ -8,10 +8,13 @@ from typing import Any
 
 import click
 
+from canal.commands._support import cli_store as _store
+from canal.commands._support import echo_table as _echo_table
+from canal.commands._support import parse_param as _parse_param
+
 
 def register(main: click.Group) -> None:
     """Add the ``queries`` group to the ``canal`` command."""
-    from canal.cli import _echo_table, _handle_errors, _parse_param, _store
 
     @main.group()
     def queries() -> None:
@@ -19,7 +22,6 @@ def register(main: click.Group) -> None:
 
     @queries.command(name="list")
     @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
-    @_handle_errors
     def list_(fmt: str) -> None:
         """Every saved query with its title in English and Chinese and its parameters."""
         from canal.queries import list_queries
@@ -30,7 +32,6 @@ def register(main: click.Group) -> None:
     @queries.command()
     @click.argument("name")
     @click.option("--format", "fmt", type=click.Choice(["text", "json", "cypher"]), default="text")
-    @_handle_errors
     def show(name: str, fmt: str) -> None:
         """The header and Cypher of one saved query."""
         from canal.queries import get_query
@@ -56,7 +57,6 @@ def register(main: click.Group) -> None:
     @click.argument("name")
     @click.option("--param", "-p", "params", multiple=True, help="name=value; the value takes the declared type.")
     @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
-    @_handle_errors
     def run(name: str, params: tuple[str, ...], fmt: str) -> None:
         """Run a saved query (read-only) on the database."""
         from canal.queries import get_query, run_query
@@ -76,7 +76,6 @@ def register(main: click.Group) -> None:
 
     @queries.command()
     @click.option("--all", "everything", is_flag=True, help="Also the Cypher the code sends: builders, DDL, registered modules, reads of the database and the evidence Cypher of gaps and matches on its graph.")
-    @_handle_errors
     def lint(everything: bool) -> None:
         """Check the saved queries with Neo4j's own Cypher parser (needs node and tools/cypherlint)."""
         from canal.queries.lint import collect_cypher, lint_cypher, recording, saved_query_cypher

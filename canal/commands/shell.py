@@ -6,14 +6,15 @@ import sys
 
 import click
 
+from canal.commands._support import cli_store as _store
+from canal.commands._support import current_settings as _settings
+
 
 def register(main: click.Group) -> None:
     """Add ``shell`` to the ``canal`` command."""
-    from canal.cli import _handle_errors, _settings, _store
 
     @main.command()
     @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", help="How rows print (:format changes it).")
-    @_handle_errors
     def shell(fmt: str) -> None:
         """Interactive Cypher prompt: end a query with ';', :help for commands, :schema for the schema."""
         from canal.redact import redact

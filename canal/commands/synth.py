@@ -7,10 +7,12 @@ from pathlib import Path
 
 import click
 
+from canal.commands._support import cli_store as _store
+from canal.commands._support import current_settings as _settings
+
 
 def register(main: click.Group) -> None:
     """Add ``canal synth`` to the ``canal`` command."""
-    from canal.cli import _handle_errors, _settings, _store
 
     @main.command()
     @click.option("--nodes", "n_nodes", type=int, default=10000, show_default=True, help="About this many nodes.")
@@ -20,7 +22,6 @@ def register(main: click.Group) -> None:
     @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("synth"), show_default=True,
                   help="Folder for the loader input (spec, CSVs, truth.csv).")
     @click.option("--load", "load_now", is_flag=True, help="Load the graph into the store instead of writing files.")
-    @_handle_errors
     def synth(n_nodes: int, seed: int, edges_per_node: float, planted: int | None, out: Path, load_now: bool) -> None:
         """Generate a synthetic canal graph with planted gaps (and their ground truth).
 
@@ -38,7 +39,9 @@ def register(main: click.Group) -> None:
             with _store() as store:
                 store.ensure_indexes()
                 load_synth(store, result)
-            summary["database"] = _settings().db
+            from canal.redact import redact
+
+            summary["database"] = redact(_settings().db)
         else:
             spec = write_loader_input(result, out)
             summary["spec"] = str(spec)

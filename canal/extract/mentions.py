@@ -126,8 +126,8 @@ def _pos_tokenizer() -> Any:
     canal uses jieba only here; the words are added once, lazily, to jieba's default
     dictionary (a private copy would load the 5 MB dictionary a second time).
     """
-    import jieba  # type: ignore[import-untyped,unused-ignore]
-    import jieba.posseg as pseg  # type: ignore[import-untyped,unused-ignore]
+    import jieba
+    import jieba.posseg as pseg
 
     jieba.setLogLevel(logging.WARNING)
     tok = pseg.dt.tokenizer

@@ -19,13 +19,12 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from canal.errors import LoaderError
 from canal.extract.pipeline import Extraction
 from canal.model import Node, Origin, Relationship, validate_node, validate_relationship
 from canal.ontology import Ontology
-from canal.store.base import GraphStore
 
 DECISIONS = ("pending", "accept", "fix", "reject")
 HEADER = {
@@ -234,7 +233,21 @@ def build_records(recs: Sequence[dict[str, Any]], onto: Ontology, *, min_confide
     return nodes, rels, res
 
 
-def load_review(store: GraphStore, recs: Sequence[dict[str, Any]], *, min_confidence: float | None = None, dry_run: bool = False) -> LoadResult:
+class RecordStore(Protocol):
+    """What loading a review needs of a store (any :class:`canal.store.base.GraphStore`)."""
+
+    ontology: Ontology
+
+    def existing(self, ids: Iterable[str]) -> dict[str, str]: ...
+
+    def ensure_indexes(self) -> None: ...
+
+    def upsert_nodes(self, nodes: Sequence[Node]) -> int: ...
+
+    def upsert_relationships(self, rels: Sequence[Relationship]) -> int: ...
+
+
+def load_review(store: RecordStore, recs: Sequence[dict[str, Any]], *, min_confidence: float | None = None, dry_run: bool = False) -> LoadResult:
     """Validate the chosen records, then upsert them (nothing is written if one is invalid)."""
     onto = store.ontology
     ids = {str(r["node"].get("id")) for r in recs if r["kind"] == "node"}

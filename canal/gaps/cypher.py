@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from canal.gaps.schema import GapSchema
+from canal.model import ident
 from canal.ontology import ROOT_CLASS
-from canal.store.cypher import ident
 
 E = ROOT_CLASS
 

@@ -232,7 +232,5 @@ def frame_of(arrays: GraphArrays, ontology: Ontology) -> CanalFrame:
 
 
 def frame_from_store(store: Any) -> CanalFrame:
-    """Read a store straight into a frame (``canal.store.bulk_read``; no networkx on the way)."""
-    from canal.store.bulk_read import read_arrays
-
-    return frame_of(read_arrays(store), store.ontology)
+    """Read a store straight into a frame (``GraphStore.read_arrays()``; no networkx on the way)."""
+    return frame_of(store.read_arrays(), store.ontology)

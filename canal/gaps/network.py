@@ -23,10 +23,10 @@ import numpy as np
 from canal.gaps import cypher as Q
 from canal.gaps.frame import CanalFrame, unique_ints
 from canal.gaps.model import Gap
-from canal.gaps.schema import CHAINS
+from canal.gaps.schema import CHAINS, gap_schema
 
 if TYPE_CHECKING:
-    import igraph as ig  # type: ignore[import-untyped]
+    import igraph as ig
 
 _CHAIN_ZH = {"innovation": "创新链", "industrial": "产业链", "capital": "资本链"}
 
@@ -36,7 +36,7 @@ def simple_graph(frame: CanalFrame) -> ig.Graph:
 
     The edge list is kept as the graph attribute ``edges`` (a numpy array, edge ``k`` of the graph).
     """
-    import igraph as ig  # type: ignore[import-untyped]
+    import igraph as ig
 
     keep = frame.src != frame.dst
     a = frame.src[keep].astype(np.int64)
@@ -52,7 +52,7 @@ def simple_graph(frame: CanalFrame) -> ig.Graph:
 
 def _blocks(g: ig.Graph) -> tuple[list[int], np.ndarray[Any, np.dtype[np.int64]], np.ndarray[Any, np.dtype[np.int64]]]:
     """Articulation points and the biconnected blocks as (block, vertex) pairs sorted by block."""
-    import igraph as ig  # type: ignore[import-untyped]
+    import igraph as ig
 
     comps, aps = ig.GraphBase.biconnected_components(g, True)
     lengths = np.fromiter((len(c) for c in comps), dtype=np.int64, count=len(comps))
@@ -68,10 +68,16 @@ def _blocks(g: ig.Graph) -> tuple[list[int], np.ndarray[Any, np.dtype[np.int64]]
 
 
 def _chain_codes(frame: CanalFrame) -> np.ndarray[Any, np.dtype[np.int8]]:
-    """Per node: 0 innovation, 1 industrial, 2 capital, -1 other."""
+    """Per node: 0 innovation, 1 industrial, 2 capital, -1 other.
+
+    A bridge node that gives money (a capital relation out, e.g. a research-funding
+    ``Programme`` that ``grantsTo`` its participants) is a source of capital.
+    """
     out = np.full(frame.n, -1, dtype=np.int8)
     for k, ch in enumerate(CHAINS):
         out[frame.chain_mask(ch)] = k
+    gives = frame.out_count(*gap_schema(frame.ontology).capital_relations) > 0
+    out[gives & (out < 0)] = CHAINS.index("capital")
     return out
 
 
@@ -253,7 +259,7 @@ def _betweenness(
 
 def structural_holes(frame: CanalFrame, g: ig.Graph | None = None, *, min_hole: int = 4, max_nodes: int = 500) -> list[Gap]:
     """Connected one-chain groups of at least ``min_hole`` nodes with no tie to another chain."""
-    import igraph as ig  # type: ignore[import-untyped]
+    import igraph as ig
 
     g = g if g is not None else simple_graph(frame)
     chain = _chain_codes(frame)

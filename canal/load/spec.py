@@ -13,6 +13,9 @@ constant ``value``::
         class: {column: class}
         properties: {name: name, aliases: {column: aliases, split: "|"}}
         provenance: {source: {column: source}, evidence: {column: evidence}}
+      - id: {value: "programme:h2020"}          # no file: one fixed node, every value a constant
+        class: {value: Programme}
+        properties: {name: {value: Horizon 2020}}
     relationships:
       - file: demo/relationships.csv
         type: {column: type}
@@ -204,6 +207,10 @@ def _dig(rec: dict[str, Any], column: str) -> Any:
     return cur
 
 
+CONSTANT = "constant"
+"""The ``fmt`` of a node mapping without a file: one fixed node whose values are all constants."""
+
+
 @dataclass
 class Mapping_:
     """One file (or glob) mapped to nodes or relationships."""
@@ -231,6 +238,10 @@ class Mapping_:
         """The records of one file after reader, ``explode`` and ``where``."""
         from canal.load.readers import read_table
         from canal.load.transforms import READERS
+
+        if self.fmt == CONSTANT:  # a fixed node declared in the spec itself: one empty record
+            yield self.line, {}
+            return
 
         rows: Iterator[tuple[int, dict[str, Any]]] = read_table(path, self.fmt, self.encoding, records=self.records, sheet=self.sheet)
         if self.reader:
@@ -451,6 +462,21 @@ def _read_sources(spec: Path, base: Path, raw: Any, line: int) -> dict[str, dict
     return out
 
 
+def _check_constant_node(spec: Path, entry: LineDict) -> None:
+    """A node mapping without a file declares one fixed node: id, class and every value are constants."""
+    for key in ("format", "encoding", "reader", "records", "sheet", "explode", "where", "hierarchy"):
+        if key in entry:
+            raise _err(spec, entry.line_of(key), f"{key!r} needs a 'file' (a node mapping without a file declares one fixed node)")
+    values = [("id", entry.get("id"), entry.line_of("id")), ("class", entry.get("class"), entry.line_of("class"))]
+    for group in ("properties", "provenance"):
+        raw = entry.get(group)
+        if isinstance(raw, LineDict):
+            values += [(k, v, raw.line_of(k)) for k, v in raw.items()]
+    for what, raw, line in values:
+        if raw is not None and not (isinstance(raw, (int, float, bool)) or (isinstance(raw, dict) and "value" in raw)):
+            raise _err(spec, line, f"{what}: a node mapping without a 'file' declares one fixed node, so every value must be a constant ({{value: ...}})")
+
+
 def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology) -> Mapping_:
     fixed = ("id", "class") if kind == "nodes" else ("type", "source", "target", "key")
     allowed = {"file", "format", "encoding", "properties", "provenance", "reader", "records", "sheet", "explode", "where", *fixed}
@@ -458,15 +484,19 @@ def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology)
     for k in entry:
         if k not in allowed:
             raise _err(spec, entry.line_of(k), f"unknown key {k!r} in a {kind} mapping")
-    if "file" not in entry:
+    if "file" in entry:
+        try:
+            pattern = expand_vars(str(entry["file"]))
+        except LoaderError as exc:
+            raise _err(spec, entry.line_of("file"), exc.message) from None
+        files = sorted(Path(p) for p in glob.glob(str(base / pattern)))
+        if not files:
+            raise _err(spec, entry.line_of("file"), f"no file matches {pattern!r}")
+    elif kind == "nodes":
+        _check_constant_node(spec, entry)
+        pattern, files = "", [spec]
+    else:
         raise _err(spec, entry.line, f"a {kind} mapping needs a 'file'")
-    try:
-        pattern = expand_vars(str(entry["file"]))
-    except LoaderError as exc:
-        raise _err(spec, entry.line_of("file"), exc.message) from None
-    files = sorted(Path(p) for p in glob.glob(str(base / pattern)))
-    if not files:
-        raise _err(spec, entry.line_of("file"), f"no file matches {pattern!r}")
     values: dict[str, Value] = {}
     for k in fixed:
         if k in entry:
@@ -513,7 +543,8 @@ def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology)
         if key not in PROVENANCE_KEYS:
             raise _err(spec, raw_prov.line_of(key), f"{key!r} is not a provenance key ({', '.join(PROVENANCE_KEYS)})")
         prov[key] = _value(spec, raw, raw_prov.line_of(key), key)
-    m = Mapping_(kind, files, pattern, entry.get("format"), str(entry.get("encoding", "auto")), values, props, prov, entry.line)
+    fmt = CONSTANT if "file" not in entry else entry.get("format")
+    m = Mapping_(kind, files, pattern, fmt, str(entry.get("encoding", "auto")), values, props, prov, entry.line)
     from canal.load.transforms import READERS
 
     if "reader" in entry:

@@ -10,6 +10,10 @@ under a name and the spec names it (``transform: yyyymmdd``, ``reader: ror``).
 '02v51f717'
 >>> apply_transforms(["stock_code"], "600373.SH")
 '600373'
+>>> apply_transforms(["latitude"], "52.2033051,0.124862"), apply_transforms(["longitude"], "52.2033051,0.124862")
+('52.2033051', '0.124862')
+>>> apply_transforms(["iso_country"], "UK"), apply_transforms(["vat"], "MISSING"), apply_transforms(["web_url"], "www.cnr.it")
+('GB', None, 'http://www.cnr.it')
 """
 
 from __future__ import annotations
@@ -122,6 +126,65 @@ def _wikidata_qid(v: Any) -> Any:
 def _http_url(v: Any) -> Any:
     text = str(v).strip()
     return text if re.match(r"^https?://\S+$", text) else None
+
+
+def normalise_vat(v: Any) -> str | None:
+    """A VAT number in one form: capitals, no spaces, dots, dashes or slashes, Greece as ``EL``;
+    ``None`` for a placeholder without a single digit (``MISSING``, ``N/A``)."""
+    text = re.sub(r"[\s.\-/]", "", str(v).upper())
+    if text.startswith("GR"):  # Greece's VAT prefix is EL, not its ISO code
+        text = "EL" + text[2:]
+    return text if any(c.isdigit() for c in text[2:]) else None
+
+
+@transform("vat")
+def _vat(v: Any) -> Any:
+    """A VAT number normalised (:func:`normalise_vat`); placeholders without digits are absent values."""
+    return normalise_vat(v)
+
+
+_EU_COUNTRY = {"UK": "GB", "EL": "GR"}
+
+
+@transform("iso_country")
+def _iso_country(v: Any) -> Any:
+    """ISO 3166 alpha-2 from the EU's own codes (``UK`` -> ``GB``, ``EL`` -> ``GR``)."""
+    text = str(v).strip().upper()
+    return _EU_COUNTRY.get(text, text)
+
+
+def _coordinate(v: Any, i: int) -> Any:
+    parts = str(v).split(",")
+    # anything but a "lat,long" pair is passed on whole, so that it fails as a number (a bad row, not a silent drop)
+    return parts[i].strip() if len(parts) == 2 else str(v)
+
+
+@transform("latitude")
+def _latitude(v: Any) -> Any:
+    """The latitude of a ``"lat,long"`` pair."""
+    return _coordinate(v, 0)
+
+
+@transform("longitude")
+def _longitude(v: Any) -> Any:
+    """The longitude of a ``"lat,long"`` pair."""
+    return _coordinate(v, 1)
+
+
+@transform("web_url")
+def _web_url(v: Any) -> Any:
+    """The first web address in a cell: ``http(s)://`` kept, a bare host name (``www.cnr.it``)
+    gets ``http://``; Unicode hyphens become ``-`` and a sentence's final dot goes.
+    Cells with several addresses (``a.com & b.com``, ``a.eu; b.eu``) give the first one.
+    """
+    text = str(v).translate({0x2010: "-", 0x2011: "-"})
+    for token in re.split(r"[\s;,&|]+", text):
+        token = token.rstrip(".")
+        if re.match(r"^https?://\S+$", token, re.IGNORECASE):
+            return token
+        if re.match(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/\S*)?$", token):
+            return "http://" + token
+    return None
 
 
 # -- readers ------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def node_measure(G: nx.MultiDiGraph, measure: str) -> dict[str, float]:
                     out[v] += a
         return out
     if measure == "betweenness":
-        import igraph as ig  # type: ignore[import-untyped]
+        import igraph as ig
 
         nodes = sorted(G.nodes, key=str)
         index = {n: i for i, n in enumerate(nodes)}
@@ -402,7 +402,7 @@ def _darker(colour: str) -> str:
 def communities(G: nx.MultiDiGraph, *, seed: int = 0) -> list[list[str]]:
     """Communities of ``G`` (igraph multilevel/Louvain on the undirected simple graph),
     largest first; members sorted."""
-    import igraph as ig  # type: ignore[import-untyped]
+    import igraph as ig
 
     from canal.maps.layout import _seeded
 

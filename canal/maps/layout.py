@@ -55,7 +55,7 @@ def _simple_edges(G: nx.Graph, index: dict[str, int]) -> list[tuple[int, int]]:
 
 def force_layout(G: nx.Graph, *, seed: int = 0, weights: dict[tuple[str, str], float] | None = None) -> Pos:
     """Component-wise force-directed coordinates (pixels)."""
-    import igraph as ig  # type: ignore[import-untyped]
+    import igraph as ig
 
     nodes = sorted(G.nodes, key=str)
     if not nodes:
@@ -90,7 +90,7 @@ def force_layout(G: nx.Graph, *, seed: int = 0, weights: dict[tuple[str, str], f
 def _scaled(coords: Sequence[tuple[float, ...]], n: int) -> list[tuple[float, float]]:
     """Centre a component and scale it so the median distance to the nearest node is SPACING."""
     import numpy as np
-    from scipy.spatial import cKDTree  # type: ignore[import-untyped]
+    from scipy.spatial import cKDTree
 
     xy = np.asarray([(c[0], c[1]) for c in coords], dtype=float)
     xy -= (xy.min(axis=0) + xy.max(axis=0)) / 2
@@ -220,7 +220,7 @@ def remove_overlaps(pos: Pos, boxes: dict[str, tuple[float, float]], *, gap: flo
     half each way; it stops early when nothing overlaps. Deterministic.
     """
     import numpy as np
-    from scipy.spatial import cKDTree  # type: ignore[import-untyped]
+    from scipy.spatial import cKDTree
 
     ids = sorted(pos, key=str)
     if len(ids) < 2:

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from canal.match.graph import GraphIndex, Path, Profile, idf
+from canal.model import ident
 from canal.ontology import ROOT_CLASS
-from canal.store.cypher import ident
 
 SIGNAL_LABELS: dict[str, tuple[str, str]] = {
     "text": ("text", "文本"),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
-from scipy.optimize import minimize  # type: ignore[import-untyped]
+from scipy.optimize import minimize
 
 from canal.match.graph import GraphIndex, KnownLink
 from canal.match.signals import DEFAULT_WEIGHTS, SIGNALS, build_signals, pair_values, rank

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp  # type: ignore[import-untyped]
+import scipy.sparse as sp
 
 from canal.match.graph import FUND_RELS, GraphIndex, Profile, idf
 from canal.match.text import normalise_rows, tfidf

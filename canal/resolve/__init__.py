@@ -26,6 +26,7 @@ from canal.resolve.identifiers import (
     ror_valid,
     uscc_check_char,
     uscc_valid,
+    vat_valid,
 )
 from canal.resolve.names import blocking_keys, normalise_name, similarity, to_simplified
 
@@ -49,5 +50,6 @@ __all__ = [
     "to_simplified",
     "uscc_check_char",
     "uscc_valid",
+    "vat_valid",
     "write_review",
 ]

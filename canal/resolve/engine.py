@@ -1,6 +1,6 @@
 """Entity resolution: which incoming records are nodes the graph already has.
 
-Order of evidence: (1) identifiers (USCC, LEI, ROR, Wikidata QID, checked and
+Order of evidence: (1) identifiers (USCC, LEI, VAT, ROR, Wikidata QID, checked and
 normalised); (2) exact match of normalised names and aliases, widened by alias tables
 (groups of names that mean the same organisation); (3) fuzzy candidates found through
 blocking keys, which are never merged automatically but go to a review report.
@@ -40,7 +40,7 @@ class Match:
 
     source: str
     target: str
-    reason: str  # "ror", "uscc", "lei", "wikidata", "name"
+    reason: str  # "ror", "uscc", "lei", "vat", "wikidata", "name"
     score: float
     evidence: str
 

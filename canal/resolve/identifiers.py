@@ -1,4 +1,4 @@
-"""Organisation identifiers with their check digits: USCC, LEI, ROR and Wikidata QIDs.
+"""Organisation identifiers: USCC, LEI and ROR (with their check digits), EU VAT numbers, Wikidata QIDs.
 
 >>> uscc_valid("91350100M000100Y43")
 True
@@ -10,17 +10,23 @@ True
 (True, False)
 >>> normalise_identifier("ror", "02v51f717"), normalise_identifier("wikidata", "wd:Q42")
 ('https://ror.org/02v51f717', 'Q42')
+>>> normalise_identifier("vat", "de 292.392.848"), normalise_identifier("vat", "GR998219694")
+('DE292392848', 'EL998219694')
+>>> normalise_identifier("vat", "MISSING") is None
+True
 """
 
 from __future__ import annotations
 
 import re
 
+from canal.load.transforms import normalise_vat
+
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 
-IDENTIFIER_KEYS = ("uscc", "lei", "ror", "wikidata")
+IDENTIFIER_KEYS = ("uscc", "lei", "vat", "ror", "wikidata")
 """Property keys that identify an organisation, strongest evidence for a merge."""
 
 
@@ -44,6 +50,15 @@ def lei_valid(code: str) -> bool:
     if not re.fullmatch(r"[0-9A-Z]{18}[0-9]{2}", code):
         return False
     return int("".join(str(int(c, 36)) for c in code)) % 97 == 1
+
+
+def vat_valid(code: str) -> bool:
+    """True for a VAT number in the EU form: two capital letters for the country, then 2 to 16
+    letters or digits with at least one digit (placeholders such as ``MISSING`` are refused).
+
+    National check digits differ per country and are not tested.
+    """
+    return bool(re.fullmatch(r"[A-Z]{2}[0-9A-Z+*]{2,16}", code)) and any(c.isdigit() for c in code[2:])
 
 
 def ror_valid(value: str) -> bool:
@@ -71,6 +86,9 @@ def normalise_identifier(key: str, value: str) -> str | None:
     if key == "lei":
         text = text.upper().replace(" ", "")
         return text if lei_valid(text) else None
+    if key == "vat":
+        vat = normalise_vat(text)
+        return vat if vat and vat_valid(vat) else None
     if key == "ror":
         if not ror_valid(text):
             return None

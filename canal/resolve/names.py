@@ -73,7 +73,7 @@ _STOP = frozenset({"the", "of", "and", "for", "in", "at", "de", "la", "le", "der
 
 @cache
 def _t2s() -> object:
-    from opencc import OpenCC  # type: ignore[import-untyped]
+    from opencc import OpenCC
 
     return OpenCC("t2s")
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import networkx as nx
 
+from canal.arrays import GraphArrays
 from canal.errors import ReadOnlyError, StoreError
 from canal.model import Node, Relationship
 from canal.ontology import ROOT_CLASS, Ontology, load_ontology
@@ -213,6 +214,12 @@ class GraphStore(ABC):
                 if progress:
                     progress(len(batch))
         return written
+
+    def read_arrays(self) -> GraphArrays:
+        """The whole graph as arrays for analyses (:func:`canal.store.bulk_read.read_arrays`)."""
+        from canal.store.bulk_read import read_arrays
+
+        return read_arrays(self)
 
     def existing(self, ids: Iterable[str]) -> dict[str, str]:
         """Map each of ``ids`` that exists in the store to its class."""

@@ -14,19 +14,10 @@ RETURN count(n) AS n
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
+from canal.model import ident as ident  # re-exported: the store builds its Cypher with it
 from canal.ontology import ROOT_CLASS
-
-_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-
-
-def ident(name: str) -> str:
-    """Return ``name`` if it is a safe Cypher identifier, else raise ``ValueError``."""
-    if not _IDENT.match(name):
-        raise ValueError(f"not a plain identifier: {name!r}")
-    return name
 
 
 def node_upsert(labels: Iterable[str], remove: Iterable[str] = ()) -> str:

@@ -1,6 +1,6 @@
 """The embedded FalkorDB server: one redis-server child per open database file.
 
-Guarantees (see ``ENGINE_NOTES``):
+Guarantees (see ``docs/engine.md``):
 
 * **never outlives its owner**: the child is started with ``PR_SET_PDEATHSIG`` so the
   kernel kills it when the owning process dies, even on SIGKILL; a normal close or an

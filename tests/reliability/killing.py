@@ -83,9 +83,7 @@ def write_source(folder: Path, n: int, *, seed: int = 0) -> Path:
 def canonical(db: Path | str) -> str:
     """A sorted JSON text of the whole graph (nodes with class, labels and every property;
     relationships with endpoints, key and every property), and its digest."""
-    from canal.store import open_store
-
-    with open_store(str(db)) as store:
+    with open_retrying(db) as store:
         g = store.to_networkx()
     nodes = sorted([nid, d.get("cls"), sorted(d.get("labels", [])), sorted((k, _plain(v)) for k, v in d.items() if k not in ("cls", "labels"))] for nid, d in g.nodes(data=True))
     edges = sorted([u, k, v, sorted((a, _plain(b)) for a, b in d.items())] for u, v, k, d in g.edges(keys=True, data=True))
@@ -165,15 +163,33 @@ def run_and_kill(cmd: list[str], db: Path, after: float, *, sig: int = signal.SI
     return hit
 
 
+RACES = [0]
+"""Opens that failed with "Connection refused" while the server was starting (the open race
+of issue 12, fixed separately) and were retried; counted, never hidden."""
+
+
+def open_retrying(db: Path | str) -> Any:
+    """``open_store`` that retries only the start-up race (see :data:`RACES`)."""
+    from canal.errors import StoreError
+    from canal.store import open_store
+
+    for attempt in range(5):
+        try:
+            return open_store(str(db), lock_timeout=60)
+        except StoreError as exc:
+            if "Connection refused" not in str(exc) or attempt == 4:
+                raise
+            RACES[0] += 1
+    raise AssertionError("unreachable")
+
+
 def opens(db: Path, times: int = 2) -> list[str]:
     """Open the database ``times`` times (a bad journal fails from the second open on);
     returns the errors (empty: it opened every time)."""
-    from canal.store import open_store
-
     errors = []
     for _ in range(times):
         try:
-            with open_store(str(db), lock_timeout=60) as store:
+            with open_retrying(db) as store:
                 store.counts()
         except Exception as exc:  # reported, not raised
             errors.append(f"{type(exc).__name__}: {exc}")
