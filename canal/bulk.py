@@ -18,6 +18,7 @@ specs go through :func:`canal.load.collect`.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import multiprocessing
@@ -39,7 +40,7 @@ from canal.inflight import InFlight
 from canal.load import collect, read_spec
 from canal.load.records import Reject
 from canal.load.spec import LoaderSpec, Mapping_, Value
-from canal.loadlog import Run, load_log, migrate
+from canal.loadlog import DeferredInterrupts, Run, load_log, migrate
 from canal.model import Node, Relationship
 from canal.ontology import ROOT_CLASS, Ontology, coerce_value, load_ontology
 from canal.store.base import GraphStore
@@ -1002,6 +1003,17 @@ def _relationship_worker(
         conn.close()
 
 
+@contextlib.contextmanager
+def _committing(run: Run, deferred: DeferredInterrupts) -> Iterator[None]:
+    """Around a bulk session: once it has ended well, the load is committed; then the
+    signals held back during the switch are delivered."""
+    try:
+        yield
+        run.committed = True
+    finally:
+        deferred.stop()
+
+
 def bulk_load(
     store: GraphStore,
     spec_path: str | Path,
@@ -1065,7 +1077,8 @@ def _bulk_load(
     # row stops everything, so every node row gets the number of its position)
     early = parallel and not skip_bad and all(_open_rows(m, p) is not None for m in spec.nodes for p in m.files)
     run.start(spec.name, str(spec_path), mode="bulk")
-    with store.bulk_session() as insert:
+    deferred = DeferredInterrupts()
+    with _committing(run, deferred), store.bulk_session() as insert:
         # one worker starts with the node phase (it reads the node ids itself), on the core
         # the node phase leaves idle; the others fork after it and share its node table
         # (it gets 3 of 2n+1 hash slots, the others 2 each: it has had a head start)
@@ -1112,7 +1125,7 @@ def _bulk_load(
             rejected=len(out.rejects),
             commit=False,
         )
-    run.committed = True
+        deferred.start()  # from here until the switch is journaled, Ctrl-C and SIGTERM wait
     calls += pipe.calls
     waited += pipe.waited
     loaded = time.perf_counter() - t0

@@ -121,6 +121,44 @@ class Run:
             _active.discard(self.id or "")
 
 
+class DeferredInterrupts:
+    """Hold Ctrl-C and SIGTERM back while a load commits, then deliver them.
+
+    Between :meth:`start` and :meth:`stop` the signals are only recorded; :meth:`stop`
+    restores the handlers and raises each recorded signal again, so a load whose data
+    got in is not logged ``interrupted`` (nor one logged ``done`` left out). Outside the
+    main thread it does nothing.
+    """
+
+    _SIGNALS = ("SIGINT", "SIGTERM")
+
+    def __init__(self) -> None:
+        self.pending: list[int] = []
+        self._saved: dict[int, Any] = {}
+
+    def start(self) -> None:
+        import signal
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for name in self._SIGNALS:
+            num = getattr(signal, name)
+            self._saved[num] = signal.signal(num, lambda n, f: self.pending.append(n))
+
+    def stop(self) -> None:
+        import signal
+        import sys
+
+        for num, handler in self._saved.items():
+            signal.signal(num, handler)
+        self._saved.clear()
+        pending, self.pending = self.pending, []
+        if sys.exc_info()[0] is None:
+            for num in dict.fromkeys(pending):
+                signal.raise_signal(num)
+
+
 @contextmanager
 def recording(store: GraphStore, name: str, spec: str, *, mode: str | None = None) -> Iterator[Run]:
     """Record a load from start to end: ``done``, or ``failed`` / ``interrupted`` on the way out."""
