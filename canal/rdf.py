@@ -8,6 +8,7 @@ export is deterministic and export -> import -> export is isomorphic.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -52,6 +53,7 @@ def _literal(onto: Ontology, key: str, value: Any) -> Literal:
 
 
 def _add_props(g: Graph, onto: Ontology, subject: URIRef, props: dict[str, Any]) -> None:
+    order: dict[str, list[Any]] = {}
     for key in sorted(props):
         if key not in onto.properties:
             continue  # technical keys (e.g. id) are not exported
@@ -59,6 +61,31 @@ def _add_props(g: Graph, onto: Ontology, subject: URIRef, props: dict[str, Any])
         for v in value if isinstance(value, list) else [value]:
             if v is not None:
                 g.add((subject, onto.properties[key].iri, _literal(onto, key, v)))
+        if isinstance(value, list) and [str(x) for x in value] != sorted(str(x) for x in value):
+            order[key] = [x for x in value if x is not None]
+    if order:  # RDF keeps no order: say it, so an import gives the lists back as stored
+        g.add((subject, CANAL.valueOrder, Literal(json.dumps(order, ensure_ascii=False, sort_keys=True, default=str))))
+
+
+def _ordered(props: dict[str, Any], order_text: Any) -> None:
+    """Put list values back in the order a ``canal:valueOrder`` literal gives (when it
+    names the same values; an edited list keeps the sorted order)."""
+    try:
+        order = json.loads(str(order_text))
+    except ValueError:
+        return
+    if not isinstance(order, dict):
+        return
+    for key, listed in order.items():
+        have = props.get(key)
+        if not isinstance(have, list) or not isinstance(listed, list):
+            continue
+        by_text: dict[str, list[Any]] = {}
+        for v in have:
+            by_text.setdefault(str(v), []).append(v)
+        if sorted(by_text) != sorted({str(x) for x in listed}) or len(listed) != len(have):
+            continue
+        props[key] = [by_text[str(x)].pop(0) if by_text[str(x)] else x for x in listed]
 
 
 def to_rdf(G: nx.MultiDiGraph, ontology: Ontology | None = None) -> Graph:
@@ -146,6 +173,9 @@ def from_rdf(g: Graph, ontology: Ontology | None = None, *, source: str = "rdf",
         for v in out.values():
             if isinstance(v, list):
                 v.sort(key=str)
+        order = g.value(s, CANAL.valueOrder)
+        if order is not None:
+            _ordered(out, order)
         return out
 
     unknown = _untyped_subjects(g, set(by_iri))
@@ -224,8 +254,6 @@ def parse_file(path: str | Path) -> Graph:
     g = Graph()
     try:
         if fmt == "json-ld":
-            import json
-
             text = p.read_text(encoding="utf-8-sig")
             refs = _outside_references(json.loads(text))
             if refs:
