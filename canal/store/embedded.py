@@ -19,6 +19,7 @@ import ctypes
 import fcntl
 import json
 import os
+import re
 import shutil
 import signal
 import stat
@@ -224,8 +225,22 @@ class EmbeddedServer:
             self.stop(save=False)
             raise
 
+    def _clean_server_temp_files(self) -> None:
+        """Remove the snapshot and journal-rewrite temp files a server killed mid-write left
+        beside the database (``temp-<pid>.rdb``, ``temp-rewriteaof-[bg-]<pid>.aof``), only
+        those of servers no longer alive and owned by this user: each can be as large as the
+        database."""
+        for f in self.path.parent.glob("temp-*"):
+            m = re.fullmatch(r"temp-(?:rewriteaof-(?:bg-)?)?(\d+)\.(?:rdb|aof)", f.name)
+            if not m or _alive(int(m.group(1))):
+                continue
+            with contextlib.suppress(OSError):
+                if f.is_file() and not f.is_symlink() and f.lstat().st_uid == os.getuid():
+                    f.unlink()
+
     def _start(self) -> str:
         exe, mod = _binaries()
+        self._clean_server_temp_files()
         self.tmpdir = Path(tempfile.mkdtemp(prefix="canal-"))
         self.socket = str(self.tmpdir / "redis.sock")
         conf = self.tmpdir / "redis.conf"

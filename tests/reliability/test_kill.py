@@ -50,6 +50,7 @@ def test_sigkill_at_random_moments_of_a_bulk_load(source: Path, clean: tuple[Pat
         assert rerun.returncode == 0, rerun.stderr
         assert canonical(db) == expected
         assert opens(db, 2) == []
+        assert list(tmp_path.glob("temp-*")) == []  # a killed server's snapshot or rewrite files
 
 
 def test_sigkill_at_a_random_moment_of_an_import(clean: tuple[Path, str, float], tmp_path: Path) -> None:
