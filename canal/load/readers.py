@@ -109,16 +109,16 @@ def read_table(
                 continue
             try:
                 rec = json.loads(line)
-            except ValueError as exc:
-                raise LoaderError(f"malformed JSON: {exc}", file=str(path), row=i) from None
+            except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
+                raise LoaderError(f"malformed JSON: {exc or 'nested too deeply'}", file=str(path), row=i) from None
             if not isinstance(rec, dict):
                 raise LoaderError("a JSON Lines record must be an object", file=str(path), row=i)
             yield i, rec
     elif fmt == "json":
         try:
             doc = json.loads(text)
-        except ValueError as exc:
-            raise LoaderError(f"malformed JSON: {exc}", file=str(path)) from None
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
+            raise LoaderError(f"malformed JSON: {exc or 'nested too deeply'}", file=str(path)) from None
         if records:
             items: Any = doc
             for part in records.split("."):
@@ -143,7 +143,7 @@ def _looks_like_jsonl(text: str) -> bool:
     try:
         json.loads(lines[0])
         return True
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 
