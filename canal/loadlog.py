@@ -39,6 +39,8 @@ def migrate(store: GraphStore) -> int:
     """Move bookkeeping records an older canal wrote into the domain graph to the
     bookkeeping graph; returns how many moved (0 on a current database)."""
     moved = 0
+    if not store.meta_separate:
+        return 0  # Neo4j without a bookkeeping database: the records already are where they belong
     for label in (LOAD_LOG, MERGE_RECORD):
         rows = store.query(f"MATCH (l:{ident(label)}) RETURN properties(l)").rows
         if not rows:

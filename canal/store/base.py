@@ -145,6 +145,11 @@ class GraphStore(ABC):
         """Run a query that may write."""
         return self._write(query, params or {})
 
+    @property
+    def meta_separate(self) -> bool:
+        """True if the bookkeeping lives apart from the domain graph (see :meth:`meta_query`)."""
+        return True
+
     def meta_query(self, query: str, params: Mapping[str, Any] | None = None) -> QueryResult:
         """Read canal's bookkeeping (load log, merge records), kept outside the domain graph.
 

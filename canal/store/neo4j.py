@@ -52,6 +52,11 @@ class Neo4jStore(GraphStore):
         except Exception as exc:
             raise StoreError(redact(f"cannot connect to Neo4j at {settings.db}: {type(exc).__name__}: {exc}")) from None
 
+    @property
+    def meta_separate(self) -> bool:
+        """Bookkeeping has its own database only when one is configured."""
+        return bool(self.settings.neo4j_meta_database) and self.settings.neo4j_meta_database != self.settings.neo4j_database
+
     def _meta(self, query: str, params: Mapping[str, Any], write: bool) -> QueryResult:
         """Bookkeeping goes to ``neo4j_meta_database`` when set (a second database needs
         Neo4j Enterprise), else into the data database as nodes with only their own
