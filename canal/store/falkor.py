@@ -279,12 +279,15 @@ class FalkorStore(GraphStore):
         (it cannot replay GRAPH.BULK, and FalkorDB cannot replay a graph deleted and made
         again under the same key: the server crashes at the next open), so a kill at any
         moment leaves the journal as it was before the load; at the end the journal is
-        rewritten from memory, which switches it to the new data at once.
+        rewritten from memory, which switches it to the new data at once. On a FalkorDB
+        server (no lock: another load may be running) a load killed outright leaves its
+        temporary key, never a half graph under the graph's name; ``GRAPH.DELETE`` it.
         """
         client = self.db.connection
         if self.server is not None:
             self.server.pause_journal(client)
-        self._drop_keys(self._bulk_leftovers())  # of a load killed on a server we do not own
+        if self.server is not None:  # our own server: no other load can be running
+            self._drop_keys(self._bulk_leftovers())
         key = f"{self.settings.graph}{BULK_INFIX}{os.getpid()}_{time.time_ns()}"
         self._bulk_key = key
         ok = False
