@@ -43,7 +43,7 @@ from canal.errors import ConfigError, LoaderError
 from canal.loadlog import migrate, recording
 from canal.model import Node, Origin, Relationship, validate_node, validate_relationship
 from canal.ontology import Ontology, load_ontology
-from canal.rdf import from_rdf, parse_file, serialize, to_rdf
+from canal.rdf import from_rdf, parse_file, refuse_xml_dtd, serialize, to_rdf
 from canal.store.base import GraphStore
 
 __all__ = [
@@ -372,6 +372,7 @@ def read_graph_file(path: str | Path, ontology: Ontology | None = None, *, fmt: 
         return from_rdf(parse_file(p), onto, source=str(p), skip_bad=skip_bad)
     if kind == "csv":
         return records_from_networkx(graph_from_csv(p), onto, source=str(p))
+    refuse_xml_dtd(p)
     try:
         H = nx.read_graphml(p, force_multigraph=True) if kind == "graphml" else nx.read_gexf(p)
     except Exception as exc:  # malformed XML and the like

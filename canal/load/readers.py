@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,7 @@ def read_table(
         reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="," if fmt == "csv" else "\t")
         if reader.fieldnames is None:
             return
-        dupes = {f for f in reader.fieldnames if reader.fieldnames.count(f) > 1}
+        dupes = {f for f, n in Counter(reader.fieldnames).items() if n > 1}  # not list.count: quadratic in wide headers
         if dupes:
             raise LoaderError(f"duplicate column(s) {sorted(dupes)}", file=str(path), row=1)
         try:
@@ -109,16 +110,18 @@ def read_table(
                 continue
             try:
                 rec = json.loads(line)
-            except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
-                raise LoaderError(f"malformed JSON: {exc or 'nested too deeply'}", file=str(path), row=i) from None
+            except (ValueError, RecursionError) as exc:
+                why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+                raise LoaderError(f"malformed JSON: {why}", file=str(path), row=i) from None
             if not isinstance(rec, dict):
                 raise LoaderError("a JSON Lines record must be an object", file=str(path), row=i)
             yield i, rec
     elif fmt == "json":
         try:
             doc = json.loads(text)
-        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
-            raise LoaderError(f"malformed JSON: {exc or 'nested too deeply'}", file=str(path)) from None
+        except (ValueError, RecursionError) as exc:
+            why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise LoaderError(f"malformed JSON: {why}", file=str(path)) from None
         if records:
             items: Any = doc
             for part in records.split("."):
@@ -163,7 +166,7 @@ def _read_excel(path: Path, sheet: str | None) -> Iterator[tuple[int, dict[str, 
         if header is None:
             return
         names = [str(h).strip() if h is not None else "" for h in header]
-        dupes = {f for f in names if f and names.count(f) > 1}
+        dupes = {f for f, n in Counter(names).items() if f and n > 1}
         if dupes:
             raise LoaderError(f"duplicate column(s) {sorted(dupes)}", file=str(path), row=1)
         for i, values in enumerate(rows, start=2):

@@ -112,6 +112,19 @@ CASES = [
     Case("utf-16 without bom", lambda t: _spec(t, "e.csv", "id,name\na,公司\n".encode("utf-16-le"))),
     Case("bad json line", lambda t: _spec(t, "e.jsonl", '{"id": "a", "name": "b"}\n{"id": \n')),
     Case("json not records", lambda t: _spec(t, "e.json", "42")),
+    Case("jsonl line not an object", lambda t: _spec(t, "e.jsonl", '{"id": "a", "name": "b"}\n[1, 2]\n')),
+    Case("corrupt xlsx", lambda t: _spec(t, "e.xlsx", b"PK\x03\x04" + BINARY)),
+    Case("unknown encoding in spec", lambda t: _spec(t, "e.csv", "id,name\na,b\n", GOOD_SPEC.format(file="e.csv") + "    encoding: klingon-8\n")),
+    Case("unknown class constant", lambda t: _spec(t, "e.csv", "id,name\na,b\n", GOOD_SPEC.format(file="e.csv").replace("Enterprise", "Spaceship"))),
+    # the two below load today; the loading-core work makes them errors (issue 12)
+    Case("spec names a missing column", lambda t: _spec(t, "e.csv", "id,nom\na,b\n"), fails=None),  # type: ignore[arg-type]
+    Case("quotes never closed", lambda t: _spec(t, "e.csv", 'id,name\na,"never closed\nb,c\n'), fails=None),  # type: ignore[arg-type]
+    Case("bom only", lambda t: _spec(t, "e.csv", b"\xef\xbb\xbf"), fails=None),  # type: ignore[arg-type]
+    Case("control characters in a name", lambda t: _spec(t, "e.csv", "id,name\na,x\x01\x1b[31mred\x7f\n"), fails=None),  # type: ignore[arg-type]
+    Case("id of 5000 characters", lambda t: _spec(t, "e.csv", "id,name\n" + "i" * 5000 + ",b\n"), fails=None),  # type: ignore[arg-type]
+    Case("header of 100,000 columns", lambda t: _spec(t, "e.csv", ",".join(["id", "name", *(f"c{i}" for i in range(100_000))]) + "\n"), fails=None),  # type: ignore[arg-type]
+    Case("spec tabs and anchors mixed", lambda t: _raw_spec(t, "name: x\n\tnodes: []\n")),
+    Case("spec deeply nested", lambda t: _raw_spec(t, "name: " + "[" * 50_000 + "]" * 50_000 + "\n")),
     # -- imports --------------------------------------------------------------------------
     Case("binary nodes.csv", lambda t: [*_file(t, "csvdir/nodes.csv", BINARY, "import")[:1], str(t / "csvdir")]),
     Case("binary turtle", lambda t: _file(t, "g.ttl", BINARY, "import")),
@@ -123,7 +136,7 @@ CASES = [
     Case("jsonld context list with url", lambda t: _file(t, "g.jsonld", _jsonld([{"canal": "https://w3id.org/canal/ontology#"}, "file:///etc/hostname"]), "import"), says=["context"]),
     Case("jsonld nested context import", lambda t: _file(t, "g.jsonld", _jsonld({"@import": "http://127.0.0.1:9/c", "canal": "https://w3id.org/canal/ontology#"}), "import"), says=["context"]),
     Case("jsonld deeply nested", lambda t: _file(t, "g.jsonld", '{"a":' * 100_000 + "1" + "}" * 100_000, "import")),
-    Case("graphml billion laughs", lambda t: _file(t, "g.graphml", LAUGHS + GRAPHML_BODY.format(ent="lol9"), "import")),
+    Case("graphml billion laughs", lambda t: _file(t, "g.graphml", LAUGHS + GRAPHML_BODY.format(ent="lol9"), "import"), says=["DOCTYPE"]),
     Case("graphml external entity", lambda t: _file(t, "g.graphml", EXTERNAL + GRAPHML_BODY.format(ent="xxe"), "import")),
     Case("gexf billion laughs", lambda t: _file(t, "g.gexf", LAUGHS + GEXF_BODY.format(ent="lol9"), "import")),
     Case("gexf external entity", lambda t: _file(t, "g.gexf", EXTERNAL + GEXF_BODY.format(ent="xxe"), "import")),
@@ -134,6 +147,13 @@ CASES = [
     Case("shift-jis article", lambda t: _file(t, "a.txt", ("東京大学の研究所は新しい技術を開発しました。" * 20).encode("shift_jis"), "extract"), says=["Shift"]),
     Case("binary article", lambda t: _file(t, "a.txt", BINARY, "extract")),
     Case("empty article", lambda t: _file(t, "a.txt", "", "extract")),
+    Case("euc-jp article", lambda t: _file(t, "a.txt", ("京都大学の研究室はロボット技術を企業と共同で開発しています。" * 20).encode("euc_jp"), "extract")),
+    Case("article that is an empty folder", lambda t: (t.joinpath("dir.txt").mkdir(), ["extract", str(t / "dir.txt")])[1], fails=None),  # type: ignore[arg-type]
+    Case("article with nul bytes", lambda t: _file(t, "a.txt", "中国科学院\x00大连化学物理研究所" * 50, "extract")),
+    Case("article of one huge line", lambda t: _file(t, "a.txt", "研究院" * 300_000, "extract", "--max-mb", "0.5")),
+    Case("html article of scripts only", lambda t: _file(t, "a.html", "<html><script>" + "alert(1);" * 1000 + "</script></html>", "extract")),
+    Case("utf-16 article with bom", lambda t: _file(t, "a.txt", "\ufeff中国科学院大连化学物理研究所开发了甲醇制烯烃技术。".encode("utf-16-le"), "extract", "--no-graph"), fails=False),
+    Case("review file that is not json lines", lambda t: _file(t, "r.jsonl", "{not json\n", "extract", "--load")),
     # -- arguments and environment -----------------------------------------------------
     Case("backtick in a param key", lambda t: ["query", "RETURN $m AS m", "-p", 'm={"a`b": 1}'], fails=None),  # type: ignore[arg-type]
     Case("param without =", lambda t: ["query", "RETURN 1", "-p", "novalue"]),
@@ -173,9 +193,5 @@ def test_rdf_xml_entities_are_neither_expanded_nor_fetched(body: str, tmp_path: 
 
     p = tmp_path / "g.rdf"
     p.write_text(body, encoding="utf-8")
-    try:
-        g = parse_file(p)
-    except LoaderError:
-        return
-    text = " ".join(str(o) for o in g.objects())
-    assert "root:" not in text and len(text) < 10_000
+    with pytest.raises(LoaderError, match="DOCTYPE"):
+        parse_file(p)
