@@ -46,12 +46,14 @@ def _count(db: Path) -> int:
         return c.total_nodes + c.total_relationships
 
 
-def trial(kind: str, cmd_of: Any, work: Path, clean_digest: str, full: int, span: float, rng: random.Random, i: int) -> dict[str, Any]:
+def trial(kind: str, cmd_of: Any, work: Path, clean_digest: str, full: int, span: float, rng: random.Random, i: int, mark: str = "server") -> dict[str, Any]:
     db = work / f"{kind}-{i}.db"
     after = rng.uniform(0.0, span)
-    hit = run_and_kill(cmd_of(db), db, after)
+    killed = run_and_kill(cmd_of(db), db, after, mark=mark)
     errors = opens(db, 2)
-    row: dict[str, Any] = {"kill_after_s": round(after, 3), "hit": hit, "opened": not errors, "errors": errors[:1]}
+    row: dict[str, Any] = {"kill_after_s": round(after, 3), "hit": killed.hit, "opened": not errors, "errors": errors[:1]}
+    if not killed.hit:
+        row["ended_before_kill_with"] = killed.returncode
     if not errors:
         n = _count(db)
         row["state"] = "empty" if n == 0 else "complete" if n == full else "partial"
@@ -72,6 +74,13 @@ def main() -> None:
     ap.add_argument("--kills", type=int, default=10)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    ap.add_argument("--only", choices=["bulk", "import"], default=None, help="run one kind of load")
+    ap.add_argument(
+        "--import-moment",
+        choices=["any", "writing"],
+        default="any",
+        help="imports: kill at any moment of the work (most of it is parsing), or only once records are being written",
+    )
     args = ap.parse_args()
     rng = random.Random(args.seed)
     work = Path(tempfile.mkdtemp(prefix="canal-kill-"))
@@ -89,7 +98,7 @@ def main() -> None:
         clean_text = canonical(clean)
         full = _count(clean)
         out["bulk"] = {"clean_work_seconds": round(timed.work_seconds, 3), "records": full, "trials": []}
-        for i in range(args.kills):
+        for i in range(args.kills if args.only != "import" else 0):
             out["bulk"]["trials"].append(trial("bulk", bulk_cmd, work, digest(clean_text), full, timed.work_seconds, rng, i))
 
         # import: the clean bulk graph exported in four formats
@@ -103,23 +112,26 @@ def main() -> None:
         cleans = {}
         for fmt, f in files.items():
             db = work / f"clean-import-{fmt}.db"
-            r = run_timed(canal_cmd(db, "import", str(f)), db)
+            r = run_timed(canal_cmd(db, "import", str(f)), db, mark="server" if args.import_moment == "any" else "writing")
             assert r.returncode == 0, r.stderr
             cleans[fmt] = (digest(canonical(db)), _count(db), r.work_seconds)
             out["import"]["clean_work_seconds"][fmt] = round(r.work_seconds, 3)
         fmts = list(files)
-        for i in range(args.kills):
+        out["import"]["moment"] = args.import_moment
+        for i in range(args.kills if args.only != "bulk" else 0):
             fmt = fmts[i % len(fmts)]
             d, n, span = cleans[fmt]
 
             def import_cmd(db: Path, f: Path = files[fmt]) -> list[str]:
                 return canal_cmd(db, "import", str(f))
 
-            row = trial("import", import_cmd, work, d, n, span, rng, i)
+            row = trial("import", import_cmd, work, d, n, span, rng, i, mark="server" if args.import_moment == "any" else "writing")
             row["format"] = fmt
             out["import"]["trials"].append(row)
         for kind in ("bulk", "import"):
             trials = out[kind]["trials"]
+            if not trials:
+                continue
             out[kind]["summary"] = {
                 "kills": len(trials),
                 "hit_while_running": sum(t["hit"] for t in trials),

@@ -109,6 +109,23 @@ def env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""), "CANAL_FSYNC": "no"}
 
 
+def _journal_bytes(db: Path) -> int:
+    aof = db.with_name(db.name + ".aof.d")
+    try:
+        return sum(f.stat().st_size for f in aof.iterdir())
+    except OSError:
+        return 0
+
+
+WRITING_BYTES = 50_000
+"""A command is "writing" once its journal holds this much (indexes and log records are
+a few kB; a batch of records is far more)."""
+
+
+def _started(db: Path, mark: str) -> bool:
+    return _server_up(db) if mark == "server" else _server_up(db) and _journal_bytes(db) > WRITING_BYTES
+
+
 def _server_up(db: Path) -> bool:
     lock = db.with_name(db.name + ".lock")
     try:
@@ -126,13 +143,14 @@ class Timed:
     stderr: str
 
 
-def run_timed(cmd: list[str], db: Path, *, timeout: float = 900) -> Timed:
-    """Run ``cmd`` to the end, timing the part after its embedded server is up."""
+def run_timed(cmd: list[str], db: Path, *, timeout: float = 900, mark: str = "server") -> Timed:
+    """Run ``cmd`` to the end, timing the part after its embedded server is up (``mark=
+    "writing"``: after its journal shows it writing records)."""
     proc = subprocess.Popen(cmd, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=db.parent)
     start = None
     deadline = time.monotonic() + timeout
     while proc.poll() is None and time.monotonic() < deadline:
-        if start is None and _server_up(db):
+        if start is None and _started(db, mark):
             start = time.monotonic()
         time.sleep(0.005)
     if proc.poll() is None:
@@ -141,12 +159,23 @@ def run_timed(cmd: list[str], db: Path, *, timeout: float = 900) -> Timed:
     return Timed(proc.returncode, time.monotonic() - (start or time.monotonic()), err.decode("utf-8", "replace"))
 
 
-def run_and_kill(cmd: list[str], db: Path, after: float, *, sig: int = signal.SIGKILL, timeout: float = 900) -> bool:
-    """Start ``cmd``, send ``sig`` ``after`` seconds once its server is up; True if the
-    signal reached it before it ended."""
+@dataclass
+class Killed:
+    """What a kill met: ``hit`` (the command was still running), else its exit status."""
+
+    hit: bool
+    returncode: int | None
+
+    def __bool__(self) -> bool:
+        return self.hit
+
+
+def run_and_kill(cmd: list[str], db: Path, after: float, *, sig: int = signal.SIGKILL, timeout: float = 900, mark: str = "server") -> Killed:
+    """Start ``cmd``, send ``sig`` ``after`` seconds once its server is up (``mark="writing"``:
+    once it writes records); truthy if the signal reached it before it ended."""
     proc = subprocess.Popen(cmd, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=db.parent)
     deadline = time.monotonic() + timeout
-    while proc.poll() is None and not _server_up(db) and time.monotonic() < deadline:
+    while proc.poll() is None and not _started(db, mark) and time.monotonic() < deadline:
         time.sleep(0.002)
     t = time.monotonic() + after
     while proc.poll() is None and time.monotonic() < t:
@@ -159,8 +188,7 @@ def run_and_kill(cmd: list[str], db: Path, after: float, *, sig: int = signal.SI
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-    # the killed command's server dies with it (PDEATHSIG); wait until its lock is free
-    return hit
+    return Killed(hit, None if hit else proc.returncode)
 
 
 RACES = [0]
