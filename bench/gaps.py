@@ -160,6 +160,7 @@ def measure(db: str, truth_file: str) -> dict[str, Any]:
     from canal.gaps import find_gaps
     from canal.gaps.frame import frame_of
     from canal.gaps.score import score
+    from canal.reviews import read_absences, read_reviews
     from canal.store import open_store
     from canal.store.bulk_read import read_arrays
     from canal.synth import PlantedGap
@@ -180,7 +181,8 @@ def measure(db: str, truth_file: str) -> dict[str, Any]:
         del a
         timings: dict[str, float] = {}
         t = time.perf_counter()
-        gaps = find_gaps(frame, timings=timings)
+        reviews = read_reviews(store)  # coordinators' decisions and recorded absences, as `canal gaps` reads them
+        gaps = find_gaps(frame, timings=timings, reviews=reviews, absences=read_absences(store))
         stages["analysis_total"] = round(time.perf_counter() - t, 2)
         for k, v in timings.items():
             stages[f"analysis_{k}"] = v

@@ -11,7 +11,11 @@ process), then
 3. **incremental upserts**: ``canal.ingest.load_spec`` of a delta source (half of its
    entities update existing ones, half are new, five relationships per entity) into
    the bulk-loaded graph: validate, diff, upsert, retract, log; then the engine's own
-   ceiling for that write path (prepared ``UNWIND ... CREATE`` statements alone).
+   ceiling for that write path (prepared ``UNWIND ... CREATE`` statements alone, with
+   the same properties): ``incremental_vs_ceiling`` is the ratio of their records/s;
+4. **no-change reload**: the delta source loaded into a new database, then again
+   unchanged, and the same for a source whose hub node has ``--hub-degree`` (10,000)
+   relationships: ``no_change_reload_vs_first_load`` is the larger of the two ratios.
 
 Prints JSON with records/s, seconds, CPU seconds and, per measurement, peak memory (PSS
 sampled every second: this process, the FalkorDB server, other processes such as the
@@ -172,7 +176,8 @@ def _create_ceiling(store: Any, n_entities: int, *, n: int) -> dict[str, Any]:
     rows = []
     for i in range(n):
         a, b = s0 + rng.randrange(sk), s0 + rng.randrange(sk)
-        rows.append({"id": f"n{a}-CUSTOMER_OF->n{b}#ceiling{i}", "source": f"n{a}", "target": f"n{b}", "props": {}})
+        # the same properties as the delta's relationships: an amount per row, provenance shared
+        rows.append({"id": f"n{a}-CUSTOMER_OF->n{b}#ceiling{i}", "source": f"n{a}", "target": f"n{b}", "props": {"amount": float(rng.randrange(10**6))}})
     q = (
         "UNWIND $rows AS row MATCH (a:Entity {id: row.source}) MATCH (b:Entity {id: row.target}) "
         "CREATE (a)-[r:CUSTOMER_OF {id: row.id}]->(b) SET r += $shared SET r += row.props RETURN count(r)"
@@ -183,6 +188,48 @@ def _create_ceiling(store: Any, n_entities: int, *, n: int) -> dict[str, Any]:
         store.execute(q, {"rows": rows[i : i + size], "shared": shared})
     secs = time.perf_counter() - t
     return {"relationships": n, "seconds": round(secs, 3), "records_per_second": round(n / secs), "batch_size": size}
+
+
+def write_hub_source(folder: Path, n: int, hub_degree: int, *, seed: int = 3) -> tuple[Path, int, int]:
+    """A source with ``n`` enterprises, one programme node granting to ``hub_degree`` of
+    them (a hub, like the programme of the CORDIS table) and two customer links each."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "entities.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "class", "name", "founded", "aliases"])
+        w.writerow(["hub", "Programme", "Hub programme", "", ""])
+        for i in range(n):
+            w.writerow([f"h{i}", "Enterprise", f"Hub enterprise {i}", 1990 + i % 30, ""])
+    m = 0
+    with open(folder / "relationships.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["source", "type", "target", "key", "amount"])
+        for i in range(hub_degree):
+            w.writerow(["hub", "grantsTo", f"h{i % n}", f"g{i}", f"{rng.randrange(10**6)}.5"])
+            m += 1
+        for i in range(n):
+            for k in range(2):
+                w.writerow([f"h{i}", "customerOf", f"h{rng.randrange(n)}", f"c{k}", ""])
+                m += 1
+    spec = folder / "spec.yaml"
+    spec.write_text(SPEC.format(name="hub-source", prefix=""), encoding="utf-8")
+    return spec, n + 1, m
+
+
+def _reload_ratio(spec: Path, db: Path) -> dict[str, Any]:
+    """A first incremental load of ``spec`` into a new database, then the same again (no change)."""
+    from canal.ingest import load_spec
+    from canal.store import open_store
+
+    with open_store(str(db), fsync="no") as store:
+        t = time.perf_counter()
+        load_spec(store, spec, resolve=False)
+        first = time.perf_counter() - t
+        t = time.perf_counter()
+        again = load_spec(store, spec, resolve=False)
+        reload = time.perf_counter() - t
+    return {"first_load_seconds": round(first, 3), "no_change_reload_seconds": round(reload, 3), "reload_vs_first_load": round(reload / first, 3), "reload_totals": again.totals(), "reload_timing": {k: round(v, 2) for k, v in again.timing.items()}}
 
 
 class _TreeMemory:
@@ -235,7 +282,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--delta", type=int, default=None, help="entities in the incremental delta (default entities/10, at most 100k)")
     ap.add_argument("--workdir", default=None)
     ap.add_argument("--keep", action="store_true")
-    ap.add_argument("--parts", default="bulk,loader,incremental", help="which measurements to run (comma-separated; incremental needs bulk)")
+    ap.add_argument("--parts", default="bulk,loader,incremental,reload", help="which measurements to run (comma-separated; incremental needs bulk)")
+    ap.add_argument("--hub-degree", type=int, default=10_000, help="relationships of the hub node in the reload measurement")
     ap.add_argument("--workers", type=int, default=None, help="processes for the relationships of the bulk path (default: canal's choice)")
     args = ap.parse_args(argv)
 
@@ -335,6 +383,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 "timing": {k: round(v, 2) for k, v in report.timing.items()},
                 "peak_memory": tree.stop(),
             }
+            ceiling = out["cypher_create_ceiling"]["records_per_second"]
+            out["incremental_vs_ceiling"] = round(out["incremental_upserts"]["records_per_second"] / ceiling, 3) if ceiling else None
+
+        # 4. a reload that changes nothing, against the first load of the same source: the
+        # delta source, and a source whose hub node has --hub-degree relationships
+        if "reload" in parts:
+            out["reload"] = _reload_ratio(dspec, work / "reload.db")
+            hspec, hn, hr = write_hub_source(work / "hub", max(1000, delta // 10), args.hub_degree)
+            out["reload_with_hub"] = {"nodes": hn, "relationships": hr, "hub_degree": args.hub_degree, **_reload_ratio(hspec, work / "hub.db")}
+            out["no_change_reload_vs_first_load"] = max(out["reload"]["reload_vs_first_load"], out["reload_with_hub"]["reload_vs_first_load"])
         out["records"] = records
     finally:
         if not args.keep:

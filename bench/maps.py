@@ -38,6 +38,29 @@ def measure(b: Any, path: Path) -> dict[str, Any]:
     t2 = time.perf_counter()
     hits = page.evaluate("() => window.canalMap.search('a').length")
     search_s = time.perf_counter() - t2
+    frame = "() => new Promise(r => requestAnimationFrame(() => r(1)))"
+    t3 = time.perf_counter()
+    page.evaluate("() => window.canalMap.setLang('zh')")
+    page.evaluate(frame)
+    lang_s = time.perf_counter() - t3
+    extra: dict[str, Any] = {"language_switch_s": round(lang_s, 3)}
+    if page.evaluate("() => window.canalMap.data.meta.aggregated"):
+        gid = page.evaluate("() => window.canalMap.data.nodes[0].id")
+        before = page.evaluate("() => window.canalMap.drawnCounts().nodes")
+        t4 = time.perf_counter()
+        page.evaluate("(g) => window.canalMap.openGroup(g)", gid)
+        page.evaluate(frame)
+        extra["open_group_s"] = round(time.perf_counter() - t4, 3)
+        extra["open_group_members_drawn"] = page.evaluate("() => window.canalMap.drawnCounts().nodes") - before
+        page.evaluate("(g) => window.canalMap.closeGroup(g)", gid)
+        extra["closed_again"] = page.evaluate("() => window.canalMap.drawnCounts().nodes") == before
+    else:
+        ids = page.evaluate("() => window.canalMap.data.nodes.slice(0, 2).map(n => n.id).concat([window.canalMap.data.nodes[window.canalMap.data.nodes.length - 1].id])")
+        t4 = time.perf_counter()
+        path = page.evaluate("([a, b]) => window.canalMap.showPath(a, b)", [ids[0], ids[2]])
+        page.evaluate(frame)
+        extra["path_s"] = round(time.perf_counter() - t4, 3)
+        extra["path_hops"] = (len(path) - 1) if path else None
     out = {
         "ready_s": round(v.load_ms / 1000, 3),
         "open_wall_s": round(wall, 3),
@@ -48,6 +71,7 @@ def measure(b: Any, path: Path) -> dict[str, Any]:
         "drawn_edges": counts["edges"],
         "console_errors": len(v.console_errors) + len(v.page_errors),
         "outside_requests": len(v.outside_requests),
+        **extra,
     }
     page.close()
     return out

@@ -23,7 +23,6 @@ import csv
 import json
 import multiprocessing
 import os
-import struct
 import subprocess
 import sys
 import time
@@ -33,17 +32,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
-from canal.errors import CanalError, LoaderError, SchemaError, StoreError
+from canal.errors import BadRows, CanalError, LoaderError, SchemaError, StoreError
 from canal.inflight import InFlight
 from canal.load import collect, read_spec
-from canal.load.records import Reject
-from canal.load.spec import LoaderSpec, Mapping_, Value
+from canal.load.readers import csv_rows, format_of, header_of, row_shape_error
+from canal.load.records import Collected, Reject, column_named, source_details
+from canal.load.spec import LoaderSpec, Mapping_, Value, check_columns
 from canal.loadlog import DeferredInterrupts, Run, load_log, migrate
-from canal.model import Node, Relationship
-from canal.ontology import ROOT_CLASS, Ontology, coerce_value, load_ontology
+from canal.model import Node, Origin, Relationship, check_id
+from canal.ontology import ROOT_CLASS, Ontology, load_ontology
 from canal.store.base import GraphStore
+from canal.store.graphbulk import GraphBulkEncoder, NodeEmit, RelEmit, no_nul
 
 _FALKOR_TYPES = {"string": "STRING", "uri": "STRING", "date": "STRING", "datetime": "STRING", "integer": "INT", "float": "DOUBLE", "boolean": "BOOL"}
 _NEO4J_TYPES = {"string": "string", "uri": "string", "date": "date", "datetime": "datetime", "integer": "long", "float": "double", "boolean": "boolean"}
@@ -63,7 +64,7 @@ class BulkFiles:
 
 
 def _simple_value(v: Value) -> bool:
-    return v.template is None and v.map is None and not v.transform
+    return v.template is None and v.map is None and not v.transform and v.number is None
 
 
 def _simple(m: Mapping_) -> bool:
@@ -87,31 +88,22 @@ def _cell(value: Any, functional: bool, style: str) -> str:
     return str(value)
 
 
-NodeEmit = Callable[[str, list[Any]], None]
-"""``emit(node_id, values)``: one node, its values in the emitter's column order."""
-RelEmit = Callable[[str, str, int, int, str, list[Any]], None]
-"""``emit(source_id, target_id, source_no, target_no, relationship_id, values)``: one
-relationship (``*_no``: the endpoints' numbers in :attr:`_Sink.numbers`)."""
-
-
-class _Sink:
-    """Where validated rows go: typed CSV files, or GRAPH.BULK buffers.
+class _Sink(Protocol):
+    """Where checked rows go: typed CSV files (:class:`_CsvSink`), or GRAPH.BULK buffers
+    (:class:`canal.store.graphbulk.GraphBulkEncoder`).
 
     ``keys`` are the per-row columns (values given to each ``emit``), ``fixed`` the
     columns whose value is the same on every row (``fixed_values``, given once).
-    Nodes are numbered 0, 1, ... in the order they are emitted (``numbers``, with their
-    classes in ``classes``): GRAPH.BULK refers to relationship endpoints by these numbers.
+    ``numbers`` maps node ids to the numbers relationships refer to (``classes[number]``
+    is the node's class); they are final after :meth:`nodes_done`.
     """
 
-    def __init__(self) -> None:
-        self.numbers: dict[str, int] = {}
-        self.classes: list[str] = []
+    numbers: dict[str, int]
+    classes: list[str]
 
-    def node_emitter(self, cls: str, keys: list[str], fixed: list[str], fixed_values: list[Any]) -> NodeEmit:
-        raise NotImplementedError
+    def node_emitter(self, cls: str, keys: list[str], fixed: list[str], fixed_values: list[Any]) -> NodeEmit: ...
 
-    def rel_emitter(self, rtype: str, keys: list[str], fixed: list[str], fixed_values: list[Any]) -> RelEmit:
-        raise NotImplementedError
+    def rel_emitter(self, rtype: str, keys: list[str], fixed: list[str], fixed_values: list[Any]) -> RelEmit: ...
 
     def nodes_done(self) -> None:
         """Every node has been emitted; relationships follow."""
@@ -120,12 +112,13 @@ class _Sink:
         """Every row has been emitted."""
 
 
-class _CsvSink(_Sink):
+class _CsvSink:
     """One CSV file per class / relationship type and column layout, with a typed header
     (``style`` falkordb: falkordb-bulk-loader; neo4j: neo4j-admin database import)."""
 
     def __init__(self, out: BulkFiles, onto: Ontology, style: str) -> None:
-        super().__init__()
+        self.numbers: dict[str, int] = {}
+        self.classes: list[str] = []
         self.out, self.onto, self.style = out, onto, style
         self.handles: list[IO[str]] = []
         self.layouts: dict[tuple[str, tuple[str, ...]], str] = {}
@@ -187,174 +180,72 @@ class _CsvSink(_Sink):
 
         return emit
 
+    def nodes_done(self) -> None:
+        pass
+
     def close(self) -> None:
         for fh in self.handles:
             fh.close()
 
 
-# -- GRAPH.BULK binary format ---------------------------------------------------------------
-# A GRAPH.BULK call carries node tokens, then relationship tokens. A token is a header
-# (labels joined by ':' or the relationship type, NUL-terminated; a uint32 property count;
-# the property names, NUL-terminated) followed by entities. A node is its property values;
-# a relationship two uint64 node numbers (nodes are numbered 0, 1, ... in the order the
-# new graph receives them) then its values. A value is one type byte and its payload:
-# 0 null; 1 bool (1 byte); 2 double; 4 int64 (8 bytes, little-endian); 3 string (UTF-8,
-# NUL-terminated); 5 array (int64 length, then that many values).
+class _RecordSink:
+    """Checked rows as model records, for an incremental load's diff (the same converter
+    and checker as the bulk path; only the writer differs)."""
 
-_I64 = struct.Struct("<q").pack
-_F64 = struct.Struct("<d").pack
-_ENDS = struct.Struct("<QQ").pack
-_NULL = b"\x00"
-
-
-def _enc_str(value: Any) -> bytes:
-    # values are checked for NUL characters before they reach an encoder (``_no_nul``)
-    return b"\x03" + str(value).encode("utf-8") + b"\x00"
-
-
-def _no_nul(value: Any) -> bool:
-    """True unless ``value`` (a text or a list of texts) holds a NUL character, which the
-    GRAPH.BULK format cannot carry (texts there end at the first NUL)."""
-    if isinstance(value, str):
-        return "\x00" not in value
-    if isinstance(value, list):
-        return all(not isinstance(x, str) or "\x00" not in x for x in value)
-    return True
-
-
-def _scalar_encoder(kind: str) -> Callable[[Any], bytes]:
-    if kind == "integer":
-        return lambda v: b"\x04" + _I64(v)
-    if kind == "float":
-        return lambda v: b"\x02" + _F64(v)
-    if kind == "boolean":
-        return lambda v: b"\x01\x01" if v else b"\x01\x00"
-    return _enc_str
-
-
-def _value_encoder(kind: str, functional: bool) -> Callable[[Any], bytes]:
-    """An encoder of one (already typed) property value; ``None`` is null."""
-    one = _scalar_encoder(kind)
-    if functional:
-        return lambda v: _NULL if v is None else one(v)
-
-    def many(v: Any) -> bytes:
-        if v is None:
-            return _NULL
-        vals = v if isinstance(v, list) else [v]
-        return b"\x05" + _I64(len(vals)) + b"".join(one(x) for x in vals)
-
-    return many
-
-
-def _token_header(name: str, keys: list[str]) -> bytes:
-    for k in keys:
-        if "\x00" in k:
-            raise SchemaError(f"property name {k!r} contains a NUL character")
-    return name.encode("utf-8") + b"\x00" + struct.pack("<I", len(keys)) + b"".join(k.encode("utf-8") + b"\x00" for k in keys)
-
-
-BulkSend = Callable[[list[bytes], list[bytes], int, int], None]
-"""``send(node_tokens, relationship_tokens, nodes, relationships)``: one GRAPH.BULK call."""
-
-
-class _GraphBulkSink(_Sink):
-    """Validated rows straight into GRAPH.BULK buffers (no intermediate files).
-
-    Tokens grow to ``token_bytes``; a call is sent when its tokens pass ``buffer_bytes``.
-    ``send`` may return before the server has finished (the caller pipelines).
-    """
-
-    def __init__(self, out: BulkFiles, onto: Ontology, send: BulkSend, *, token_bytes: int = 16 << 20, buffer_bytes: int = 48 << 20) -> None:
-        super().__init__()
-        self.out, self.onto, self.send = out, onto, send
-        self.token_bytes, self.buffer_bytes = token_bytes, buffer_bytes
-        self.node_tokens: list[bytes] = []
-        self.rel_tokens: list[bytes] = []
-        self.pending_bytes = 0
-        self.pending_nodes = 0
-        self.pending_rels = 0
-        self.finishers: list[Callable[[], None]] = []
-
-    def _pend(self, token: bytes, is_node: bool, count: int) -> None:
-        (self.node_tokens if is_node else self.rel_tokens).append(token)
-        self.pending_bytes += len(token)
-        if is_node:
-            self.pending_nodes += count
-        else:
-            self.pending_rels += count
-        if self.pending_bytes >= self.buffer_bytes:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.node_tokens or self.rel_tokens:
-            self.send(self.node_tokens, self.rel_tokens, self.pending_nodes, self.pending_rels)
-        self.node_tokens, self.rel_tokens = [], []
-        self.pending_bytes = self.pending_nodes = self.pending_rels = 0
-
-    def _emitter_state(self, name: str, keys: list[str], fixed: list[str], fixed_values: list[Any], is_node: bool) -> tuple[bytearray, list[int], Callable[[], None], bytes]:
-        header = _token_header(name, ["id", *keys, *fixed])
-        for k, v in zip(fixed, fixed_values, strict=True):
-            if not _no_nul(v):
-                raise SchemaError(f"the value of {k!r} contains a NUL character")
-        tail = b"".join(_value_encoder(self.onto.properties[k].kind, self.onto.properties[k].functional)(v) for k, v in zip(fixed, fixed_values, strict=True))
-        buf = bytearray(header)
-        count = [0]
-
-        def finish() -> None:
-            if count[0]:
-                self._pend(bytes(buf), is_node, count[0])
-            del buf[len(header) :]
-            count[0] = 0
-
-        self.finishers.append(finish)
-        return buf, count, finish, tail
+    def __init__(self, onto: Ontology) -> None:
+        self.onto = onto
+        self.numbers: dict[str, int] = {}
+        self.classes: list[str] = []
+        self.nodes: list[Node] = []
+        self.relationships: list[Relationship] = []
 
     def node_emitter(self, cls: str, keys: list[str], fixed: list[str], fixed_values: list[Any]) -> NodeEmit:
-        buf, count, finish, tail = self._emitter_state(":".join(self.onto.labels_for(cls)), keys, fixed, fixed_values, True)
-        encs = [_value_encoder(self.onto.properties[k].kind, self.onto.properties[k].functional) for k in keys]
-        numbers, classes, counts, limit = self.numbers, self.classes, self.out.nodes, self.token_bytes
+        const = {k: v for k, v in zip(fixed, fixed_values, strict=True) if v is not None and k != "sources"}
+        numbers, classes, nodes = self.numbers, self.classes, self.nodes
 
         def emit(nid: str, values: list[Any]) -> None:
             numbers[nid] = len(classes)
             classes.append(cls)
-            buf.extend(b"".join([b"\x03", nid.encode(), b"\x00", *[e(v) for e, v in zip(encs, values, strict=True)], tail]))
-            count[0] += 1
-            counts[cls] += 1
-            if len(buf) >= limit:
-                finish()
+            props = dict(const)
+            props.update((k, v) for k, v in zip(keys, values, strict=True) if v is not None)
+            nodes.append(Node(nid, cls, props))
 
         return emit
 
     def rel_emitter(self, rtype: str, keys: list[str], fixed: list[str], fixed_values: list[Any]) -> RelEmit:
-        buf, count, finish, tail = self._emitter_state(rtype, keys, fixed, fixed_values, False)
-        encs = [_value_encoder(self.onto.properties[k].kind, self.onto.properties[k].functional) for k in keys]
-        counts, limit = self.out.relationships, self.token_bytes
-
-        one = encs[0] if len(encs) == 1 else None
+        const = {k: v for k, v in zip(fixed, fixed_values, strict=True) if v is not None and k != "sources"}
+        name, rels = self.onto.relation(rtype).name, self.relationships
 
         def emit(src: str, dst: str, s_no: int, d_no: int, rid: str, values: list[Any]) -> None:
-            if one is not None:
-                buf.extend(b"".join((_ENDS(s_no, d_no), b"\x03", rid.encode(), b"\x00", one(values[0]), tail)))
-            elif values:
-                buf.extend(b"".join([_ENDS(s_no, d_no), b"\x03", rid.encode(), b"\x00", *[e(v) for e, v in zip(encs, values, strict=True)], tail]))
-            else:
-                buf.extend(_ENDS(s_no, d_no) + b"\x03" + rid.encode() + b"\x00" + tail)
-            count[0] += 1
-            counts[rtype] += 1
-            if len(buf) >= limit:
-                finish()
+            head = len(src) + len(rtype) + len(dst) + 3  # "src-TYPE->dst", then "#key"
+            props = dict(const)
+            props.update((k, v) for k, v in zip(keys, values, strict=True) if v is not None)
+            rels.append(Relationship(name, src, dst, rid[head + 1 :] if len(rid) > head else "", props))
 
         return emit
 
     def nodes_done(self) -> None:
-        for f in self.finishers:
-            f()
-        self.finishers = []
+        pass
 
     def close(self) -> None:
-        self.nodes_done()
-        self.flush()
+        pass
+
+
+def fast_records(spec: LoaderSpec, onto: Ontology, *, skip_bad: bool = False) -> Collected | None:
+    """The records of a plain CSV/TSV spec through the streaming converter (several times
+    faster than :func:`canal.load.collect`, with the same checks), or ``None`` when the spec
+    needs ``collect`` (templates, maps, transforms, ``where``...) or a relationship names a
+    node outside the load (which ``collect`` looks up in the store)."""
+    if not all(_simple(m) for m in (*spec.nodes, *spec.relationships)):
+        return None
+    out = BulkFiles(Path("."))
+    sink = _RecordSink(onto)
+    _fast(spec, onto, out, sink, True, None)
+    if any(r.reason.startswith("dangling endpoint") for r in out.rejects):
+        return None
+    if out.rejects and not skip_bad:
+        raise BadRows([(r.file or None, r.row, r.field, r.reason) for r in out.rejects])
+    return Collected(sorted(sink.nodes, key=lambda n: n.id), sink.relationships, out.rejects)
 
 
 def write_bulk_files(
@@ -380,9 +271,11 @@ def write_bulk_files(
     return out
 
 
-def convert(spec_path: str | Path, onto: Ontology, out: BulkFiles, sink: _Sink, *, skip_bad: bool = False, progress: Callable[[str, int], None] | None = None) -> None:
-    """Read and check every row of a spec's sources, handing each good one to ``sink``."""
-    spec = read_spec(spec_path, onto)
+def convert(spec: LoaderSpec | str | Path, onto: Ontology, out: BulkFiles, sink: _Sink, *, skip_bad: bool = False, progress: Callable[[str, int], None] | None = None) -> None:
+    """Read and check every row of a spec's sources (a parsed spec, or its path), handing
+    each good one to ``sink``."""
+    if not isinstance(spec, LoaderSpec):
+        spec = read_spec(spec, onto)
     if all(_simple(m) for m in (*spec.nodes, *spec.relationships)):
         _fast(spec, onto, out, sink, skip_bad, progress)
     else:
@@ -412,7 +305,7 @@ def _emit_records(spec: LoaderSpec, onto: Ontology, sink: _Sink, nodes: list[Nod
     recs: list[tuple[str, dict[str, Any], Any]] = [(n.id, n.props, n.origin) for n in nodes] + [(r.rid, r.props, r.origin) for r in rels]
     for rid, props, o in recs:
         for k, v in (("id", rid), *props.items()):
-            if not _no_nul(v):
+            if not no_nul(v):
                 raise LoaderError("a text value contains a NUL character", file=o.file if o else None, row=o.row if o else None, field=k)
     node_emit: dict[str, NodeEmit] = {}
     rel_emit: dict[str, RelEmit] = {}
@@ -429,33 +322,13 @@ def _emit_records(spec: LoaderSpec, onto: Ontology, sink: _Sink, nodes: list[Nod
         rel_emit[t](r.source, r.target, sink.numbers[r.source], sink.numbers[r.target], r.rid, [props.get(k) for k in rkeys])
 
 
-def _open_rows(m: Mapping_, path: Path) -> Iterator[list[str]] | None:
-    """A csv.reader over a CSV/TSV file (header first), or None for other formats."""
-    from canal.load.readers import decode, format_of
-
+def _open_rows(m: Mapping_, path: Path) -> Iterator[tuple[int, list[str]]] | None:
+    """``(row number, cells)`` of a CSV/TSV file (header first, through the one reader
+    :func:`canal.load.readers.csv_rows`), or None for other formats."""
     fmt = format_of(path, m.fmt)
     if fmt not in ("csv", "tsv"):
         return None
-    if m.encoding and m.encoding != "auto":
-        enc = m.encoding
-    else:
-        with open(path, "rb") as fh:
-            head = fh.read(1 << 16)
-        try:
-            import codecs
-
-            # final=False: a character cut by the 64 KB boundary is not an error
-            codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
-            enc = "utf-8-sig"
-        except UnicodeDecodeError:
-            decode(head, path, "auto")
-            enc = "gb18030"
-
-    def gen() -> Iterator[list[str]]:
-        with open(path, encoding=enc, newline="") as fh:
-            yield from csv.reader(fh, delimiter="," if fmt == "csv" else "\t")
-
-    return gen()
+    return csv_rows(path, fmt, m.encoding)
 
 
 Getter = Callable[[list[str]], Any]
@@ -556,6 +429,66 @@ class _RelCheck:
         return info.type, emit
 
 
+class _Fast:
+    """The streaming converter's state for one spec: node numbers live in the sink, bad
+    rows in ``out.rejects`` (reported all at once at the end of a phase)."""
+
+    def __init__(self, spec: LoaderSpec, onto: Ontology, out: BulkFiles, sink: _Sink, skip_bad: bool, progress: Callable[[str, int], None] | None) -> None:
+        self.spec, self.onto, self.out, self.sink, self.skip_bad, self.progress = spec, onto, out, sink, skip_bad, progress
+        self.props_info = onto.properties
+        self.consts = {**spec.defaults, "sources": [spec.name]}
+        self.base = {k: v for k, v in spec.defaults.items() if v is not None}
+        self.allowed_props: set[tuple[str, str]] = set()
+        self.rel_cache: dict[str, Any] = {}
+        self.digests: dict[str, tuple[int, str, int]] = {}  # node id -> (row, class, digest of its values)
+        self.joined = sorted({k for d in spec.sources.values() for k in d if k in onto.properties})
+        self.count = 0
+
+    def bad(self, exc: LoaderError, rec: Any) -> None:
+        self.out.rejects.append(Reject(exc.file or "", exc.row, exc.field, exc.message, {"row": rec}))
+
+    def done(self) -> None:
+        """Without ``skip_bad`` the bad rows of a phase stop the load (all reported)."""
+        if self.out.rejects and not self.skip_bad:
+            raise BadRows([(r.file or None, r.row, r.field, r.reason) for r in self.out.rejects])
+
+    def typed(self, key: str, value: Any, fname: str, row: int) -> Any:
+        """A cell as its ontology type (the one checker: :meth:`Ontology.coerce`)."""
+        try:
+            out = self.onto.coerce(key, value)
+        except SchemaError as exc:
+            raise LoaderError(str(exc), file=fname, row=row, field=key) from None
+        if key == "confidence" and not 0.0 <= out <= 1.0:
+            raise LoaderError("confidence must lie between 0 and 1", file=fname, row=row, field=key)
+        return out
+
+    def plain_text(self, key: str) -> bool:
+        """True for a single-valued text property (a string or URI is checked by
+        :func:`canal.ontology.coerce_value`; a short ASCII text passes that check as it is)."""
+        info = self.props_info[key]
+        return info.functional and info.kind == "string"
+
+    def layout(self, keys: list[str], consts: dict[str, Any]) -> tuple[list[str], list[str], list[Any]]:
+        """Column order: per-row keys first, then the keys whose value is a constant."""
+        varying = [k for k in keys if k not in consts]
+        fixed = [k for k in keys if k in consts]
+        return varying, fixed, [consts[k] for k in fixed]
+
+    def join_sources(self, values: list[Any], vpos: dict[str, int], src: Any) -> None:
+        """Per-row provenance from the spec's ``sources`` table (keys the row lacks)."""
+        if src is None:
+            src = self.base.get("source")
+        have = {k for k in self.joined if values[vpos[k]] is not None} | set(self.base)
+        for k, v in source_details(self.spec, src, have).items():
+            if k in vpos:
+                values[vpos[k]] = self.onto.coerce(k, v)
+
+    def tick(self, stage: str) -> None:
+        self.count += 1
+        if self.progress and self.count % 100_000 == 0:
+            self.progress(stage, self.count)
+
+
 def _fast(
     spec: LoaderSpec,
     onto: Ontology,
@@ -570,197 +503,190 @@ def _fast(
     """The streaming converter: ``phase`` nodes, rels (the nodes are in ``sink``) or both;
     ``part=(slots, n)`` keeps the relationships whose source id hashes to one of ``slots`` modulo ``n``
     (duplicates share their source, so each part removes its own)."""
-    props_info = onto.properties
-    src_list = [spec.name]
-    node_consts = {**spec.defaults, "sources": src_list}
-    rel_consts = {**spec.defaults, "sources": src_list}
-    numbers, classes = sink.numbers, sink.classes
-    allowed_props: set[tuple[str, str]] = set()
-    rel_cache: dict[str, Any] = {}
-
-    def bad(exc: LoaderError, rec: Any) -> None:
-        if not skip_bad:
-            raise exc
-        out.rejects.append(Reject(exc.file or "", exc.row, exc.field, exc.message, {"row": rec}))
-
-    def typed(key: str, value: Any, fname: str, row: int) -> Any:
-        info = props_info[key]
-        try:
-            if info.functional:
-                if isinstance(value, list):
-                    if len(value) != 1:
-                        raise SchemaError(f"{key!r} takes one value, got {len(value)}")
-                    value = value[0]
-                if info.kind == "string":
-                    text = str(value)
-                    if "\x00" in text:
-                        raise SchemaError("a text value contains a NUL character")
-                    return text
-                if info.kind == "float" and isinstance(value, str):
-                    try:
-                        f = float(value.replace(",", ""))
-                        if f == f and f not in (float("inf"), float("-inf")):
-                            return f
-                    except ValueError:
-                        pass
-                return coerce_value(info.kind, value)
-            vals = value if isinstance(value, list) else [value]
-            if info.kind == "string":
-                vals = [str(x) for x in vals]
-                if any("\x00" in x for x in vals):
-                    raise SchemaError("a text value contains a NUL character")
-                return vals
-            return [coerce_value(info.kind, x) for x in vals]
-        except SchemaError as exc:
-            raise LoaderError(str(exc), file=fname, row=row, field=key) from None
-
-    def layout(keys: list[str], consts: dict[str, Any]) -> tuple[list[str], list[str], list[Any]]:
-        """Column order: per-row keys first, then the keys whose value is a constant."""
-        varying = [k for k in keys if k not in consts]
-        fixed = [k for k in keys if k in consts]
-        return varying, fixed, [consts[k] for k in fixed]
-
-    count = 0
-    for m in spec.nodes if phase != "rels" else []:
-        for path in m.files:
-            fname = str(path)
-            rows = _open_rows(m, path)
-            if rows is None:
-                data = collect(LoaderSpec(spec.path, spec.name, spec.title, spec.licence, spec.defaults, spec.sources, spec.resolve, [m], []), onto, skip_bad=skip_bad)
-                out.rejects.extend(data.rejects)
-                fresh_nodes: list[Node] = []
-                fresh_ids: set[str] = set()
-                for n in data.nodes:
-                    if n.id in numbers or n.id in fresh_ids:
-                        bad(LoaderError(f"id {n.id!r} appears twice (the bulk path needs unique ids)", file=fname, row=n.origin.row if n.origin else None, field="id"), n.id)
-                        continue
-                    fresh_nodes.append(n)
-                    fresh_ids.add(n.id)
-                _emit_records(spec, onto, sink, fresh_nodes, [])
-                continue
-            header = [h.strip() for h in next(rows, [])]
-            index = {h: i for i, h in enumerate(header)}
-            gid, gcls = _getter(m.values["id"], index), _getter(m.values["class"], index)
-            items = [(k, _getter(v, index), v.column or k) for k, v in (*m.properties.items(), *m.provenance.items()) if k != "id"]
-            own = {k for k, _, _ in items}
-            varying, fixed_keys, fixed_vals = layout(sorted(own | {k for k in node_consts if k in props_info and k != "id"}), {k: v for k, v in node_consts.items() if k not in own})
-            emitters: dict[str, NodeEmit] = {}
-            idcol = m.values["id"].column or "id"
-            clscol = m.values["class"].column or "class"
-            vpos = {k: i for i, k in enumerate(varying)}
-            # plain texts need only the NUL check; other values go through typed()
-            nslots = [(vpos[k], k, g, col, props_info[k].kind == "string" and props_info[k].functional) for k, g, col in items if k in vpos]
-            nvar = len(varying)
-            for rownum, row in enumerate(rows, start=2):
-                try:
-                    nid = gid(row)
-                    if nid is None:
-                        raise LoaderError("missing id", file=fname, row=rownum, field=idcol)
-                    nid = str(nid)
-                    cls = gcls(row)
-                    node_emit = emitters.get(cls)
-                    if node_emit is None:
-                        try:
-                            onto.labels_for(str(cls))
-                        except SchemaError as exc:
-                            raise LoaderError(str(exc), file=fname, row=rownum, field=clscol) from None
-                        node_emit = emitters[cls] = sink.node_emitter(cls, varying, fixed_keys, fixed_vals)
-                    if nid in numbers:
-                        raise LoaderError(f"id {nid!r} appears twice (the bulk path needs unique ids)", file=fname, row=rownum, field=idcol)
-                    if "\x00" in nid:
-                        raise LoaderError("the id contains a NUL character", file=fname, row=rownum, field=idcol)
-                    nvalues: list[Any] = [None] * nvar
-                    for i, k, g, col, text in nslots:
-                        x = g(row)
-                        if x is not None:
-                            if (k, cls) not in allowed_props:
-                                if not onto.node_property_allowed(k, cls):
-                                    raise LoaderError(f"property {k!r} does not apply to class {cls}", file=fname, row=rownum, field=col)
-                                allowed_props.add((k, cls))
-                            nvalues[i] = x if text and type(x) is str and "\x00" not in x else typed(k, x, fname, rownum)
-                except LoaderError as exc:
-                    bad(exc, row)
-                    continue
-                except IndexError:
-                    bad(LoaderError(f"the row has {len(row)} fields, the header {len(header)}", file=fname, row=rownum, field=None), row)
-                    continue
-                node_emit(nid, nvalues)
-                count += 1
-                if progress and count % 100_000 == 0:
-                    progress("nodes", count)
     if phase != "rels":
+        check_columns(spec)
+    run = _Fast(spec, onto, out, sink, skip_bad, progress)
+    if phase != "rels":
+        for m in spec.nodes:
+            for path in m.files:
+                _fast_nodes(run, m, path)
+        run.done()
         sink.nodes_done()
     if phase == "nodes":
         return
     seen: set[str] = set()
-    slots, pn = part or (frozenset([0]), 1)
-    skip = [i not in slots for i in range(pn)]
     for m in spec.relationships:
         for path in m.files:
-            fname = str(path)
-            rows = _open_rows(m, path)
-            if rows is None:
-                data = collect(LoaderSpec(spec.path, spec.name, spec.title, spec.licence, spec.defaults, spec.sources, spec.resolve, [], [m]), onto, skip_bad=skip_bad, known=lambda ids: {i: classes[numbers[i]] for i in ids if i in numbers})
-                out.rejects.extend(data.rejects)
-                fresh: list[Relationship] = []
-                for r in data.relationships:
-                    if r.rid in seen or (pn > 1 and skip[hash(r.source) % pn]):
-                        continue
-                    if r.source not in numbers or r.target not in numbers:
-                        end = r.source if r.source not in numbers else r.target
-                        bad(LoaderError(f"dangling endpoint: {end!r} is not in this load", file=fname, row=r.origin.row if r.origin else None, field="source"), r.rid)
-                        continue
-                    seen.add(r.rid)
-                    fresh.append(r)
-                _emit_records(spec, onto, sink, [], fresh)
-                continue
-            header = [h.strip() for h in next(rows, [])]
-            index = {h: i for i, h in enumerate(header)}
-            ritems = [(k, _getter(v, index)) for k, v in (*m.properties.items(), *m.provenance.items()) if k != "id"]
-            own = {k for k, _ in ritems}
-            varying, fixed_keys, fixed_vals = layout(sorted(own | {k for k in rel_consts if k in props_info and k != "id"}), {k: v for k, v in rel_consts.items() if k not in own})
-            vpos = {k: i for i, k in enumerate(varying)}
-            rslots = [(vpos[k], k, g) for k, g in ritems if k in vpos]
-            nvar = len(varying)
-            tcol = m.values["type"].column or "type"
-            scol, dcol = m.values["source"].column or "source", m.values["target"].column or "target"
-            kcol = m.values["key"].column or "key" if "key" in m.values else "key"
-            rel_check = _RelCheck(onto, sink, rel_cache, fname, (tcol, scol, dcol), (varying, fixed_keys, fixed_vals))
-            checked = rel_check.checked
-            check = rel_check.check
-            fetch = _fetch4((m.values["type"], m.values["source"], m.values["target"], m.values.get("key")), index)
-            for rownum, row in enumerate(rows, start=2):
+            _fast_rels(run, m, path, seen, part or (frozenset([0]), 1))
+    run.done()
+
+
+def _fast_other_nodes(run: _Fast, m: Mapping_, path: Path) -> None:
+    """Node rows of a non-CSV file (JSON...): through :func:`collect`."""
+    spec = run.spec
+    data = collect(LoaderSpec(spec.path, spec.name, spec.title, spec.licence, spec.defaults, spec.sources, spec.resolve, [m], []), run.onto, skip_bad=True)
+    run.out.rejects.extend(data.rejects)
+    fresh: list[Node] = []
+    for n in data.nodes:
+        if n.id in run.sink.numbers:
+            run.bad(LoaderError(f"id {n.id!r} appears in two files", file=str(path), row=n.origin.row if n.origin else None, field="id"), n.id)
+            continue
+        fresh.append(n)
+    _emit_records(spec, run.onto, run.sink, fresh, [])
+
+
+def _fast_nodes(run: _Fast, m: Mapping_, path: Path) -> None:
+    """Check and emit the node rows of one CSV/TSV file."""
+    onto, props_info, sink = run.onto, run.props_info, run.sink
+    fname = str(path)
+    rows = _open_rows(m, path)
+    if rows is None:
+        _fast_other_nodes(run, m, path)
+        return
+    header = header_of(next(rows, (1, []))[1], path)
+    index = {h: i for i, h in enumerate(header)}
+    gid, gcls = _getter(m.values["id"], index), _getter(m.values["class"], index)
+    items = [(k, _getter(v, index), v.column or k) for k, v in (*m.properties.items(), *m.provenance.items()) if k != "id"]
+    own = {k for k, _, _ in items} | set(run.joined)
+    varying, fixed_keys, fixed_vals = run.layout(sorted(own | {k for k in run.consts if k in props_info and k != "id"}), {k: v for k, v in run.consts.items() if k not in own})
+    emitters: dict[str, NodeEmit] = {}
+    idcol, clscol = m.values["id"].column or "id", m.values["class"].column or "class"
+    vpos = {k: i for i, k in enumerate(varying)}
+    nslots = [(vpos[k], k, g, col, run.plain_text(k)) for k, g, col in items if k in vpos]
+    src_slot = vpos.get("source")
+    numbers, digests, nvar = sink.numbers, run.digests, len(varying)
+    fixed_items = [(k, v) for k, v in zip(fixed_keys, fixed_vals, strict=True) if v is not None]
+
+    def sig(values: list[Any]) -> int:
+        """A digest of a node's values, comparable across this spec's node mappings."""
+        if len(run.spec.nodes) == 1:
+            return hash(repr(values))
+        props = dict(fixed_items)
+        props.update((k, v) for k, v in zip(varying, values, strict=True) if v is not None)
+        return hash(repr(sorted(props.items())))
+
+    for rownum, row in rows:
+        try:
+            shape = row_shape_error(row, header, path, rownum, m.short_rows)
+            if shape is not None:
+                raise shape
+            if len(row) < len(header):
+                row = row + [""] * (len(header) - len(row))
+            nid = check_id(gid(row), Origin(fname, rownum), idcol)
+            cls = gcls(row)
+            node_emit = emitters.get(cls)
+            if node_emit is None:
                 try:
-                    t, src, dst, key = fetch(row)
-                    if pn > 1 and skip[hash(src) % pn]:
-                        continue
-                    s_no, d_no = numbers.get(src), numbers.get(dst)
-                    cs = classes[s_no] if s_no is not None else None
-                    cd = classes[d_no] if d_no is not None else None
-                    hit = checked.get((t, cs, cd))
-                    rtype, emit = hit if hit is not None else check(t, src, dst, cs, cd, rownum)
-                    rid = f"{src}-{rtype}->{dst}#{key}" if key else f"{src}-{rtype}->{dst}"
-                    if key and "\x00" in key:
-                        raise LoaderError("the relationship key contains a NUL character", file=fname, row=rownum, field=kcol)
-                    values: list[Any] = [None] * nvar
-                    for i, k, g in rslots:
-                        x = g(row)
-                        if x is not None:
-                            values[i] = typed(k, x, fname, rownum)
-                except LoaderError as exc:
-                    bad(exc, row)
-                    continue
-                except IndexError:
-                    bad(LoaderError(f"the row has {len(row)} fields, the header {len(header)}", file=fname, row=rownum, field=None), row)
-                    continue
-                n_seen = len(seen)
-                seen.add(rid)  # one hash lookup: a repeated relationship leaves the size as it was
-                if len(seen) == n_seen:
-                    continue
-                emit(src, dst, s_no, d_no, rid, values)  # type: ignore[arg-type]  # checked: both exist
-                count += 1
-                if progress and count % 100_000 == 0:
-                    progress("relationships", count)
+                    onto.labels_for(str(cls))
+                except SchemaError as exc:
+                    raise LoaderError(str(exc), file=fname, row=rownum, field=clscol) from None
+                node_emit = emitters[cls] = sink.node_emitter(cls, varying, fixed_keys, fixed_vals)
+            nvalues: list[Any] = [None] * nvar
+            for i, k, g, col, text in nslots:
+                x = g(row)
+                if x is not None:
+                    if (k, cls) not in run.allowed_props:
+                        if not onto.node_property_allowed(k, cls):
+                            raise LoaderError(f"property {k!r} does not apply to class {cls}", file=fname, row=rownum, field=col)
+                        run.allowed_props.add((k, cls))
+                    # a short ASCII text without NUL is stored as it is (what coerce would say)
+                    nvalues[i] = x if text and type(x) is str and x.isascii() and len(x) < 4096 and "\x00" not in x else run.typed(k, x, fname, rownum)
+            if run.joined:
+                run.join_sources(nvalues, vpos, nvalues[src_slot] if src_slot is not None else None)
+            if nid in numbers:
+                first, first_cls, digest = digests[nid]
+                if first_cls != cls or (digest != sig(nvalues) and m.repeats != "first"):
+                    raise LoaderError(f"id {nid!r} repeats with other values than at row {first} of the same source", file=fname, row=rownum, field=idcol)
+                continue  # the same node again
+        except LoaderError as exc:
+            run.bad(column_named(exc, m), row)
+            continue
+        digests[nid] = (rownum, cls, sig(nvalues))
+        node_emit(nid, nvalues)
+        run.tick("nodes")
+
+
+def _fast_other_rels(run: _Fast, m: Mapping_, path: Path, seen: set[str], part: tuple[frozenset[int], int]) -> None:
+    """Relationship rows of a non-CSV file: through :func:`collect`."""
+    spec, sink = run.spec, run.sink
+    numbers, classes = sink.numbers, sink.classes
+    slots, pn = part
+    data = collect(LoaderSpec(spec.path, spec.name, spec.title, spec.licence, spec.defaults, spec.sources, spec.resolve, [], [m]), run.onto, skip_bad=True, known=lambda ids: {i: classes[numbers[i]] for i in ids if i in numbers})
+    run.out.rejects.extend(data.rejects)
+    fresh: list[Relationship] = []
+    for r in data.relationships:
+        if r.rid in seen or (pn > 1 and hash(r.source) % pn not in slots):
+            continue
+        if r.source not in numbers or r.target not in numbers:
+            end = r.source if r.source not in numbers else r.target
+            run.bad(LoaderError(f"dangling endpoint: {end!r} is not in this load", file=str(path), row=r.origin.row if r.origin else None, field="source"), r.rid)
+            continue
+        seen.add(r.rid)
+        fresh.append(r)
+    _emit_records(spec, run.onto, sink, [], fresh)
+
+
+def _fast_rels(run: _Fast, m: Mapping_, path: Path, seen: set[str], part: tuple[frozenset[int], int]) -> None:
+    """Check and emit the relationship rows of one CSV/TSV file."""
+    onto, props_info, sink = run.onto, run.props_info, run.sink
+    fname = str(path)
+    rows = _open_rows(m, path)
+    if rows is None:
+        _fast_other_rels(run, m, path, seen, part)
+        return
+    slots, pn = part
+    skip = [i not in slots for i in range(pn)]
+    numbers, classes = sink.numbers, sink.classes
+    header = header_of(next(rows, (1, []))[1], path)
+    index = {h: i for i, h in enumerate(header)}
+    ritems = [(k, _getter(v, index)) for k, v in (*m.properties.items(), *m.provenance.items()) if k != "id"]
+    own = {k for k, _ in ritems} | set(run.joined)
+    varying, fixed_keys, fixed_vals = run.layout(sorted(own | {k for k in run.consts if k in props_info and k != "id"}), {k: v for k, v in run.consts.items() if k not in own})
+    vpos = {k: i for i, k in enumerate(varying)}
+    rslots = [(vpos[k], k, g, run.plain_text(k)) for k, g in ritems if k in vpos]
+    src_slot = vpos.get("source")
+    nvar = len(varying)
+    tcol = m.values["type"].column or "type"
+    scol, dcol = m.values["source"].column or "source", m.values["target"].column or "target"
+    kcol = m.values["key"].column or "key" if "key" in m.values else "key"
+    rel_check = _RelCheck(onto, sink, run.rel_cache, fname, (tcol, scol, dcol), (varying, fixed_keys, fixed_vals))
+    checked, check = rel_check.checked, rel_check.check
+    fetch = _fetch4((m.values["type"], m.values["source"], m.values["target"], m.values.get("key")), index)
+    width, short_ok = len(header), m.short_rows
+    for rownum, row in rows:
+        try:
+            if len(row) != width:
+                shape = row_shape_error(row, header, path, rownum, short_ok)
+                if shape is not None:
+                    raise shape
+                row = row + [""] * (width - len(row))
+            t, src, dst, key = fetch(row)
+            if pn > 1 and skip[hash(src) % pn]:
+                continue
+            s_no, d_no = numbers.get(src), numbers.get(dst)
+            cs = classes[s_no] if s_no is not None else None
+            cd = classes[d_no] if d_no is not None else None
+            hit = checked.get((t, cs, cd))
+            rtype, emit = hit if hit is not None else check(t, src, dst, cs, cd, rownum)
+            rid = f"{src}-{rtype}->{dst}#{key}" if key else f"{src}-{rtype}->{dst}"
+            if key:
+                check_id(key, Origin(fname, rownum), kcol)
+            values: list[Any] = [None] * nvar
+            for i, k, g, text in rslots:
+                x = g(row)
+                if x is not None:
+                    values[i] = x if text and type(x) is str and x.isascii() and len(x) < 4096 and "\x00" not in x else run.typed(k, x, fname, rownum)
+            if run.joined:
+                run.join_sources(values, vpos, values[src_slot] if src_slot is not None else None)
+        except LoaderError as exc:
+            run.bad(column_named(exc, m), row)
+            continue
+        n_seen = len(seen)
+        seen.add(rid)  # one hash lookup: a repeated relationship leaves the size as it was
+        if len(seen) == n_seen:
+            continue
+        emit(src, dst, s_no, d_no, rid, values)  # type: ignore[arg-type]  # checked: both exist
+        run.tick("relationships")
 
 
 def falkordb_bulk_command(files: BulkFiles, graph: str, server_url: str, onto: Ontology | None = None) -> list[str]:
@@ -818,8 +744,10 @@ class _Pipeline(InFlight):
 
 
 def _node_table(spec: LoaderSpec) -> tuple[dict[str, int], list[str]]:
-    """Node numbers and classes as the node phase assigns them when every row is good:
-    one per node row, in the order of the spec's mappings, files and rows."""
+    """Node numbers and classes as the node phase assigns them when every row is good and
+    the classes do not interleave (the parent checks ``in_row_order`` before it lets a
+    worker that counted them send): one per node row, in the order of the spec's
+    mappings, files and rows; a repeated id keeps its first number."""
     numbers: dict[str, int] = {}
     classes: list[str] = []
     for m in spec.nodes:
@@ -827,12 +755,14 @@ def _node_table(spec: LoaderSpec) -> tuple[dict[str, int], list[str]]:
             rows = _open_rows(m, path)
             if rows is None:
                 raise CanalError(f"{path}: not a CSV/TSV file")
-            header = [h.strip() for h in next(rows, [])]
+            header = header_of(next(rows, (1, []))[1], path)
             index = {h: i for i, h in enumerate(header)}
             gid, gcls = _getter(m.values["id"], index), _getter(m.values["class"], index)
-            for row in rows:
-                numbers[str(gid(row))] = len(classes)
-                classes.append(gcls(row))
+            for _n, row in rows:
+                nid = str(gid(row))
+                if nid not in numbers:
+                    numbers[nid] = len(classes)
+                    classes.append(gcls(row))
     return numbers, classes
 
 
@@ -846,7 +776,7 @@ class _Workers:
         self,
         spec: LoaderSpec,
         onto: Ontology,
-        nodes: _GraphBulkSink | None,
+        nodes: GraphBulkEncoder | None,
         insert: Callable[..., tuple[int, int]],
         skip_bad: bool,
         parts: tuple[list[frozenset[int]], int],
@@ -916,10 +846,9 @@ class _Workers:
 def _merge_results(results: list[tuple[Any, ...]], out: BulkFiles) -> tuple[int, float]:
     """Raise the first bad row any worker met, else add up their counts; returns
     (GRAPH.BULK calls, seconds waited on the server)."""
-    errors = [m for m in results if m[0] == "loader"]
+    errors = sorted((e for m in results if m[0] == "loader" for e in m[1]), key=lambda e: (e[0] or "", e[1] or 0))
     if errors:
-        message, file, row, fieldname = min(errors, key=lambda m: (m[1][2] or 0))[1]
-        raise LoaderError(message, file=file, row=row, field=fieldname)
+        raise BadRows(errors)
     for m in results:
         if m[0] != "ok":
             raise StoreError(str(m[1]))
@@ -954,7 +883,7 @@ def _relationship_worker(
     conn: Any,
     spec: LoaderSpec,
     onto: Ontology,
-    nodes: _GraphBulkSink | None,
+    nodes: GraphBulkEncoder | None,
     insert: Callable[..., tuple[int, int]],
     skip_bad: bool,
     token_bytes: int,
@@ -978,7 +907,7 @@ def _relationship_worker(
 
         out = BulkFiles(Path("."))
         pipe = _Pipeline(gated, begin=False)
-        sink = _GraphBulkSink(out, onto, pipe.send, token_bytes=token_bytes, buffer_bytes=buffer_bytes)
+        sink = GraphBulkEncoder(onto, pipe.send, nodes=out.nodes, relationships=out.relationships, token_bytes=token_bytes, buffer_bytes=buffer_bytes)
         sink.numbers, sink.classes = numbers, classes
         try:
             last = [0]
@@ -995,8 +924,10 @@ def _relationship_worker(
             pipe.abort()
             raise
         conn.send(("ok", dict(out.relationships), out.rejects, pipe.calls, pipe.waited))
+    except BadRows as exc:
+        conn.send(("loader", exc.rejects))
     except LoaderError as exc:
-        conn.send(("loader", (exc.message, exc.file, exc.row, exc.field)))
+        conn.send(("loader", [(exc.file, exc.row, exc.field, exc.message)]))
     except BaseException as exc:  # reported to the parent, which raises
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -1088,20 +1019,25 @@ def _bulk_load(
         first = _Workers(spec, onto, None, insert, skip_bad, (shares[:1], n_slots), token_bytes, buffer_bytes, done) if early else None
         crew = None
         pipe = _Pipeline(insert)
-        sink = _GraphBulkSink(out, onto, pipe.send, token_bytes=token_bytes, buffer_bytes=buffer_bytes)
+        sink = GraphBulkEncoder(onto, pipe.send, nodes=out.nodes, relationships=out.relationships, token_bytes=token_bytes, buffer_bytes=buffer_bytes)
         try:
             if parallel:
                 _fast(spec, onto, out, sink, skip_bad, progress, phase="nodes")
                 sink.flush()
                 pipe.finish()  # every node is in (and no thread is left if workers fork now)
                 nodes_seconds = time.perf_counter() - t0
+                if first is not None and not sink.in_row_order:
+                    # the node files mix classes: the server's numbers are not the row order
+                    # the early worker counted; every worker shares the node phase's numbers
+                    first.stop()
+                    first = None
                 crew = _Workers(spec, onto, sink, insert, skip_bad, (shares[1:] if first else shares, n_slots), token_bytes, buffer_bytes, done)
                 for c in (first, crew):
                     if c is not None:
                         c.release(len(sink.classes))
                 calls, waited = _merge_results([m for c in (first, crew) if c is not None for m in c.results(progress)], out)
             else:
-                convert(spec_path, onto, out, sink, skip_bad=skip_bad, progress=progress)
+                convert(spec, onto, out, sink, skip_bad=skip_bad, progress=progress)  # parsed once
                 sink.close()
                 pipe.finish()
         except BaseException:

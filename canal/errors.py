@@ -59,6 +59,32 @@ class LoaderError(CanalError):
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
+class SpecError(LoaderError):
+    """A loader spec names something its source does not have (e.g. a column): the spec
+    needs fixing, so the load stops before reading rows (exit status 2)."""
+
+    exit_code = 2
+
+
+class BadRows(LoaderError):
+    """A load met bad rows: ``rejects`` holds them (``file``, ``row``, ``field`` of this
+    error are the first one's), the message lists the first :data:`SHOWN` and the count."""
+
+    SHOWN = 20
+
+    def __init__(self, rejects: list[tuple[str | None, int | None, str | None, str]]) -> None:
+        self.rejects = rejects
+        file, row, fieldname, message = rejects[0]
+        super().__init__(message, file=file, row=row, field=fieldname)
+        if len(rejects) > 1:
+            lines = [str(LoaderError(m, file=f, row=r, field=c)) for f, r, c, m in rejects[: self.SHOWN]]
+            more = f"\n  ... and {len(rejects) - self.SHOWN} more" if len(rejects) > self.SHOWN else ""
+            self.args = (f"{len(rejects)} bad rows (nothing was loaded; --skip-bad sets them aside):\n  " + "\n  ".join(lines) + more,)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class StoreError(CanalError):
     """The graph store failed, is locked or unreachable."""
 

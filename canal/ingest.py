@@ -23,7 +23,7 @@ import csv
 import json
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -141,16 +141,17 @@ def _q_rels(rtype: str) -> str:
 
 
 def _q_asserted_nodes() -> str:
+    # the sources other than this one (usually none: less to send back on a reload)
     return (
         f"MATCH (n:{ROOT_CLASS}) WHERE $s IN n.sources AND (n.status IS NULL OR n.status <> $retracted) "
-        "RETURN n.id, labels(n), n.sources"
+        "RETURN n.id, labels(n), [x IN n.sources WHERE x <> $s]"
     )
 
 
 def _q_asserted_rels(rtype: str) -> str:
     return (
         f"MATCH (a)-[r:{ident(rtype)}]->(b) WHERE $s IN r.sources AND (r.status IS NULL OR r.status <> $retracted) "
-        "RETURN r.id, r.sources, a.id, b.id"
+        "RETURN r.id, [x IN r.sources WHERE x <> $s], a.id, b.id"
     )
 
 
@@ -278,7 +279,9 @@ def _load_spec(
     if not dry_run:
         store.ensure_indexes()
     wait_for_indexes(store)
-    data = collect(spec, onto, skip_bad=skip_bad, known=store.existing)
+    from canal.bulk import fast_records
+
+    data = fast_records(spec, onto, skip_bad=skip_bad) or collect(spec, onto, skip_bad=skip_bad, known=store.existing)
     t_collect = time.perf_counter()
     if skip_bad and data.rejects and not data.nodes and not data.relationships:
         first = data.rejects[0]
@@ -486,11 +489,36 @@ def _load_spec(
             outside=len(report.outside),
             merged=len(merge_rows),
             review=len(report.review),
+            touched=_touched(final_nodes, stored, changed_nodes, retract_nodes, final_rels, stored_rels, changed_rels, retract_rels),
         )
     t_end = time.perf_counter()
     report.seconds = t_end - t0
     report.timing = {"read_validate": t_collect - t0, "resolve": t_resolve - t_collect, "diff": t_diff - t_resolve, "write": t_end - t_diff}
     return report
+
+
+TOUCHED_MAX = 20_000
+"""The load log names at most this many added, changed or retracted facts of each kind (maps highlight them)."""
+
+
+def _touched(
+    final_nodes: Sequence[Node], stored: Mapping[str, Any], changed_nodes: set[str], retract_nodes: list[str],
+    final_rels: Sequence[Relationship], stored_rels: Mapping[str, Any], changed_rels: set[str], retract_rels: Mapping[str, list[dict[str, str]]],
+) -> str:
+    """JSON of the ids a load added, changed and retracted (at most :data:`TOUCHED_MAX` of each)."""
+    nodes = {
+        "added": sorted(n.id for n in final_nodes if n.id not in stored),
+        "changed": sorted(changed_nodes),
+        "retracted": sorted(retract_nodes),
+    }
+    rels = {
+        "added": sorted(r.rid for r in final_rels if r.rid not in stored_rels),
+        "changed": sorted(changed_rels),
+        "retracted": sorted(x["id"] for refs in retract_rels.values() for x in refs),
+    }
+    out: dict[str, Any] = {"nodes": {k: v[:TOUCHED_MAX] for k, v in nodes.items()}, "relationships": {k: v[:TOUCHED_MAX] for k, v in rels.items()}}
+    out["complete"] = all(len(v) <= TOUCHED_MAX for d in (nodes, rels) for v in d.values())
+    return json.dumps(out, ensure_ascii=False, sort_keys=True)
 
 
 def wait_for_indexes(store: GraphStore, *, timeout: float = 3600.0) -> None:
@@ -573,6 +601,8 @@ def _shared(batch: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[
 
 
 def _same(a: Any, b: Any) -> bool:
+    if type(a) is type(b) and a == b:  # the common case of a reload: nothing changed
+        return True
     if isinstance(a, float) or isinstance(b, float):
         # FalkorDB stores doubles exactly but prints them with 15 significant digits
         # (19.443689852949927 is read back as 19.4436898529499): compare at that precision
@@ -593,16 +623,69 @@ def _fetch_nodes(store: GraphStore, ids: Sequence[str]) -> dict[str, tuple[str, 
     return out
 
 
+def _q_rels_from(rtype: str, out: bool) -> str:
+    """The relationships of a type out of (or into) some nodes that this load names
+    (``$expect``: relationship id -> the properties the load gives it): one walk over
+    each node's edges, however many of them the load names (a hub's edges are walked once,
+    not once per relationship). The server compares the properties (``$shared``: those
+    every relationship of the batch has, sent once), so only the stored ``sources``,
+    ``status`` and whether every given property is equal come back."""
+    pattern = f"(:{ROOT_CLASS} {{id: i}})-[r:{ident(rtype)}]->()" if out else f"()-[r:{ident(rtype)}]->(:{ROOT_CLASS} {{id: i}})"
+    return (
+        f"UNWIND $ids AS i MATCH {pattern} WITH r, $expect[r.id] AS e WHERE e IS NOT NULL "
+        "RETURN r.id, r.sources, r.status, all(k IN keys(e) WHERE r[k] = e[k]) AND all(k IN keys($shared) WHERE r[k] = $shared[k])"
+    )
+
+
 def _fetch_rels(store: GraphStore, onto: Ontology, rels: Sequence[Relationship]) -> dict[str, dict[str, Any]]:
-    by_type: dict[str, list[dict[str, str]]] = defaultdict(list)
+    """What the diff needs of the stored ``rels`` (those that exist), by relationship id:
+    ``sources``, ``status`` and, when every property the load gives is stored as given,
+    those properties (else only the first two, so the diff sees a change).
+
+    Each relationship is looked up from the endpoint that fewer of this load's
+    relationships of its type share, walking that node's edges of the type: never through
+    a hub, whose edges would be walked (and looked up in the map of expected properties,
+    which FalkorDB scans) once per batch."""
+    by_type: dict[str, list[Relationship]] = defaultdict(list)
     for r in rels:
-        by_type[onto.relation(r.type).type].append(_ref(r))
+        by_type[onto.relation(r.type).type].append(r)
     out: dict[str, dict[str, Any]] = {}
-    for t, refs in by_type.items():
-        for batch in _batches(refs):
-            for rid, props in store.query(_q_rels(t), {"rows": list(batch)}).rows:
-                out[rid] = dict(props)
+    for t, rs in by_type.items():
+        n_src, n_tgt = Counter(r.source for r in rs), Counter(r.target for r in rs)
+        sides: tuple[dict[str, list[Relationship]], dict[str, list[Relationship]]] = (defaultdict(list), defaultdict(list))
+        for r in rs:
+            if n_src[r.source] <= n_tgt[r.target]:
+                sides[0][r.source].append(r)
+            else:
+                sides[1][r.target].append(r)
+        for forward, by_node in zip((True, False), sides, strict=True):
+            for batch, expect in _groups(by_node):
+                shared, rows = _shared([{"id": rid, "props": {k: v for k, v in r.props.items() if k != "sources"}} for rid, r in expect.items()])
+                params = {"ids": list(batch), "shared": shared, "expect": {row["id"]: row["props"] for row in rows}}
+                for rid, srcs, status, same in store.query(_q_rels_from(t, forward), params).rows:
+                    old: dict[str, Any] = {k: v for k, v in expect[rid].props.items() if k != "sources"} if same is True else {}
+                    old.update({"sources": srcs, "status": status})
+                    out[rid] = old
     return out
+
+
+def _groups(by_node: dict[str, list[Relationship]], size: int = 200) -> Iterable[tuple[list[str], dict[str, Relationship]]]:
+    """Batches of nodes with the relationships expected from them, each naming about
+    ``size`` relationships: FalkorDB looks a map key up by scanning the map, so the map of
+    expected properties stays small."""
+    ids: list[str] = []
+    expect: dict[str, Relationship] = {}
+    for node in sorted(by_node):
+        rs = by_node[node]
+        for i in range(0, len(rs), size):
+            if expect and len(expect) + len(rs[i : i + size]) > size:
+                yield ids, expect
+                ids, expect = [], {}
+            if not ids or ids[-1] != node:
+                ids.append(node)
+            expect.update((r.rid, r) for r in rs[i : i + size])
+    if expect:
+        yield ids, expect
 
 
 def _ref(r: Relationship) -> dict[str, str]:

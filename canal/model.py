@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from canal.errors import LoaderError, SchemaError
-from canal.ontology import Ontology, cypher_type
+from canal.ontology import Ontology, cypher_type, storable_text
 
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
@@ -106,7 +106,10 @@ def check_id(value: Any, origin: Origin | None, fieldname: str) -> str:
     text = str(value)
     if not _ID_RE.match(text) or "\n" in text:
         raise _err(f"id {text!r} has surrounding or embedded line white space", origin, fieldname)
-    return text
+    try:
+        return storable_text(text)
+    except SchemaError as exc:
+        raise _err(f"id: {exc}", origin, fieldname) from None
 
 
 def validate_node(onto: Ontology, node: Node) -> Node:

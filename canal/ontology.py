@@ -309,15 +309,53 @@ class Ontology:
         return keys
 
 
-def coerce_value(kind: str, value: Any) -> Any:
-    """Coerce one value to an XSD kind (``string``, ``integer``, ``float``, ...).
+MAX_TEXT_BYTES = 64 << 20
+"""The longest text (UTF-8 bytes) a value may have. FalkorDB takes at most 512 MB per
+command (measured: a 256 MiB string is stored, a 512 MiB one breaks the connection);
+64 MiB keeps a batch of values sendable."""
 
-    >>> coerce_value("integer", "2014"), coerce_value("boolean", "yes")
-    (2014, True)
-    >>> coerce_value("integer", "12.5")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_TRUE, _FALSE = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no"})
+
+
+def storable_text(text: str) -> str:
+    r"""``text`` if the graph engines can store it, else :class:`SchemaError` saying why: a
+    NUL character (FalkorDB refuses it), a lone surrogate (not encodable as UTF-8), or
+    more than :data:`MAX_TEXT_BYTES`. Other control characters, tabs and newlines are kept.
+
+    >>> storable_text("a\tb")
+    'a\tb'
+    >>> storable_text("a\x00b")
     Traceback (most recent call last):
     ...
-    canal.errors.SchemaError: '12.5' is not an integer
+    canal.errors.SchemaError: the text holds a NUL character (at 1), which the graph store cannot hold
+    """
+    if "\x00" in text:
+        raise SchemaError(f"the text holds a NUL character (at {text.index(chr(0))}), which the graph store cannot hold")
+    if len(text) > MAX_TEXT_BYTES // 4 or not text.isascii():
+        try:
+            size = len(text.encode("utf-8"))
+        except UnicodeEncodeError as exc:
+            raise SchemaError(f"the text holds a lone surrogate {text[exc.start]!r} (at {exc.start}), not a character") from None
+        if size > MAX_TEXT_BYTES:
+            raise SchemaError(f"the text is {size} bytes long, more than the {MAX_TEXT_BYTES} a value may have")
+    return text
+
+
+def coerce_value(kind: str, value: Any) -> Any:
+    """Coerce one value to an XSD kind (``string``, ``integer``, ``float``, ...), refusing
+    anything that does not parse unambiguously: numbers are ASCII digits with an optional
+    sign, ``.`` decimal point and exponent (no thousands separators, decimal commas,
+    percent signs or units: a spec says how to read those, see ``number:``); booleans are
+    true/false, 1/0 or yes/no in any case.
+
+    >>> coerce_value("integer", "2014"), coerce_value("boolean", "False"), coerce_value("float", "1.5e3")
+    (2014, False, 1500.0)
+    >>> coerce_value("float", "771225,1")
+    Traceback (most recent call last):
+    ...
+    canal.errors.SchemaError: '771225,1' is not a number (a decimal comma or thousands separator? declare it with number: {decimal: ","} or {thousands: ","})
     """
     if value is None:
         raise SchemaError("missing value")
@@ -325,32 +363,19 @@ def coerce_value(kind: str, value: Any) -> Any:
         if kind in ("string", "uri"):
             if isinstance(value, (dict, list)):
                 raise ValueError
-            text = str(value)
+            text = storable_text(str(value))
             if kind == "uri" and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$", text):
                 raise ValueError
             return text
-        if kind == "integer":
-            if isinstance(value, bool):
-                raise ValueError
-            if isinstance(value, int):
-                return value
-            if isinstance(value, float) and value.is_integer():
-                return int(value)
-            return int(str(value).strip())
-        if kind == "float":
-            if isinstance(value, bool):
-                raise ValueError
-            out = float(str(value).strip().replace(",", "")) if isinstance(value, str) else float(value)
-            if out != out or out in (float("inf"), float("-inf")):
-                raise ValueError
-            return out
+        if kind in ("integer", "float"):
+            return _number(kind, value)
         if kind == "boolean":
             if isinstance(value, bool):
                 return value
             text = str(value).strip().lower()
-            if text in {"true", "1", "yes", "y"}:
+            if text in _TRUE:
                 return True
-            if text in {"false", "0", "no", "n"}:
+            if text in _FALSE:
                 return False
             raise ValueError
         if kind == "date":
@@ -365,9 +390,108 @@ def coerce_value(kind: str, value: Any) -> Any:
             return datetime.fromisoformat(str(value).strip()).isoformat()
     except (TypeError, ValueError):
         article = "an" if kind[0] in "aeiou" else "a"
-        label = {"float": "number", "uri": "URI"}.get(kind, kind)
-        raise SchemaError(f"{str(value)[:80]!r} is not {article} {label}") from None
+        label = {"float": "number", "uri": "URI", "boolean": "boolean (true/false, 1/0, yes/no)"}.get(kind, kind)
+        hint = ""
+        if kind in ("integer", "float") and isinstance(value, str) and re.search(r"[0-9][,.' ][0-9]|%|[0-9]\s*[^\s0-9.,eE+-]+$", value.strip()):
+            hint = ' (a decimal comma or thousands separator? declare it with number: {decimal: ","} or {thousands: ","})'
+            if "%" in value or re.search(r"[0-9]\s*[^\s0-9.,%eE+-]+$", value.strip()):
+                hint = " (a percent sign or a unit? declare it with number: {percent: true} or {unit: ...})"
+        raise SchemaError(f"{str(value)[:80]!r} is not {article} {label}{hint}") from None
     raise SchemaError(f"unsupported datatype kind {kind!r}")
+
+
+def _number(kind: str, value: Any) -> int | float:
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, str):
+        text = value.strip()
+        if kind == "integer":
+            if not _INTEGER.fullmatch(text):
+                raise ValueError
+            return int(text)
+        if not _DECIMAL.fullmatch(text):
+            raise ValueError
+        out = float(text)
+    elif kind == "integer":
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        raise ValueError
+    else:
+        out = float(value)
+    if out != out or out in (float("inf"), float("-inf")):
+        raise ValueError
+    return out
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """How a spec says a column writes numbers: ``number: {decimal: ",", thousands: ".",
+    percent: true, unit: "EUR"}``.
+
+    >>> NumberFormat(decimal=",").parse("771225,1")
+    771225.1
+    >>> NumberFormat(thousands=",").parse("1,000,000")
+    1000000.0
+    >>> NumberFormat(percent=True).parse("12.5%")
+    0.125
+    >>> NumberFormat(unit="万元", thousands=",").parse("1,200 万元")
+    1200.0
+    >>> NumberFormat(thousands=",").parse("1,00")
+    Traceback (most recent call last):
+    ...
+    canal.errors.SchemaError: '1,00' is not a number written with thousands ',' and decimal '.'
+    """
+
+    decimal: str = "."
+    thousands: str | None = None
+    percent: bool = False
+    unit: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.decimal not in (".", ","):
+            raise SchemaError(f"number: decimal is '.' or ',', not {self.decimal!r}")
+        if self.thousands is not None and self.thousands not in (",", ".", " ", "'"):
+            raise SchemaError(f"number: thousands is one of ',', '.', ' ', \"'\", not {self.thousands!r}")
+        if self.thousands == self.decimal:
+            raise SchemaError("number: thousands and decimal must differ")
+
+    def parse(self, value: Any) -> Any:
+        """The number a cell holds (a float), or :class:`SchemaError` naming the value."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if self.unit and text.endswith(self.unit):
+            text = text[: -len(self.unit)].rstrip()
+        pct = self.percent and text.endswith("%")
+        if pct:
+            text = text[:-1].rstrip()
+        body = text.lstrip("+-")
+        if self.thousands is not None:
+            t = re.escape(self.thousands)
+            d = re.escape(self.decimal)
+            if not re.fullmatch(rf"[0-9]{{1,3}}(?:{t}[0-9]{{3}})*(?:{d}[0-9]+)?|[0-9]+(?:{d}[0-9]+)?", body):
+                raise SchemaError(f"{value[:80]!r} is not a number written with thousands {self.thousands!r} and decimal {self.decimal!r}")
+            body = body.replace(self.thousands, "")
+        if self.decimal == ",":
+            if "." in body:
+                raise SchemaError(f"{value[:80]!r} is not a number written with a decimal comma")
+            body = body.replace(",", ".")
+        text = text[: len(text) - len(text.lstrip("+-"))] + body
+        try:
+            out = float(_number("float", text))
+        except ValueError:
+            raise SchemaError(f"{value[:80]!r} is not a number" + (f" (read with {self.describe()})" if self.describe() else "")) from None
+        return out / 100 if pct else out
+
+    def describe(self) -> str:
+        """The options in words."""
+        parts = [f"decimal {self.decimal!r}"] if self.decimal != "." else []
+        parts += [f"thousands {self.thousands!r}"] if self.thousands else []
+        parts += ["percent"] if self.percent else []
+        parts += [f"unit {self.unit!r}"] if self.unit else []
+        return ", ".join(parts)
 
 
 def _suggest(name: str, options: Iterable[str]) -> str:

@@ -20,9 +20,11 @@ Cypher: type a query over one or more lines and end it with ';'.
 
 from __future__ import annotations
 
+import difflib
 import io
 import json
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -34,7 +36,7 @@ from canal.errors import CanalError
 from canal.ontology import Ontology, load_ontology
 from canal.output import render
 
-__all__ = ["CypherShell", "history_path", "run_shell", "schema_text", "split_statement", "table_text"]
+__all__ = ["CypherShell", "completions", "history_path", "name_warnings", "run_shell", "schema_text", "split_statement", "table_text"]
 
 HELP = """\
 Cypher: type a query over one or more lines and end it with ';'.
@@ -48,6 +50,9 @@ Values go in parameters: set them with :param and use $name in the query.
   :format table|json|csv how rows print (now: {fmt})
   :write on|off          allow queries that write (now: {write})
   :queries               the saved queries; :run NAME [k=v ...] runs one
+  :map FILE              write the last result's nodes (and the relationships among them) as an HTML map
+  EXPLAIN <query>;       the engine's plan without running the query; PROFILE <query>; runs it and times each step
+  Tab                    completes labels, relationship types, properties, saved queries and commands
   :clear                 drop the query typed so far
   :quit                  leave (also Ctrl-D)
 """
@@ -163,6 +168,153 @@ def schema_text(onto: Ontology, name: str | None = None) -> str:
     lines.append("  id:string, " + ", ".join(props))
     return "\n".join(lines)
 
+COMMANDS = (":help", ":schema", ":param", ":unparam", ":format", ":write", ":queries", ":run", ":map", ":clear", ":quit")
+KEYWORDS = (
+    "MATCH", "OPTIONAL MATCH", "WHERE", "RETURN", "WITH", "ORDER BY", "LIMIT", "SKIP", "UNWIND", "DISTINCT", "AS", "AND", "OR",
+    "NOT", "IN", "IS NULL", "IS NOT NULL", "CONTAINS", "STARTS WITH", "ENDS WITH", "CASE", "WHEN", "THEN", "ELSE", "END",
+    "CREATE", "MERGE", "SET", "DELETE", "DETACH DELETE", "REMOVE", "CALL", "YIELD", "UNION", "EXPLAIN", "PROFILE",
+    "count(", "collect(", "labels(", "type(", "properties(", "coalesce(", "size(", "toLower(", "shortestPath(",
+)
+BOOKKEEPING_KEYS = (
+    "id",
+    # the load log
+    "spec", "started", "startedNs", "finished", "seconds", "diff", "totals", "touched", "nodes", "relationships", "rejected",
+    "outside", "merged", "review",
+    # merge records
+    "absorbed", "into", "reason", "score", "absorbedClass", "absorbedProps", "added", "rewired",
+)
+"""Property keys canal itself writes outside the ontology (ids, the load log, merge records)."""
+
+_STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|//[^\n]*")
+_NODE = re.compile(r"(?<![\w`])\(\s*([A-Za-z_]\w*)?\s*((?::\s*`?[A-Za-z_]\w*`?\s*)*)(\{[^}]*\})?")
+_REL = re.compile(r"\[\s*([A-Za-z_]\w*)?\s*(?::\s*([^\]{*]+?))?\s*(\*[^\]{]*)?(\{[^}]*\})?\s*\]")
+_PROP = re.compile(r"(?<![\w$.])([A-Za-z_]\w*)\.([A-Za-z_]\w*)")
+_KEY = re.compile(r"([A-Za-z_]\w*)\s*:")
+_WHERE_LABEL = re.compile(r"(?<![\w$.])([A-Za-z_]\w*)\s*((?::\s*[A-Za-z_]\w*)+)")
+
+
+def _names(onto: Ontology) -> tuple[list[str], list[str], list[str]]:
+    labels = sorted(onto.classes)
+    types = sorted(onto.relationship_types)
+    props = sorted({*onto.properties, *BOOKKEEPING_KEYS})
+    return labels, types, props
+
+
+def _hint(name: str, known: list[str]) -> str:
+    folded = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(name.lower(), list(folded), n=1, cutoff=0.6)
+    return f" (did you mean {folded[close[0]]}?)" if close else ""
+
+
+def name_warnings(query: str, onto: Ontology) -> list[str]:
+    """Warnings for labels, relationship types and property keys the ontology does not have.
+
+    A misspelt name makes a query return 0 rows without an error; this says so before it runs.
+
+    >>> from canal.ontology import load_ontology
+    >>> name_warnings("MATCH (t:Technolgy)-[:DEVELOPZ]-(o) WHERE o.nmae = 'x' RETURN t.name", load_ontology())
+    ['warning: label Technolgy is not in the ontology (did you mean Technology?)', 'warning: relationship type DEVELOPZ is not in the ontology (did you mean DEVELOPS?)', 'warning: property nmae is not in the ontology (did you mean name?)']
+    """
+    labels, types, props = _names(onto)
+    text = _STRINGS.sub("''", query)
+    found_labels: list[str] = []
+    found_types: list[str] = []
+    found_props: list[str] = []
+    variables: set[str] = set()
+    for m in _NODE.finditer(text):
+        if m.group(1):
+            variables.add(m.group(1))
+        found_labels += [x.strip().strip("`") for x in (m.group(2) or "").split(":") if x.strip()]
+        if m.group(1) or m.group(2):  # not a map literal in a function call
+            found_props += _KEY.findall((m.group(3) or "")[1:-1])
+    for m in _REL.finditer(text):
+        if m.group(1):
+            variables.add(m.group(1))
+        found_types += [x.strip().strip(":`") for x in (m.group(2) or "").split("|") if x.strip().strip(":`")]
+        found_props += _KEY.findall((m.group(4) or "")[1:-1])
+    for m in _WHERE_LABEL.finditer(_REL.sub(" ", _NODE.sub(" ", text))):
+        if m.group(1) in variables:
+            found_labels += [x.strip() for x in m.group(2).split(":") if x.strip()]
+    for var, key in _PROP.findall(text):
+        if var in variables:
+            found_props.append(key)
+    out: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for kind, names, known in (("label", found_labels, labels), ("relationship type", found_types, types), ("property", found_props, props)):
+        for name in names:
+            if name in known or (kind, name) in seen or not re.fullmatch(r"[A-Za-z_]\w*", name):
+                continue
+            seen.add((kind, name))
+            out.append(f"warning: {kind} {name} is not in the ontology{_hint(name, known)}")
+    return out
+
+
+def completions(text: str, onto: Ontology, *, saved: list[str] | None = None) -> tuple[str, list[str]]:
+    """``(word, candidates)``: what Tab offers at the end of ``text`` (the line up to the cursor).
+
+    Labels after ``(x:``, relationship types after ``[r:`` or ``|``, property keys after
+    ``x.`` or inside ``{...}``, commands after a leading ``:``, saved query names after
+    ``:run``, schema names after ``:schema``, otherwise Cypher keywords.
+
+    >>> from canal.ontology import load_ontology
+    >>> completions("MATCH (t:ResearchIns", load_ontology())
+    ('ResearchIns', ['ResearchInstitute'])
+    >>> completions("MATCH (a)-[:MEMBER", load_ontology())
+    ('MEMBER', ['MEMBER_OF'])
+    """
+    labels, types, props = _names(onto)
+    stripped = text.lstrip()
+    if stripped.startswith(":"):
+        head, sep, rest = stripped.partition(" ")
+        if not sep:
+            return head, [c for c in COMMANDS if c.startswith(head.lower())]
+        word = rest.rsplit(" ", 1)[-1]
+        if head == ":run" and " " not in rest:
+            pool = saved or []
+        elif head == ":schema":
+            pool = [c for c in labels if onto.classes[c].graph_node] + types + sorted(onto.properties)
+        elif head == ":format":
+            pool = ["table", "json", "csv"]
+        elif head == ":write":
+            pool = ["on", "off"]
+        else:
+            return word, []
+        return word, [p for p in pool if p.lower().startswith(word.lower())]
+    m = re.search(r"([:.|]?)\s*`?([A-Za-z_]\w*)?$", text)
+    word = (m.group(2) or "") if m else ""
+    sigil = m.group(1) if m else ""
+    before = text[: len(text) - len(m.group(0))] if m else text
+    if sigil in (":", "|"):
+        in_rel = before.rfind("[") > before.rfind("]") and before.rfind("[") > before.rfind(")")
+        in_map = before.rfind("{") > before.rfind("}")
+        if in_map:
+            return word, []
+        pool = types if (in_rel or sigil == "|") else labels
+    elif sigil == "." or (before.rfind("{") > before.rfind("}") and re.search(r"[{,]\s*$", before)):
+        pool = props
+    else:
+        if not word:
+            return word, []
+        cands = [k for k in KEYWORDS if k.lower().startswith(word.lower())]
+        return word, cands
+    return word, [p for p in pool if p.lower().startswith(word.lower())]
+
+
+def _node_ids(value: Any, out: set[str]) -> None:
+    """Every string and every ``id`` of a node-like map in a result value, recursively."""
+    if isinstance(value, str):
+        out.add(value)
+    elif isinstance(value, dict):
+        if isinstance(value.get("id"), str) and "_type" not in value:
+            out.add(value["id"])
+        for v in value.values():
+            if isinstance(v, (list, dict)):
+                _node_ids(v, out)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _node_ids(v, out)
+
+
 
 class CypherShell:
     """The shell without a terminal: :meth:`feed` takes one line, returns what to print (or None)."""
@@ -176,6 +328,7 @@ class CypherShell:
         self.buffer = ""
         self.done = False
         self.width: int | None = None  # None: the terminal's width
+        self.last: tuple[str, list[str], list[Any]] | None = None  # the last result: query, columns, rows
 
     @property
     def pending(self) -> bool:
@@ -203,14 +356,27 @@ class CypherShell:
         return "\n".join(outputs) if outputs else None
 
     def run(self, statement: str) -> str:
-        """Run one statement; errors come back as text, never as a traceback."""
+        """Run one statement; errors come back as text, never as a traceback.
+
+        Names the ontology does not know come back as warnings first (the query still
+        runs); ``EXPLAIN`` / ``PROFILE`` show the engine's plan.
+        """
+        warnings = name_warnings(statement, self.ontology)
+        head = "\n".join(warnings) + "\n" if warnings else ""
+        plan = re.match(r"\s*(EXPLAIN|PROFILE)\b(.*)", statement, re.S | re.I)
         try:
             if self.store is None:
-                return "error: no database is open"
+                return head + "error: no database is open"
+            if plan:
+                kind = plan.group(1).upper()
+                lines = self.store.plan(plan.group(2).strip(), self.params, profile=kind == "PROFILE", write=self.write)
+                engine = "FalkorDB GRAPH." + kind if self.store.backend in ("embedded", "falkordb") else f"{self.store.backend} {kind}"
+                return head + f"plan ({engine}):\n" + "\n".join("  " + x for x in lines)
             res = self.store.execute(statement, self.params) if self.write else self.store.query(statement, self.params)
         except CanalError as exc:
-            return f"error: {exc}"
-        return self._rows(res.columns, res.rows)
+            return head + f"error: {exc}"
+        self.last = (statement, list(res.columns), list(res.rows))
+        return head + self._rows(res.columns, res.rows)
 
     def _rows(self, columns: list[str], rows: list[Any]) -> str:
         if self.fmt != "table":
@@ -263,7 +429,31 @@ class CypherShell:
             return self._rows(["name", "title", "标题"], [[q.name, q.title_en, q.title_zh] for q in list_queries()])
         if name == "run":
             return self._run_saved(arg)
+        if name == "map":
+            return self._map(arg)
         return f"error: unknown command :{name} (:help lists them)"
+
+    def _map(self, arg: str) -> str:
+        if not arg:
+            return "error: :map takes a file name (:map result.html)"
+        if self.last is None:
+            return "error: no result yet: run a query first, then :map FILE"
+        if self.store is None:
+            return "error: no database is open"
+        query, _, rows = self.last
+        ids: set[str] = set()
+        _node_ids(rows, ids)
+        try:
+            found = self.store.existing(ids)
+            if not found:
+                return "error: the last result names no node: return nodes (RETURN n) or their ids (RETURN n.id)"
+            from canal.maps import write_map
+
+            G = self.store.to_networkx(found)
+            path = write_map(G, Path(arg).expanduser(), ontology=self.ontology, title="canal shell: " + " ".join(query.split())[:100])
+        except (CanalError, OSError) as exc:
+            return f"error: {exc}"
+        return f"map: {path} ({G.number_of_nodes()} nodes, {G.number_of_edges()} relationships)"
 
     def _run_saved(self, arg: str) -> str:
         from canal.queries import get_query, run_query
@@ -287,6 +477,7 @@ class CypherShell:
             res = run_query(self.store, q, given)
         except CanalError as exc:
             return f"error: {exc}"
+        self.last = (q.name, list(res.columns), list(res.rows))
         return self._rows(res.columns, res.rows)
 
 
@@ -312,11 +503,22 @@ def run_shell(
     failures = 0
     if tty:
         from prompt_toolkit import PromptSession
+        from prompt_toolkit.completion import Completer, Completion
         from prompt_toolkit.history import FileHistory
+
+        from canal.queries import list_queries
+
+        saved = [q.name for q in list_queries()]
+
+        class _Completer(Completer):
+            def get_completions(self, document: Any, complete_event: Any) -> Iterable[Completion]:
+                word, cands = completions(document.text_before_cursor, sh.ontology, saved=saved)
+                for c in cands:
+                    yield Completion(c, start_position=-len(word))
 
         hist = history_path()
         hist.parent.mkdir(parents=True, exist_ok=True)
-        session: PromptSession[str] = PromptSession(history=FileHistory(str(hist)))
+        session: PromptSession[str] = PromptSession(history=FileHistory(str(hist)), completer=_Completer(), complete_while_typing=False)
         if banner:
             out(banner)
         while not sh.done:

@@ -53,6 +53,7 @@ COMPOSITION: dict[str, float] = {
     "Person": 0.17,
     "GovernmentBody": 0.006,
     "Programme": 0.004,
+    "ResearchProject": 0.004,
     "Incubator": 0.003,
     "TechnologyTransferCentre": 0.003,
     "SharingPlatform": 0.002,
@@ -98,6 +99,13 @@ class SynthBuilder:
         self.info: dict[str, Any] = {}
         self._adj: dict[int, set[int]] = defaultdict(set)
         self._adj_done = 0
+        # segment presence bookkeeping (see guard_presence): item -> segments, item -> holders,
+        # organisation -> segments it is present in, organisation -> segments it must never hold
+        self.item_segs: dict[int, set[int]] = defaultdict(set)
+        self.holders: dict[int, set[int]] = defaultdict(set)
+        self.held: dict[int, set[int]] = defaultdict(set)
+        self.blocked: dict[int, set[int]] = defaultdict(set)
+        self.excluded: set[tuple[str, int]] = set()
 
     # -- nodes and edges ---------------------------------------------------------------------
     def node(self, cls: str, *, region: str | None = None, field: Sequence[str] = (), name: str | None = None,
@@ -122,13 +130,34 @@ class SynthBuilder:
         """Add ``count`` nodes of one class."""
         return [self.node(cls, **kw) for _ in range(count)]
 
+    def _may_hold(self, h: int, segs: Iterable[int]) -> bool:
+        r = self.region[h]
+        bl = self.blocked.get(h)
+        return not any((r, m) in self.excluded or (bl is not None and m in bl) for m in segs)
+
     def edge(self, u: int, rel: str, v: int) -> bool:
-        """Add ``u -rel-> v`` (ontology relation name) unless it exists or is a loop."""
+        """Add ``u -rel-> v`` (ontology relation name) unless it exists, is a loop, or would make a
+        reserved segment present where a segment gap is planted (see ``excluded`` and ``blocked``)."""
         if u == v:
             return False
         k = (u, rel, v)
         if k in self._seen:
             return False
+        if rel in _HOLD_OUT or rel in _HOLD_IN:
+            h, item = (u, v) if rel in _HOLD_OUT else (v, u)
+            segs = self.item_segs.get(item)
+            if segs and not self._may_hold(h, segs):
+                return False
+            self.holders[item].add(h)
+            if segs:
+                self.held[h] |= segs
+        elif rel == "partOfSegment" and self.cls[u] != "IndustrySegment":
+            hs = self.holders.get(u, set()) | ({u} if self.cls[u] != "Technology" and self.cls[u] != "Product" else set())
+            if not all(self._may_hold(h, (v,)) for h in hs):
+                return False
+            self.item_segs[u].add(v)
+            for h in hs:
+                self.held[h].add(v)
         self._seen.add(k)
         self.src.append(u)
         self.dst.append(v)
@@ -170,6 +199,9 @@ class SynthBuilder:
         self._adj_done = len(self.src)
         return self._adj
 
+
+_HOLD_OUT = frozenset({"develops", "adopts", "produces"})
+_HOLD_IN = frozenset({"transferredTo", "licensedTo"})
 
 Planter = Callable[[SynthBuilder, int], None]
 """A planter adds structures to the builder: ``planter(builder, count)``."""
@@ -336,6 +368,12 @@ def _background(b: SynthBuilder, n_nodes: int, edges_per_node: float, reserve: d
         b.edge(b.one(gov), "manages", p)
         for o in (b.one(research), b.one(ents), b.one(ents)):
             b.edge(p, "grantsTo", o)
+    # research projects: a programme pays for each, a research organisation leads it with partners
+    for rp in b.nodes("ResearchProject", count["ResearchProject"]):
+        b.edge(b.one(progs), "grantsTo", rp)
+        b.edge(b.one(research), "leads", rp)
+        for o in (b.one(research), b.one(ents)):
+            b.edge(o, "participatesIn", rp)
     for _ in range(count["IndustrialPark"]):
         r = region_of_org()
         park = b.node("IndustrialPark", region=r)
@@ -462,6 +500,28 @@ def _filler(b: SynthBuilder, need: int, ents: list[int], w_ent: Any, research: l
             b.edge(e1[k], "collaboratesWith", e2[k])
 
 
+_TIE_THROUGH = frozenset({"Technology", "ScientificAchievement", "Product", "Patent", "PilotProject", "ResearchProject"})
+
+
+def _tie_reach(b: SynthBuilder, x: int, adj: dict[int, set[int]], depth: int = 4) -> set[int]:
+    """Nodes reachable from ``x`` directly or through technologies, products, patents and pilot projects."""
+    out = set(adj.get(x, ()))
+    frontier = [v for v in out if b.cls[v] in _TIE_THROUGH]
+    seen = {x, *frontier}
+    for _ in range(depth):
+        nxt = []
+        for v in frontier:
+            for w in adj.get(v, ()):
+                if w in seen:
+                    continue
+                seen.add(w)
+                out.add(w)
+                if b.cls[w] in _TIE_THROUGH:
+                    nxt.append(w)
+        frontier = nxt
+    return out
+
+
 def make_alliance(
     b: SynthBuilder,
     *,
@@ -482,12 +542,15 @@ def make_alliance(
     ci = chain_index if chain_index is not None else int(rng.integers(len(segs_all)))
     segs = segs_all[ci]
     chosen: list[int] = []
+    skip = segs[skip_segment] if skip_segment is not None else None
 
     def ok(x: int) -> bool:
+        if skip is not None and skip in b.held.get(x, ()):
+            return False
         if not avoid_adjacent:
             return True
         adj = b.adjacency()  # incremental: includes ties added for this alliance so far
-        return x not in chosen and not (adj.get(x, set()) & set(chosen))
+        return x not in chosen and not (_tie_reach(b, x, adj) & set(chosen))
 
     def choose(pool: Sequence[int], k: int) -> list[int]:
         out: list[int] = []
@@ -524,6 +587,8 @@ def make_alliance(
         members += choose(b.info["investors"], 2)
     for m in members:
         b.edge(m, "memberOf", a)
+        if skip is not None:
+            b.blocked[m].add(skip)
     if linked and len(members) >= 2:
         b.edge(members[0], "collaboratesWith", members[-1])
     b.frozen.update(members)
@@ -611,10 +676,19 @@ def _new_enterprise(b: SynthBuilder) -> int:
 
 def plant_capital_gap(b: SynthBuilder, k: int) -> None:
     """Adopting enterprises and pilot projects with no investor, fund or grant."""
+    funded = {v for v, r in zip(b.dst, b.rel, strict=True) if r in ("grantsTo", "investsIn")}
+    funded |= {u for u, r in zip(b.src, b.rel, strict=True) if r == "listedOn"}
+    devs: dict[int, set[int]] = defaultdict(set)
+    for u, v, r in zip(b.src, b.dst, b.rel, strict=True):
+        if r == "develops":
+            devs[v].add(u)
+    bare = [t for t in b.info["techs"] if t not in funded and not (devs.get(t, set()) & funded)]
     for _ in range(k):
         e = _new_enterprise(b)
-        t = b.one(b.info["techs"])
-        b.edge(e, "adopts", t)
+        for _ in range(1000):
+            t = b.one(bare)
+            if b.edge(e, "adopts", t):
+                break
         b.plant("capital_gap", "adopter", "", [e, t])
         pp = b.node("PilotProject")
         b.edge(pp, "pilotedAt", b.one(b.info["platforms"]))
@@ -663,7 +737,6 @@ def plant_segment_gaps(b: SynthBuilder, k: int) -> None:
         assert skipped is not None
         b.plant("segment_gap", "middle", f"alliance:{b.ids[a]}", [skipped])
         s = b.node("IndustrySegment", name=f"Empty segment {j + 1}", prefix="segment")
-        b.edge(b.one(b.info["techs"]), "partOfSegment", s)
         b.plant("segment_gap", "empty", "graph", [s])
 
 
@@ -782,6 +855,7 @@ def synth_graph(
         pos += length
     excluded = reserve_segment_gaps(b, per.get("segment_gap", 0), regions, region_chains, chains_idx)
     b.info["excluded"] = excluded
+    b.excluded = set(excluded)
     _background(b, n_nodes, edges_per_node, {"excluded": excluded})
     assert b.info["chains"] == chains_idx
     for t in GAP_TYPES:

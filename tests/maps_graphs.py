@@ -82,3 +82,42 @@ GAPS = [
     FakeGap("capital gap", "", 0.4, ("pilot", "not-on-map"), "no investor", "没有投资方"),
 ]
 MATCHES = [FakeCandidate("tech1", "pilot", "technology->platform", 0.834, {"text": 0.5, "graph": 0.334}, "same field", "领域相同")]
+
+
+def hub_records(projects: int = 120, per_project: int = 4, countries: int = 4) -> tuple[list[Any], list[Any]]:
+    """A graph shaped like a real funding table: one programme funds every organisation,
+    a few countries hold every organisation, projects have a handful of participants.
+
+    Returns ``(nodes, relationships)`` as :mod:`canal.model` records (for a store).
+    ``org0`` takes part in ``proj0`` only; the programme and the countries are the hubs.
+    """
+    from canal.model import Node, Relationship
+
+    nodes = [Node("programme", "Programme", {"name": "Horizon 2020"})]
+    nodes += [Node(f"country{c}", "Region", {"name": f"Country {c}"}) for c in range(countries)]
+    rels = []
+    org = 0
+    for p in range(projects):
+        nodes.append(Node(f"proj{p}", "PilotProject", {"name": f"Project {p}"}))
+        for _ in range(per_project):
+            oid = f"org{org}"
+            nodes.append(Node(oid, "Enterprise", {"name": f"Organisation {org}", "foundedYear": 1990 + org % 30}))
+            rels.append(Relationship("participatesIn", oid, f"proj{p}", "", {"role": "participant"}))
+            rels.append(Relationship("grantsTo", "programme", oid, f"proj{p}", {"amount": 1000.0, "date": f"{2014 + p % 7}-01-01"}))
+            rels.append(Relationship("locatedIn", oid, f"country{org % countries}", "", {}))
+            org += 1
+    return nodes, rels
+
+
+def hub_graph(**kw: Any) -> nx.MultiDiGraph:
+    """:func:`hub_records` as a networkx graph shaped like ``GraphStore.to_networkx()``."""
+    from canal.ontology import cypher_type
+
+    nodes, rels = hub_records(**kw)
+    G = nx.MultiDiGraph()
+    for n in nodes:
+        G.add_node(n.id, cls=n.cls, **n.props)
+    for r in rels:
+        t = cypher_type(r.type)
+        G.add_edge(r.source, r.target, key=f"{r.source}-{t}->{r.target}#{r.key}", type=t, rel=r.type, **r.props)
+    return G

@@ -58,9 +58,15 @@ class Browser:
     def __init__(self, context: Any) -> None:
         self.context = context
 
-    def open(self, path: Path, *, timeout_ms: float = 60_000, width: int = 1400, height: int = 900) -> Visit:
+    def open(
+        self, path: Path, *, timeout_ms: float = 60_000, width: int = 1400, height: int = 900, fragment: str = "", javascript: bool = True
+    ) -> Visit:
+        """Open ``path`` (with ``#fragment``) and wait until the map is drawn; ``javascript=False``
+        turns scripts off (Chromium's own switch) and waits for the page's load only."""
         page = self.context.new_page()
         page.set_viewport_size({"width": width, "height": height})
+        if not javascript:
+            self.context.new_cdp_session(page).send("Emulation.setScriptExecutionDisabled", {"value": True})
         visit = Visit(page)
         own = path.resolve().as_uri()
         page.on("console", lambda m: visit.console_errors.append(m.text) if m.type == "error" else None)
@@ -82,7 +88,9 @@ class Browser:
                 r.abort()
 
         page.route("**/*", route)
-        page.goto(own, wait_until="load", timeout=timeout_ms)
+        page.goto(own + (f"#{fragment}" if fragment else ""), wait_until="load", timeout=timeout_ms)
+        if not javascript:
+            return visit
         page.wait_for_function("() => window.canalMap && window.canalMap.ready === true", timeout=timeout_ms)
         visit.load_ms = float(page.evaluate("() => window.canalMap.readyAt"))
         return visit

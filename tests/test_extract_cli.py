@@ -114,7 +114,7 @@ def test_a_folder_stands_for_its_articles(tmp_path: Path) -> None:
     res = canal_cmd("--db", str(tmp_path / "x.db"), "extract", "--no-graph", str(FIX), "--format", "json")
     assert res.returncode == 0, res.stderr
     articles = {Path(f["article"]).name for f in json.loads(res.stdout)["facts"]}
-    assert articles == {"zh_pilot.html", "en_alliance.md"}
+    assert articles == {"zh_pilot.html", "en_alliance.md", "chain_story.txt"}
 
 
 def test_unwritable_review_file_is_a_clean_error(tmp_path: Path) -> None:

@@ -259,9 +259,10 @@ def test_any_networkx_graph_maps_even_without_classes_or_string_ids() -> None:
 def test_around_reads_only_the_neighbourhood_and_gets_the_same_map(demo_store: Any) -> None:
     from canal.maps import graph_for_map
 
-    full = select_subgraph(demo_store.to_networkx(), around_name="DMTO", depth=1)
+    full = select_subgraph(demo_store.to_networkx(), around_name="DMTO", depth=1, ring=400)
     part = graph_for_map(demo_store, around="DMTO", depth=1)
     assert set(part.nodes) == set(full.nodes) and set(part.edges(keys=True)) == set(full.edges(keys=True))
+    assert part.graph["ring"] == full.graph["ring"] and part.graph["around"].nodes == full.graph["around"].nodes
     assert graph_for_map(demo_store, around="dmto", depth=1, whole=True).number_of_nodes() > part.number_of_nodes()
     # a pinyin or case-folded name is not an exact hit: the whole graph is read and resolved in Python
     assert graph_for_map(demo_store, around="levima advanced materials corporation").number_of_nodes() == demo_store.counts().total_nodes

@@ -281,7 +281,7 @@ def test_cli_match_json_table_and_write_proposals(tmp_path: Path, demo_db: Path)
     r = canal_cmd("--db", str(db), "match", "--evaluate", "--direction", "to-enterprise", "--format", "json")
     assert r.returncode == 0, r.stderr
     methods = {row["method"] for row in json.loads(r.stdout)["rows"]}
-    assert {"random", "popularity", "text", "graph", "combined"} <= methods
+    assert {"random", "popularity", "same country", "same region, then country", "only:text", "graph", "default weights", "canal"} <= methods
 
 
 def test_evidence_cypher_passes_neo4js_parser() -> None:
@@ -305,3 +305,66 @@ def test_empty_and_tiny_graphs_give_empty_or_trivial_answers_not_errors() -> Non
     assert [c.target for c in match(G, for_id="t")] == ["e"]
     with pytest.raises(Exception, match="not a technology"):
         match(small_graph(), for_id="region-x")
+
+
+def test_stage_fit_text_names_the_stages_that_produced_its_value(demo_store: GraphStore) -> None:
+    from canal.match.explain import stage_label
+
+    G = demo_store.to_networkx()
+    seen: dict[str, set[float]] = {}
+    for c in match(G, direction="to-enterprise", top=10, learn=False):
+        for sig, reason in zip(c.reason_signals, c.reasons_en, strict=True):
+            if sig == "stage":
+                text = reason.split(" (", 1)[1]
+                seen.setdefault(text, set()).add(round(float(reason.split()[2]), 2))
+    assert len(seen) >= 2
+    assert all(len(v) == 1 for v in seen.values()), seen  # one text, one value
+    onto = GraphIndex(G).onto
+    assert stage_label(onto, 1.5)[0] != stage_label(onto, 2.0)[0] and "between" in stage_label(onto, 1.5)[0]
+
+
+def test_a_funder_of_everyone_weighs_nothing_and_is_never_a_reason() -> None:
+    from canal.ontology import load_ontology
+
+    onto = load_ontology()
+    G = small_graph()
+    G.add_node("prog", cls="Programme", labels=list(onto.labels_for("Programme")), name="Everyone's Programme")
+    G.add_node("vc-2", cls="VentureCapital", labels=list(onto.labels_for("VentureCapital")), name="Picky Ventures")
+    for n in ("lab-l", "e-good", "e-far", "e-linked", "e-gone"):
+        G.add_edge("prog", n, key=f"prog-GRANTS_TO->{n}", type="GRANTS_TO", rel="grantsTo")
+    sig = build_signals(GraphIndex(G), "to-enterprise", sources=["lab-l"])
+    vals = sig.S["investors"] @ sig.T["investors"].T
+    assert vals.nnz == 0 or float(vals.max()) < 1e-6
+    for c in match(G, for_id="lab-l", top=5, learn=False):
+        assert not any("Everyone" in r for r in c.reasons_en)
+    # a selective funder shared by the lab and one enterprise does count
+    G.add_edge("vc-2", "lab-l", key="vc-2-INVESTS_IN->lab-l", type="INVESTS_IN", rel="investsIn")
+    G.add_edge("vc-2", "e-far", key="vc-2-INVESTS_IN->e-far", type="INVESTS_IN", rel="investsIn")
+    c = next(c for c in match(G, for_id="lab-l", top=5, learn=False) if c.target == "e-far")
+    assert c.contributions.get("investors", 0) > 0 and any("Picky Ventures" in r for r in c.reasons_en)
+
+
+def test_a_baseline_at_0_9_or_more_is_called_out_and_its_table_left_out() -> None:
+    from canal.match.evaluate import evaluate
+    from canal.ontology import load_ontology
+
+    onto = load_ontology()
+    G = nx.MultiDiGraph()
+
+    def node(n: str, cls: str, **props: object) -> None:
+        G.add_node(n, cls=cls, labels=list(onto.labels_for(cls)), **props)
+
+    # every lab works, in its own project, with the one company of its own town: "same region" knows it all
+    for i in range(20):
+        node(f"lab{i}", "University", name=f"Lab {i}", region=f"Town {i}", country="XX")
+        node(f"firm{i}", "Enterprise", name=f"Firm {i}", region=f"Town {i}", country="XX")
+        node(f"p{i}", "PilotProject", name=f"P{i}")
+        for x in (f"lab{i}", f"firm{i}"):
+            G.add_edge(x, f"p{i}", key=f"{x}-PARTICIPATES_IN->p{i}", type="PARTICIPATES_IN", rel="participatesIn")
+    for j in range(60):
+        node(f"other{j}", "Enterprise", name=f"Other {j}", region="Elsewhere", country="YY")
+    rep = evaluate(G, directions=["to-enterprise"], splits=["event"], seed=0, bootstrap=0, learn=False)
+    row = rep.get("to-enterprise", "event", "same region, then country")
+    assert row is not None and row.mrr >= 0.9
+    assert any("REACHES MRR" in w and "same region" in w for w in rep.warnings)
+    assert rep.table()[1] == [] and ("to-enterprise", "event") in rep.suppressed

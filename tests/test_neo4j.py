@@ -133,3 +133,12 @@ def test_shell_and_cli_work_on_neo4j(neo: GraphStore) -> None:
     res = canal_cmd("--db", str(URI), "queries", "run", "alliance-member-investors", "--format", "csv")
     assert res.returncode == 0, res.stderr
     assert "CAS Holdings" in res.stdout
+
+
+@needs_neo4j
+def test_explain_and_profile_show_neo4js_plan(neo: GraphStore) -> None:
+    sh = CypherShell(neo)
+    out = sh.feed("EXPLAIN MATCH (t:Technology)<-[:DEVELOPS]-(o) RETURN o.name;")
+    assert out is not None and out.startswith("plan (neo4j EXPLAIN):") and "ProduceResults" in out
+    prof = sh.feed("PROFILE MATCH (t:Technology) RETURN t.name;")
+    assert prof is not None and "DB hits" in prof

@@ -23,6 +23,21 @@ def _lexicon_from(store: Any) -> Any:
     return Lexicon.from_graph(store.to_networkx())
 
 
+class _Progress:
+    """Shows how far a long article (over 1 MB of text) is, on stderr, every 5 %."""
+
+    def __init__(self) -> None:
+        self.shown: dict[str, int] = {}
+
+    def __call__(self, path: str, done: int, total: int) -> None:
+        if total < 1_000_000:
+            return
+        step = done * 20 // total
+        if step > self.shown.get(path, -1):
+            self.shown[path] = step
+            click.echo(f"canal: extracting {path}: {done * 100 // total}% of {total:,} characters", err=True)
+
+
 def register(main: click.Group) -> None:
     """Add ``extract`` to the ``canal`` group."""
 
@@ -84,7 +99,7 @@ def register(main: click.Group) -> None:
                     lexicon = _lexicon_from(store)
             else:
                 lexicon = None
-            done, failed = extract_files(articles, lang=lang, lexicon=lexicon, max_bytes=int(max_mb * 1_000_000))
+            done, failed = extract_files(articles, lang=lang, lexicon=lexicon, max_bytes=int(max_mb * 1_000_000), progress=_Progress())
             failures = [(f.path, f.reason) for f in failed]
             for fail in failed:
                 click.echo(f"canal: warning: skipped {fail.reason}", err=True)

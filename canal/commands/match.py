@@ -19,21 +19,25 @@ def register(main: click.Group) -> None:
     @click.option("--direction", type=click.Choice(["to-enterprise", "to-technology", "to-funder"]), default=None, help="Default: the source's natural direction (technology/lab -> enterprise, enterprise -> technology, project -> funder); to-enterprise with --all.")
     @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000), help="Candidates per source.")
     @click.option("--weight", "weights", multiple=True, help="Signal weight, name=value (e.g. text=2); repeatable.")
-    @click.option("--learn", is_flag=True, help="Learn the weights from the graph's known links first (time split).")
+    @click.option("--learn/--no-learn", default=None, help="Learn the weights from the graph's known links first (inner split). Default: learn when no --weight is given and the direction has enough known links.")
     @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the explanations in the table.")
     @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
     @click.option("--write-proposals", is_flag=True, help="Write the candidates back as proposedMatch relationships (score, date, reasons).")
     @click.option("--min-score", default=0.0, show_default=True, type=float, help="With --write-proposals: only candidates scoring at least this.")
-    @click.option("--evaluate", "run_eval", is_flag=True, help="Hide known links, rank, report precision@k, recall@k and MRR against baselines.")
-    @click.option("--share", default=0.2, show_default=True, type=float, help="With --evaluate: share of known links to hide.")
+    @click.option("--evaluate", "run_eval", is_flag=True, help="Hide known links by the event that created them (a project, else the link), rank, report MRR and Hits@k with 95% intervals against baselines.")
+    @click.option("--share", default=0.2, show_default=True, type=float, help="With --evaluate: share of events (or links) to hold out.")
     @click.option("--seed", default=0, show_default=True, type=int)
+    @click.option("--accept", nargs=2, default=None, metavar="SOURCE TARGET", help="Record that the proposed match SOURCE -> TARGET is accepted.")
+    @click.option("--reject", nargs=2, default=None, metavar="SOURCE TARGET", help="Record that the proposed match SOURCE -> TARGET is rejected (needs --reason); it is not proposed again.")
+    @click.option("--reason", default="", help="Why (with --accept / --reject).")
+    @click.option("--by", "reviewer", default=None, help="Who decides (default: the operating-system user).")
     def match(
         for_name: str | None,
         all_sources: bool,
         direction: str | None,
         top: int,
         weights: tuple[str, ...],
-        learn: bool,
+        learn: bool | None,
         lang: str,
         fmt: str,
         write_proposals: bool,
@@ -41,6 +45,10 @@ def register(main: click.Group) -> None:
         run_eval: bool,
         share: float,
         seed: int,
+        accept: tuple[str, str] | None,
+        reject: tuple[str, str] | None,
+        reason: str,
+        reviewer: str | None,
     ) -> None:
         """Rank candidate partners with per-signal contributions, reasons (English and Chinese) and evidence Cypher."""
         from canal.errors import ConfigError
@@ -57,18 +65,34 @@ def register(main: click.Group) -> None:
                 w[k.strip()] = float(v)
             except ValueError:
                 raise ConfigError(f"--weight {item!r}: {v!r} is not a number") from None
+        from canal.reviews import match_subject, read_reviews, review_match
+
+        if accept or reject:
+            if accept and reject:
+                raise ConfigError("--accept and --reject exclude each other")
+            pair = accept or reject
+            assert pair is not None
+            with _store() as store:
+                props = review_match(store, pair[0], pair[1], "accepted" if accept else "rejected", reason=reason, reviewer=reviewer)
+            click.echo(f"{match_subject(*pair)} {props['decision']} by {props['reviewer']} at {props['reviewedAt']}")
+            return
         if run_eval:
             from canal.match.evaluate import evaluate
 
             with _store() as store:
                 G = store.to_networkx()
-            rep = evaluate(G, directions=[direction] if direction else None, share=share, seed=seed, weights=w or None)
+            rep = evaluate(G, directions=[direction] if direction else None, share=share, seed=seed, weights=w or None, learn=learn is not False)
+            for msg in rep.warnings:
+                click.secho("WARNING: " + msg, err=True, fg="red", bold=True)
             if fmt == "json":
                 click.echo(json.dumps(rep.as_dict(), ensure_ascii=False, indent=2))
                 return
             cols, rows = rep.table()
-            _echo_table(cols, rows, fmt, title="Matching evaluation (hidden known links)")
+            if rows:
+                _echo_table(cols, rows, fmt, title="Matching evaluation (held-out events or links, bootstrap 95% intervals)")
             if fmt == "table":
+                for key, info in sorted(rep.info.items()):
+                    click.echo(f"{key}: " + ", ".join(f"{k}={v}" for k, v in info.items()))
                 for key, wl in sorted(rep.weights.items()):
                     click.echo(f"learned weights {key}: " + ", ".join(f"{k}={v:g}" for k, v in wl.items()))
             return
@@ -79,6 +103,8 @@ def register(main: click.Group) -> None:
         with _store() as store:
             G = store.to_networkx()
             cands = run_match(G, for_id=for_name, direction=direction, top=top, seed=seed, weights=w or None, learn=learn)
+            reviewed = read_reviews(store)  # rejected matches are not proposed again
+            cands = [c for c in cands if reviewed.get(match_subject(c.source, c.target), {}).get("decision") != "rejected"]
             written = 0
             if write_proposals and cands:
                 written = store.upsert_relationships(proposals(cands, min_score=min_score))

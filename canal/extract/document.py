@@ -13,8 +13,8 @@ text this module returns (it is deterministic, so ``read_article`` reproduces it
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 from canal.errors import LoaderError
@@ -32,7 +32,7 @@ _BOILER = re.compile(
     r"相关新闻|相关阅读|热点推荐|推荐阅读|扫一扫|扫码|分享到|订阅每日新闻|订阅|点击进入|返回首页|返回顶部|^\s*评论\s*$|^\s*分享\s*$|"
     r"^\s*搜索\s*$|^\s*advertisement\s*$|^\s*广告\s*$|^\s*share( this)?\s*$|^\s*related( articles| news)?\s*$|"
     r"^\s*(read more|subscribe|sign up|log ?in|follow us)\b|\bcookies?\b.*\b(accept|policy)\b|"
-    r"^\s*地址\s*[:：]|邮箱\s*[:：]|本文刊发于|封面\s*$|^\s*(photo|image|图)\s*[:：]|"
+    r"^\s*地址\s*[:：]|^\s*(主办|承办|协办|主管)(单位)?\s*[:：]|邮箱\s*[:：]|本文刊发于|封面\s*$|^\s*(photo|image|图)\s*[:：]|"
     r"仅代表作者观点|本文来自|信息发布及传播服务|\.(jpe?g|png|gif|webp)\s*$|^\s*\[?photo( by|:)|"
     r"记者\s*\S{2,4}\s*摄\s*$|\(资料图片?\)\s*$|（资料图片?）\s*$|^\s*[•·]\s*\d{1,2}月\d{1,2}日\s*星期.\s*$)",
     re.IGNORECASE,
@@ -54,69 +54,181 @@ class Article:
     title: str = ""
 
 
-class _HTMLText(HTMLParser):
-    """Collect visible text, skipping chrome elements and marking block boundaries."""
+_TAG_START = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)")
+_ATTR = re.compile(r"""(?:^|\s)(class|id|role)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
+_RAW_TEXT = ("script", "style", "textarea", "xmp", "noscript", "template", "svg")
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip_stack: list[str] = []
-        self.title = ""
-        self._in_title = False
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _VOID:
-            if tag == "br":
-                self.parts.append("\n")
-            return
-        if self.skip_stack:
-            self.skip_stack.append(tag)
-            return
-        attr = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role"))
-        if tag in _SKIP_TAGS or (attr and _CHROME_ATTR.search(attr)):
-            self.skip_stack.append(tag)
-            return
-        if tag == "title":
-            self._in_title = True
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
+def _tokens(html: str) -> Iterator[tuple[str, str, str]]:
+    """Tags and text of an HTML page in one linear scan: ``(kind, tag, attrs_or_text)``.
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _VOID:
+    ``kind`` is ``text``, ``start`` or ``end``. Never looks at a character more than a
+    bounded number of times (no backtracking, no rescans): unclosed comments, tags and
+    raw-text elements run to the end of the page, as in a browser.
+    """
+    n = len(html)
+    low: str | None = None
+    no_gt = False
+    i = 0
+    while i < n:
+        j = html.find("<", i)
+        if j < 0:
+            yield ("text", "", html[i:])
             return
-        if self.skip_stack:
-            # close the innermost matching open tag (tolerates sloppy HTML)
-            if tag in self.skip_stack:
-                while self.skip_stack:
-                    if self.skip_stack.pop() == tag:
-                        break
+        if j > i:
+            yield ("text", "", html[i:j])
+        if html.startswith("<!--", j):
+            k = html.find("-->", j + 4)
+            if k < 0:
+                return
+            i = k + 3
+            continue
+        m = _TAG_START.match(html, j)
+        if m is None and not html.startswith(("<!", "<?"), j):
+            yield ("text", "", "<")
+            i = j + 1
+            continue
+        k = -1 if no_gt else html.find(">", j + 1)
+        if k < 0:
+            no_gt = True  # no ">" after here: the rest is text
+            yield ("text", "", html[j:])
             return
-        if tag == "title":
-            self._in_title = False
-            self.parts.append("\n")
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
+        if m is None:  # <!doctype ...>, <?xml ...?>, <![CDATA[ ...
+            i = k + 1
+            continue
+        tag = m.group(2).lower()
+        if m.group(1):
+            yield ("end", tag, "")
+            i = k + 1
+            continue
+        yield ("start", tag, html[m.end() : k])
+        i = k + 1
+        if tag in _RAW_TEXT and html[k - 1 : k] != "/":
+            if low is None:
+                low = html.lower()
+            close = low.find("</" + tag, i)
+            if tag in ("textarea", "xmp"):
+                yield ("text", "", html[i : close if close >= 0 else n])
+            if close < 0:
+                return
+            i = close
+    return
 
-    def handle_data(self, data: str) -> None:
-        if self.skip_stack:
-            return
-        if self._in_title:
-            self.title += data
-            return
-        self.parts.append(data)
+
+def _chrome_attr(attrs: str) -> bool:
+    vals = " ".join(next((g for g in m.groups()[1:] if g is not None), "") for m in _ATTR.finditer(attrs))
+    return bool(vals) and bool(_CHROME_ATTR.search(vals))
 
 
 def html_to_text(html: str) -> tuple[str, str]:
     """Visible text of an HTML page (chrome elements dropped) and its title.
 
+    Lines that are mostly link text (lists of other stories, rankings, menus) are dropped;
+    a headline inside ``<article><header>`` is kept. Linear in the size of the page.
+
     >>> text, title = html_to_text("<html><title>T</title><nav>Home | News</nav><p>Body <b>text</b>.</p><footer>© 2024</footer></html>")
     >>> clean_lines(text), title
     ('Body text.', 'T')
+    >>> html_to_text("<article><header><h1>Head</h1></header><p>Body.</p></article><ul><li><a href=a>Other story</a></li></ul>")[0].split()
+    ['Head', 'Body.']
     """
-    p = _HTMLText()
-    p.feed(html)
-    p.close()
-    return "".join(p.parts), p.title.strip()
+    from html import unescape
+
+    lines: list[tuple[str, int]] = []  # (text, linked characters)
+    cur: list[str] = []
+    cur_linked = 0
+    title: list[str] = []
+    h1: list[str] = []
+    skip: list[str] = []  # open tags of a skipped element (its own tag first)
+    skip_count: dict[str, int] = {}
+    in_title = in_h1 = False
+    article = 0
+    links = 0
+
+    def newline() -> None:
+        nonlocal cur_linked
+        if cur:
+            lines.append(("".join(cur), cur_linked))
+            cur.clear()
+            cur_linked = 0
+
+    for kind, tag, val in _tokens(html):
+        if kind == "text":
+            if skip:
+                continue
+            txt = unescape(val)
+            if in_title:
+                title.append(txt)
+                continue
+            if in_h1:
+                h1.append(txt)
+            cur.append(txt)
+            if links:
+                cur_linked += len(txt.strip())
+        elif kind == "start":
+            if tag in _VOID:
+                if tag == "br" and not skip:
+                    newline()
+                continue
+            if skip:
+                skip.append(tag)
+                skip_count[tag] = skip_count.get(tag, 0) + 1
+                continue
+            if tag == "header" and article:
+                pass  # the article's own header holds its headline
+            elif tag in _SKIP_TAGS or (val and _chrome_attr(val)):
+                skip.append(tag)
+                skip_count[tag] = 1
+                continue
+            if tag == "article":
+                article += 1
+            elif tag == "a":
+                links += 1
+            elif tag == "title":
+                in_title = True
+            elif tag == "h1":
+                in_h1 = True
+            if tag in _BLOCK_TAGS:
+                newline()
+        else:
+            if tag in _VOID:
+                continue
+            if skip:
+                if skip_count.get(tag):
+                    # close the innermost matching open tag (tolerates sloppy HTML)
+                    while skip:
+                        t = skip.pop()
+                        skip_count[t] -= 1
+                        if t == tag:
+                            break
+                continue
+            if tag == "article":
+                article = max(0, article - 1)
+            elif tag == "a":
+                links = max(0, links - 1)
+            elif tag == "title":
+                in_title = False
+            elif tag == "h1":
+                in_h1 = False
+            if tag in _BLOCK_TAGS:
+                newline()
+    newline()
+    kept: list[str] = []
+    for text, linked in lines:
+        visible = len(text.strip())
+        if visible and linked >= 0.6 * visible and not _has_sentence(text):
+            continue  # a link list: menus, other stories, rankings
+        kept.append(text)
+    head = re.sub(r"\s+", " ", "".join(title)).strip() or re.sub(r"\s+", " ", "".join(h1)).strip()
+    return "\n".join(kept), head
+
+
+_SENTENCE_INSIDE = re.compile(r"[。！？；]\S|[.!?;]\s+[A-Z]")
+
+
+def _has_sentence(line: str) -> bool:
+    """A line that reads as running text (a sentence end inside it), not a linked headline."""
+    return bool(_SENTENCE_INSIDE.search(line.strip()))
 
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -154,21 +266,49 @@ def _is_nav_line(line: str) -> bool:
     return len(words) >= 3 and all(1 <= len(w) <= 5 for w in words) and not re.search(r"[。，,.!?！？：:；;]", s)
 
 
-_TAIL = re.compile(r"^\s*(上一篇|下一篇|相关新闻|相关阅读|相关文章|推荐阅读|热点推荐|更多新闻|related (articles|news|stories)|more (news|stories)|previous article|next article)", re.I)
+_TAIL = re.compile(
+    r"^\s*[【\[]?\s*(上一篇|下一篇|相关新闻|相关阅读|相关文章|相关报道|相关链接|延伸阅读|推荐阅读|热点推荐|热门推荐|精彩推荐|为你推荐|猜你喜欢|更多新闻|"
+    r"热门文章|热文|排行榜?|点击排行|阅读排行|热点排行|新闻排行|24小时|今日热点|"
+    r"related (articles|news|stories|content|coverage)|more (news|stories|from)|most (read|popular|viewed)|recommended( for you| reading)?|"
+    r"you (may|might) also like|trending|previous article|next article|read next)",
+    re.I,
+)
+_FOOTER = re.compile(
+    r"^\s*(主办|承办|协办|主管|指导|技术支持|运营|制作)(单位)?\s*[:：]|^\s*(版权所有|版权声明|copyright|©)|^\s*(关于我们|联系我们|about us|contact us)\s*([|｜]|$)",
+    re.I,
+)
+
+
+# pinyin printed after characters by pages that flatten <ruby> annotations: 產(chǎn)業(yè)
+_RUBY = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ][a-zü]*[)）]")
 
 
 def clean_lines(text: str) -> str:
     """Drop boilerplate lines; keep paragraphs (one per line, no blank lines).
 
-    A "related news" / "previous article" block in the last third of the page ends the
-    article: the headlines listed after it belong to other stories.
+    A "related news" / ranking / "previous article" heading ends the article once a fair
+    share of the page's characters precedes it (counted in characters, not lines: the
+    lists after it are many short lines); so does a 主办/承办/copyright footer.
+
+    >>> clean_lines("某研究院与某大学签约，共建中试平台。" * 3 + "\\n相关新闻\\n某地召开会议\\n某公司上市")
+    '某研究院与某大学签约，共建中试平台。某研究院与某大学签约，共建中试平台。某研究院与某大学签约，共建中试平台。'
     """
+    text = _RUBY.sub("", text)
     lines = [re.sub(r"[ \t\u3000\xa0]+", " ", raw).strip() for raw in text.splitlines()]
     lines = [x for x in lines if x]
+    total = sum(len(x) for x in lines)
+    # short[i]: how many of lines[i:] read as list items (headlines, links), for a linear scan
+    short = [0] * (len(lines) + 1)
+    for i in range(len(lines) - 1, -1, -1):
+        short[i] = short[i + 1] + (len(lines[i]) <= 40 or not _has_sentence(lines[i]))
+    seen = 0
     for i, line in enumerate(lines):
-        if i >= len(lines) * 2 // 3 and _TAIL.search(line):
-            lines = lines[:i]
-            break
+        if seen and len(line) <= 40 and (_TAIL.search(line) or _FOOTER.search(line)):
+            rest = len(lines) - i - 1
+            if seen >= 0.5 * total or (seen >= 100 and short[i + 1] >= 0.7 * rest):
+                lines = lines[:i]
+                break
+        seen += len(line)
     keep = [x for x in lines if not _BOILER.search(x) and not _is_nav_line(x)]
     return "\n".join(keep)
 

@@ -38,12 +38,34 @@ _PLACE_TABLE = """
 自贡 Zigong|绵阳 Mianyang|宜宾 Yibin|泸州 Luzhou|德阳 Deyang|佛山 Foshan|东莞 Dongguan|珠海 Zhuhai|惠州 Huizhou|
 温州 Wenzhou|嘉兴 Jiaxing|绍兴 Shaoxing|南通 Nantong|扬州 Yangzhou|徐州 Xuzhou|烟台 Yantai|潍坊 Weifang|枣庄 Zaozhuang|
 滕州 Tengzhou|洛阳 Luoyang|襄阳 Xiangyang|宜昌 Yichang|株洲 Zhuzhou|芜湖 Wuhu|榆林 Yulin|鄂尔多斯 Ordos|包头 Baotou|
-唐山 Tangshan|保定 Baoding|廊坊 Langfang|雄安 Xiong'an|中国 China|全国 |
+唐山 Tangshan|保定 Baoding|廊坊 Langfang|雄安 Xiong'an|
 """
 for _item in _PLACE_TABLE.replace("\n", "").split("|"):
     if _item.strip():
         _zh, _, _en = _item.strip().partition(" ")
         PLACES[_zh] = _en.strip()
+
+
+# Countries are places only where the text uses them as one (在美国, in China), not as an
+# adjective (中国高校, China's growing need): see canal.extract.mentions._place_mentions.
+COUNTRIES: dict[str, tuple[str, ...]] = {
+    "中国": ("China",), "美国": ("United States", "US", "USA", "America"), "英国": ("United Kingdom", "UK", "Britain"),
+    "德国": ("Germany",), "法国": ("France",), "日本": ("Japan",), "韩国": ("South Korea", "Korea"), "新加坡": ("Singapore",),
+    "以色列": ("Israel",), "瑞典": ("Sweden",), "荷兰": ("Netherlands",), "瑞士": ("Switzerland",), "加拿大": ("Canada",),
+    "澳大利亚": ("Australia",), "印度": ("India",), "俄罗斯": ("Russia",), "意大利": ("Italy",), "西班牙": ("Spain",),
+    "比利时": ("Belgium",), "芬兰": ("Finland",), "丹麦": ("Denmark",), "挪威": ("Norway",), "爱尔兰": ("Ireland",),
+    "奥地利": ("Austria",), "新西兰": ("New Zealand",), "苏格兰": ("Scotland",), "英格兰": ("England",), "威尔士": ("Wales",),
+    "欧洲": ("Europe",), "马来西亚": ("Malaysia",), "泰国": ("Thailand",), "越南": ("Vietnam",), "巴西": ("Brazil",),
+}
+
+# Central government bodies often named without a suffix the patterns know (real names; a
+# small registry of the State Council's ministries and commissions, short forms included).
+GOVERNMENT_BODIES: tuple[str, ...] = (
+    "国务院", "科技部", "科学技术部", "教育部", "工信部", "工业和信息化部", "财政部", "商务部", "人力资源和社会保障部", "人社部",
+    "农业农村部", "自然资源部", "生态环境部", "交通运输部", "水利部", "国家卫生健康委", "国家卫健委", "国家发展改革委", "国家发改委",
+    "发展改革委", "国资委", "国务院国资委", "证监会", "中国证监会", "银保监会", "国家知识产权局", "知识产权局", "国家市场监管总局",
+    "市场监管总局", "中国人民银行", "国家外汇管理局", "中国科协", "国家自然科学基金委员会", "自然科学基金委", "工业和信息化厅",
+)
 
 
 @dataclass

@@ -22,10 +22,10 @@ import logging
 import re
 import threading
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from canal.extract.lexicon import PLACES, Lexicon
+from canal.extract.lexicon import COUNTRIES, GOVERNMENT_BODIES, PLACES, Lexicon
 from canal.extract.values import find_dates, find_money
 
 
@@ -56,6 +56,9 @@ VALUE_CLASSES = ("Money", "Date")
 ZH_SUFFIXES: list[tuple[str, str, float]] = [
     ("股份有限公司", "Enterprise", 0.95), ("有限责任公司", "Enterprise", 0.95), ("有限公司", "Enterprise", 0.95),
     ("集团", "Enterprise", 0.85), ("公司", "Enterprise", 0.7), ("药业", "Enterprise", 0.8), ("科技", "Enterprise", 0.6),
+    ("制药", "Enterprise", 0.6), ("生物", "Enterprise", 0.55), ("医药", "Enterprise", 0.55), ("光电", "Enterprise", 0.6), ("量子", "Enterprise", 0.55),
+    ("电子", "Enterprise", 0.55), ("半导体", "Enterprise", 0.6), ("智能", "Enterprise", 0.5), ("股份", "Enterprise", 0.7), ("控股", "Enterprise", 0.7),
+    ("投资", "VentureCapital", 0.55),
     ("研究院", "ResearchInstitute", 0.9), ("研究所", "ResearchInstitute", 0.9), ("科学院", "ResearchInstitute", 0.9),
     ("研究中心", "ResearchInstitute", 0.8), ("设计院", "ResearchInstitute", 0.8), ("化物所", "ResearchInstitute", 0.9),
     ("大学", "University", 0.95), ("学院", "University", 0.8),
@@ -63,7 +66,7 @@ ZH_SUFFIXES: list[tuple[str, str, float]] = [
     ("联合研究院", "ResearchInstitute", 0.9), ("联合研究中心", "ResearchInstitute", 0.85),
     ("引导基金", "GovernmentGuidanceFund", 0.9), ("母基金", "Fund", 0.85), ("基金", "Fund", 0.85),
     ("创业投资", "VentureCapital", 0.7), ("创投", "VentureCapital", 0.8), ("资本", "VentureCapital", 0.6),
-    ("联盟", "Alliance", 0.9), ("共同体", "Alliance", 0.7), ("协会", "Alliance", 0.6),
+    ("联盟", "Alliance", 0.9), ("共同体", "Alliance", 0.7), ("创新联合体", "Alliance", 0.85), ("协会", "Alliance", 0.6),
     ("管理委员会", "GovernmentBody", 0.95), ("管委会", "GovernmentBody", 0.95), ("人民政府", "GovernmentBody", 0.95),
     ("科学技术局", "GovernmentBody", 0.9), ("科学技术厅", "GovernmentBody", 0.9), ("财政厅", "GovernmentBody", 0.9),
     ("农业农村局", "GovernmentBody", 0.9), ("商务局", "GovernmentBody", 0.85), ("教育厅", "GovernmentBody", 0.85), ("局", "GovernmentBody", 0.55), ("厅", "GovernmentBody", 0.55), ("科技局", "GovernmentBody", 0.9), ("经信局", "GovernmentBody", 0.9),
@@ -77,8 +80,12 @@ ZH_SUFFIXES: list[tuple[str, str, float]] = [
     ("中试平台", "PilotPlatform", 0.9), ("中试基地", "PilotPlatform", 0.9), ("中试中心", "PilotPlatform", 0.9),
     ("中试线", "PilotPlatform", 0.85), ("概念验证中心", "PilotPlatform", 0.8), ("中试熟化基地", "PilotPlatform", 0.9),
     ("技术转移中心", "TechnologyTransferCentre", 0.9), ("成果转化中心", "TechnologyTransferCentre", 0.85),
+    ("转移转化中心", "TechnologyTransferCentre", 0.85), ("转化中心", "TechnologyTransferCentre", 0.75),
+    ("创业者中心", "Incubator", 0.8), ("创业中心", "Incubator", 0.75), ("孵化中心", "Incubator", 0.8),
+    ("研发中心", "Laboratory", 0.7), ("工程研究中心", "Laboratory", 0.8), ("技术创新中心", "ResearchInstitute", 0.8),
     ("孵化器", "Incubator", 0.85), ("众创空间", "Incubator", 0.85), ("加速器", "Incubator", 0.7),
     ("共享平台", "SharingPlatform", 0.8), ("服务平台", "SharingPlatform", 0.7), ("共享服务平台", "SharingPlatform", 0.8),
+    ("证券交易所", "StockExchange", 0.95), ("联交所", "StockExchange", 0.9), ("港交所", "StockExchange", 0.9),
     ("技术", "Technology", 0.7), ("工艺", "Technology", 0.7),
     ("芯片", "Product", 0.7), ("电池", "Product", 0.7), ("传感器", "Product", 0.7), ("机器人", "Product", 0.7),
     ("催化剂", "Product", 0.7), ("显示器", "Product", 0.7), ("疫苗", "Product", 0.7), ("涂层", "Product", 0.6),
@@ -87,16 +94,19 @@ ZH_SUFFIXES: list[tuple[str, str, float]] = [
 ]
 _ZH_SUFFIX_RX = re.compile("|".join(re.escape(s) for s, _, _ in sorted(ZH_SUFFIXES, key=lambda x: -len(x[0]))))
 _ZH_SUFFIX = {s: (c, conf) for s, c, conf in ZH_SUFFIXES}
+_WEAK_SUFFIXES = frozenset(["科技", "创投", "创业投资", "投资", "资本", "孵化器", "众创空间", "集团"])
+_FOREIGN = tuple(c for c in COUNTRIES if c != "中国")
+_BRAND_SUFFIXES = frozenset(["制药", "生物", "医药", "光电", "量子", "电子", "半导体", "智能", "股份", "控股", "投资"])
 _SHORT_OK = {"Enterprise", "University", "ResearchInstitute", "GovernmentBody", "IndustrialPark", "Alliance", "Fund"}
 
 # Words that end a name when walking left from the suffix.
 ZH_STOP = set(
-    ["签订", "签", "委托", "受托", "与", "和", "及", "以及", "同", "跟", "由", "向", "对", "在", "于", "将", "把", "被", "让", "给", "从", "为", "是", "有", "了", "的", "地", "得", "着", "等", "该", "其", "这", "那", "此", "各", "每", "并", "也", "已", "都", "还", "又", "就", "而", "或", "已经", "正在", "将要", "首次", "率先", "共", "均", "仍", "再", "更", "最", "很", "非常", "不断", "逐步", "进一步", "曾", "才", "则", "即", "便", "便是", "就是", "还是", "来自", "帮助", "方式", "纳入", "走上", "聚焦", "发挥", "充分发挥", "引入", "开展", "促进", "落实", "深度", "布局", "常规", "知名", "完善", "新兴", "卡脖子", "企业", "产品", "这家", "该院", "该公司", "一家", "一个", "多家", "两家", "首个", "首家", "全球", "国内", "国际", "当地", "我们", "他们", "记者", "近日", "日前", "目前", "今年", "去年", "此前", "随后", "同时", "此外", "其中", "来到", "签约", "签署", "落户", "入驻", "投资", "注资", "领投", "参投", "成立", "组建", "设立", "建设", "建成", "共建", "牵头", "加入", "联合", "携手", "共同", "发起", "获得", "获", "依托", "支持", "资助", "引进", "采用", "应用", "使用", "研发", "开发", "研制", "推出", "发布", "转让", "许可", "授权", "转化", "孵化", "拿到", "完成", "宣布", "表示", "介绍", "说", "称", "位于", "坐落", "设在", "包括", "旗下", "下属", "所属", "主导", "主要", "重点", "关键", "核心", "相关", "先后", "分别", "正式", "成功", "顺利", "拟", "计划", "总投资", "出资", "向其", "作为", "通过", "围绕", "面向", "推动", "推进", "吸引", "带动", "服务", "提供", "打造", "培育", "引育", "承担", "承接", "负责", "运营", "管理", "主持", "参与", "实现", "年", "月", "日", "个", "家", "项", "亿元", "万元", "元", "原创", "自主", "高端", "新型", "一批", "这一", "这项", "该项", "一项", "多项", "首创", "独有", "高新", "高精尖", "前沿", "颠覆性", "共性", "底层"]
+    ["签订", "签", "委托", "受托", "与", "和", "及", "以及", "同", "跟", "由", "向", "对", "在", "于", "将", "把", "被", "让", "给", "从", "为", "是", "有", "了", "的", "地", "得", "着", "等", "该", "其", "这", "那", "此", "各", "每", "并", "也", "已", "都", "还", "又", "就", "而", "或", "已经", "正在", "将要", "首次", "率先", "共", "均", "仍", "再", "更", "最", "很", "非常", "不断", "逐步", "进一步", "曾", "才", "则", "即", "便", "便是", "就是", "还是", "来自", "帮助", "方式", "纳入", "走上", "聚焦", "发挥", "充分发挥", "引入", "开展", "促进", "落实", "深度", "布局", "常规", "知名", "完善", "新兴", "卡脖子", "企业", "产品", "这家", "该院", "该公司", "一家", "一个", "多家", "两家", "首个", "首家", "全球", "国内", "国际", "当地", "我们", "他们", "记者", "近日", "日前", "目前", "今年", "去年", "此前", "随后", "同时", "此外", "其中", "来到", "签约", "签署", "落户", "入驻", "投资", "注资", "领投", "参投", "成立", "组建", "设立", "建设", "建成", "共建", "牵头", "加入", "联合", "携手", "共同", "发起", "获得", "获", "依托", "支持", "资助", "引进", "采用", "应用", "使用", "研发", "开发", "研制", "推出", "发布", "转让", "许可", "授权", "转化", "孵化", "拿到", "完成", "宣布", "表示", "介绍", "说", "称", "位于", "坐落", "设在", "包括", "旗下", "下属", "所属", "主导", "主要", "重点", "关键", "核心", "相关", "先后", "分别", "正式", "成功", "顺利", "拟", "计划", "总投资", "出资", "向其", "作为", "通过", "围绕", "面向", "推动", "推进", "吸引", "带动", "服务", "提供", "打造", "培育", "引育", "承担", "承接", "负责", "运营", "管理", "主持", "参与", "实现", "年", "月", "日", "个", "家", "项", "亿元", "万元", "元", "原创", "自主", "高端", "新型", "一批", "这一", "这项", "该项", "一项", "多项", "首创", "独有", "高新", "高精尖", "前沿", "颠覆性", "共性", "底层", "获批", "年度", "师从", "时任", "单位", "股东", "重新", "上市"]
 )
 _ZH_STOP_POS = {"x", "p", "c", "u", "uj", "ul", "uz", "uv", "ud", "ug", "r", "m", "t", "f", "q", "y", "e", "o", "w", "mq"}
 # Another organisation's suffix ends a name on the left ("...引导基金向海岚电子科技有限公司").
 _NAME_BREAK = {"基金", "引导基金", "联盟", "有限公司", "股份有限公司", "公司", "集团", "管委会", "管理委员会", "人民政府", "中试基地", "中试平台", "园区", "产业园"}
-_FUNC_CHARS = "从在向由与和对将把被给为是及"
+_FUNC_CHARS = "从在向由与和对将把被给为是及了"
 _NAME_VERBS = frozenset(
     ["交换", "制备", "监测", "回收", "分离", "提取", "萃取", "发酵", "纯化", "燃烧", "储存", "识别", "定位", "导航", "驱动", "传感", "成像",
      "编辑", "切割", "喷涂", "修复", "诊断", "治疗", "冶炼", "锻造", "铸造", "压缩", "过滤", "淡化", "催化", "降解", "封装", "测序", "沉积",
@@ -117,6 +127,7 @@ _GENERIC_HEAD = {
 _ZH_ABBR = re.compile(r"[（(]\s*(?:以下|下文)?\s*(?:简称|下称|简称为|称)\s*[:：]?\s*[“\"「]?([^”\"」)）]{1,12})[”\"」]?\s*[)）]")
 
 _jieba_lock = threading.Lock()
+_HMM_BUDGET = 200_000
 
 
 @cache
@@ -150,9 +161,36 @@ def _freq(word: str) -> int:
 
 def zh_tokens(text: str) -> list[tuple[str, str]]:
     """jieba words with POS tags (thread-safe; canal's words added to the dictionary)."""
+    return list(_zh_tokens(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _zh_tokens(text: str) -> tuple[tuple[str, str], ...]:
     tok = _pos_tokenizer()
     with _jieba_lock:
-        return [(p.word, p.flag) for p in tok.cut(text)]
+        plain = tuple((p.word, p.flag) for p in tok.cut(text, HMM=False))
+        cost = run = 0
+        for word, _ in plain:
+            run = run + 1 if len(word) == 1 else 0
+            if run:
+                # jieba's HMM guesses unknown words in runs of single characters; a character
+                # its model does not know costs ~65,000 steps (all states), a known one ~100
+                cost += run * (100 if word in _hmm_states() else 65_000)
+        if cost > _HMM_BUDGET:
+            return plain  # garbled or hostile text: rare characters are not parts of names
+        return tuple((p.word, p.flag) for p in tok.cut(text, HMM=True))
+
+
+@cache
+def _hmm_states() -> dict[str, Any]:
+    _pos_tokenizer()
+    import jieba.posseg as pseg  # type: ignore[import-untyped,unused-ignore]
+
+    return dict(pseg.char_state_tab_P)
+
+
+def _ends_with_org_suffix(word: str) -> bool:
+    return any(word.endswith(suf) for suf in _ZH_SUFFIX if len(suf) >= 2)
 
 
 def _zh_left_edge(text: str, suffix_start: int, cls: str, legal: bool = False) -> tuple[int, str]:
@@ -174,6 +212,14 @@ def _zh_left_edge(text: str, suffix_start: int, cls: str, legal: bool = False) -
         word, flag = toks[k]
         if word in ("-", "－") and taken and k > 0 and re.match(r"[\u3400-\u9fff]", toks[k - 1][0][-1:]):
             taken.append((word, "hyphen"))
+            pos -= len(word)
+            continue
+        if legal and pos == suffix_start and word in ("集团", "公司", "控股", "股份"):
+            taken.append((word, flag))  # 某某投资集团有限公司: one registered name
+            pos -= len(word)
+            continue
+        if word == "和" and legal and k > 0 and taken and not _ends_with_org_suffix(toks[k - 1][0]) and toks[k - 1][1] in ("n", "nz", "vn", "ns"):
+            taken.append((word, flag))  # 某某皮革和制鞋工业研究院(晋江)有限公司: 和 inside a registered name
             pos -= len(word)
             continue
         if business and word in _BUSINESS and cls not in ("Technology", "Product"):
@@ -232,8 +278,27 @@ def _zh_candidate(text: str, at: int, suffix: str) -> list[Mention]:
     cls, conf = _ZH_SUFFIX[suffix]
     start, first_pos = _zh_left_edge(text, at, cls, legal=suffix.endswith("有限公司") or suffix == "有限责任公司")
     end = at + len(suffix)
+    # a place in brackets inside a registered name: 某某(苏州)医学科技有限公司, 某某研究院(晋江)有限公司
+    while start > 1 and text[start - 1] in ")）" and cls not in ("Technology", "Product"):
+        br = re.search(r"[（(][\u4e00-\u9fff]{2,4}[)）]$", text[max(0, start - 8) : start])
+        if br is None:
+            break
+        before, _ = _zh_left_edge(text, start - len(br.group(0)), cls, legal=True)
+        if before >= start - len(br.group(0)):
+            break
+        start = before
     if start == at:
         return []
+    if suffix in ("厅", "局") and text[at - 1 : at] in "大布格开全当结":
+        return []  # 大厅, 布局, 格局: not a government body
+    # a foreign country before a university or institute is its location, not its name (英国牛津大学)
+    lead = next((c for c in _FOREIGN if text.startswith(c, start)), "")
+    if lead and cls in ("University", "ResearchInstitute") and at - start - len(lead) >= 2:
+        start += len(lead)
+    # a place in brackets right after the name belongs to it: 某某研究院(广州), 某某大学(深圳)
+    br = re.match(r"[（(]([\u4e00-\u9fff]{2,4})[)）]", text[end : end + 8])
+    if br and cls not in ("Technology", "Product") and (_PLACE_PREFIX.match(br.group(1)) or re.search(r"[市省区县]$", br.group(1))):
+        end += len(br.group(0))
     name = text[start:end]
     head = text[start:at]
     if cls not in ("Technology", "Product") and re.match(r"长|主任|书记", text[end : end + 2]):
@@ -246,6 +311,8 @@ def _zh_candidate(text: str, at: int, suffix: str) -> list[Mention]:
         return []  # 某某大学材料学院: a school of the university, named by the university
     if len(suffix) == 1 and cls not in ("Product", "Technology") and ((first_pos not in _PROPER_POS and not _PLACE_PREFIX.match(head)) or len(head) < 2):
         return []
+    if suffix in _BRAND_SUFFIXES and (not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", head) or _generic_name(head) or (re.match(r"[\u4e00-\u9fff]", text[end : end + 1] or " ") and not re.match(r"[与和、及等的在向将为是已也于获]", text[end : end + 1]))):
+        return []  # a brand (贝特瑞, 国盾量子) is short, not made of common words, and ends where the name ends
     if suffix in ("科技", "新区", "创新区", "示范区", "公司") and first_pos not in _PROPER_POS and not _PLACE_PREFIX.match(head):
         return []
     if cls in _GENERIC_HEAD and (head in _GENERIC_HEAD[cls] or len(head) < 2):
@@ -264,7 +331,36 @@ def _zh_candidate(text: str, at: int, suffix: str) -> list[Mention]:
         cls = "VentureCapital"
     if cls in ("ResearchInstitute", "Laboratory") and re.search(r"中试", name):
         cls = "PilotPlatform"
+    if cls not in ("Technology", "Product") and not suffix.endswith(("有限公司", "有限责任公司")) and _generic_name(head, weak=suffix in _WEAK_SUFFIXES):
+        return []  # 产业链基金, 地方政府, 公共服务平台: a kind of organisation, not a name
     return [Mention(start, end, name, cls, f"zh-suffix:{suffix}", conf)]
+
+
+def _generic_name(head: str, weak: bool = False) -> bool:
+    """The words before an organisation's suffix are all common words: no place, no proper
+    noun, no word jieba's dictionary does not know (brand names are unknown or rare words).
+
+    >>> _generic_name("产业链"), _generic_name("天使投资"), _generic_name("沈阳市天使"), _generic_name("启明")
+    (True, True, False, False)
+    """
+    if re.search(r"[A-Za-z0-9]", head):
+        return False
+    if weak and head.startswith(("中国", "全国", "国家")):
+        head = head[2:]  # 中国高校科技, 中国创投: the country does not make a brand
+        if not head:
+            return True
+    if _PLACE_PREFIX.match(head):
+        return False  # 沈阳市天使基金: a place makes a name
+    return all(_common_word(word, flag) for word, flag in zh_tokens(head))
+
+
+def _common_word(word: str, flag: str) -> bool:
+    """A frequent dictionary word, or a compound of two (产业链 = 产业 + 链, 公共服务)."""
+    if flag in _PROPER_POS and not (flag == "j" and _freq(word) >= 300):
+        return False
+    if _freq(word) >= 300:
+        return True
+    return len(word) >= 3 and any(_freq(word[:k]) >= 300 and _freq(word[k:]) >= 300 for k in range(1, len(word)))
 
 
 def _zh_abbreviations(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -298,7 +394,7 @@ _EN_HEADS: list[tuple[str, str, float]] = [
     (r"Laboratory|Laboratories|Lab|Labs", "Laboratory", 0.85),
     (r"Institute|Academy|Research Center|Research Centre", "ResearchInstitute", 0.9),
     (r"New Area|Development Zone|High-tech Zone|Hi-tech Zone|Zone|Industrial Park|Science Park|Technology Park|Park|Science City|Tech City", "IndustrialPark", 0.85),
-    (r"Co\.?,? ?Ltd\.?|Co\.|Company|Corporation|Corp\.?|Inc\.?|Group|Holdings|Technologies|Tech|Industries|Pharmaceuticals?|Semiconductors?|Electronics|Robotics|Biotech|Motors|Biologics", "Enterprise", 0.85),
+    (r"Co\.?,? ?Ltd\.?|Co\.|Company|Corporation|Corp\.?|Inc\.?|Ltd\.?|Limited|LLP|LLC|L\.L\.C\.|[Pp][Ll][Cc]|GmbH|AG|S\.?A\.?|B\.?V\.?|N\.?V\.?|Pty|Therapeutics|Biosciences|Bio|Labs|Systems|Photonics|Quantum|Group|Holdings|Technologies|Tech|Industries|Pharmaceuticals?|Semiconductors?|Electronics|Robotics|Biotech|Motors|Biologics", "Enterprise", 0.85),
 ]
 _EN_HEAD_RX = [(re.compile(rf"\b(?:{rx})(?=\W|$)"), cls, conf) for rx, cls, conf in _EN_HEADS]
 _EN_CONNECT = {"of", "and", "for", "&", "de", "on", "the"}
@@ -395,7 +491,7 @@ def _en_org_mentions(text: str) -> list[Mention]:
         if words.endswith("'s") or words.endswith("’s"):
             e -= 2
             words = words[:-2]
-        parts = _split_and(words)
+        parts = _split_and(words, in_list=text[max(0, s - 2) : s] == ", ")
         offset = s
         for part in parts:
             ps = text.index(part, offset)
@@ -414,18 +510,26 @@ def _en_org_mentions(text: str) -> list[Mention]:
             if cls == "Fund" and re.search(r"Guidance|Government", part):
                 cls = "GovernmentGuidanceFund"
             out.append(Mention(ps, pe, part, cls, f"en-head:{head}", conf))
-    for m in re.finditer(r"\b((?:[A-Z][a-z]+ ){1,3})(municipal government|district government|government|administrative committee|management committee)\b", text):
+    # UK departments: "Department for Business, Innovation and Skills" (commas inside the name)
+    for m in re.finditer(r"\b(?:Department|Ministry|Office)\s+(?:for|of)\s+(?:the\s+)?[A-Z][a-z]+(?:,\s+[A-Z][a-z]+)+,?\s+and\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?", text):
+        out.append(Mention(m.start(), m.end(), m.group(0), "GovernmentBody", "en-head:department", 0.85))
+    for m in re.finditer(r"\b((?:[A-Z][A-Za-z]+ ){1,3})(municipal government|district government|[Gg]overnment|administrative committee|management committee)\b", text):
         if m.group(1).split()[0] in _EN_LEADING_STOP:
             continue
         out.append(Mention(m.start(), m.end(), m.group(0), "GovernmentBody", "en-head:government", 0.75))
     return out
 
 
-def _split_and(words: str) -> list[str]:
+def _split_and(words: str, *, in_list: bool = False) -> list[str]:
     """'Tsinghua University and Peking University' -> two names; 'University of Science and Technology' stays.
 
     Split at an ``and`` whose right side is a name of its own (two words or more ending in
-    a head word) and whose left side ends with its head word or an ``of`` tail.
+    a head word) and whose left side ends with its head word or an ``of`` tail; or, inside a
+    comma list (``A, MTI and Scottish Equity Partners``), at any ``and``; or when the right
+    side starts with a head word's name of its own (``Manchester and University College London``).
+
+    >>> _split_and("Tsinghua University and Peking University"), _split_and("MTI and Scottish Equity Partners", in_list=True)
+    (['Tsinghua University', 'Peking University'], ['MTI', 'Scottish Equity Partners'])
     """
     if " and " not in words:
         return [words]
@@ -434,7 +538,56 @@ def _split_and(words: str) -> list[str]:
     lc, rc = _en_classify(left), _en_classify(right)
     if lc and rc and len(right.split()) >= 2 and right.rstrip(".").endswith(rc[2].rstrip(".")) and (left.endswith(lc[2]) or " of " in left):
         return [left, *_split_and(right)]
+    if rc and len(right.split()) >= 2 and (in_list or (lc is None and re.match(r"(University|Imperial|King's|Institute)\b", right))):
+        return [left, *_split_and(right, in_list=in_list)]
     return [words]
+
+
+_EN_LIST = re.compile(
+    r"\b(compan(?:y|ies)|firms?|start-?ups?|spin-?outs?|spin-?offs?|businesses|investors?|backers|funds|venture (?:capital )?firms|VCs|venture capitalists|universities|institutes|"
+    r"partners|members|portfolio(?: companies)?)\b[^.;:]{0,30}?\b(?:such as|including|include|includes|included|like|namely|are|were)\s+"
+    r"((?:[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,3})(?:(?:,\s+|,?\s+and\s+)(?:[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,3}))+)"
+)
+_EN_LIST_CLASS = {"compan": "Enterprise", "firm": "Enterprise", "start": "Enterprise", "spin": "Enterprise", "busin": "Enterprise",
+                  "portf": "Enterprise", "inves": "VentureCapital", "backe": "VentureCapital", "funds": "VentureCapital", "ventu": "VentureCapital", "vcs": "VentureCapital",
+                  "unive": "University", "insti": "ResearchInstitute"}
+
+
+def _en_list_mentions(text: str, found: list[Mention]) -> list[Mention]:
+    """Items of a list introduced by its kind: "companies such as Aqdot, CamSemi and Lumora".
+
+    Each item (one to four capitalised words) becomes a mention of the kind's class, or of
+    the class of an item already recognised when the kind is vague (partners, members).
+    """
+    out: list[Mention] = []
+    for m in _EN_LIST.finditer(text):
+        kind = m.group(1).lower()
+        cls = next((c for k, c in _EN_LIST_CLASS.items() if kind.startswith(k)), None)
+        start = m.start(2)
+        items = [(x.start() + start, x.end() + start) for x in re.finditer(r"[^,]+?(?=,\s+|,?\s+and\s+|$)", m.group(2))]
+        spans: list[tuple[int, int]] = []
+        for a, b in items:
+            seg = text[a:b]
+            lead = len(seg) - len(seg.lstrip())
+            seg = seg.strip()
+            seg = re.sub(r"^and\s+", "", seg)
+            seg = re.split(r"\.\s", seg)[0].rstrip(".")  # an item never runs over a sentence end
+            b = a + lead + len(seg) if seg else b
+            a = b - len(seg)
+            if seg and text[a:b] == seg and seg[0].isupper() and seg.split()[0] not in _EN_LEADING_STOP and len(seg) <= 40:
+                spans.append((a, b))
+            del lead
+        if len(spans) < 2:
+            continue
+        known = [x for x in found if any(x.start < b and a < x.end for a, b in spans)]
+        item_cls = cls or (known[0].cls if known else None)
+        if item_cls is None:
+            continue
+        for a, b in spans:
+            if any(x.start <= a and b <= x.end for x in known):
+                continue
+            out.append(Mention(a, b, text[a:b], item_cls, "en-list", 0.6))
+    return out
 
 
 def _en_abbreviations(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -506,9 +659,22 @@ def _en_tech_mentions(text: str) -> list[Mention]:
 _EN_PLACES = {en: zh for zh, en in PLACES.items() if en}
 
 
+_NOT_PLACES = frozenset(
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "English", "Chinese", "The", "This", "Its", "Their",
+     "Research", "Science", "Technology", "University", "Venture", "Capital"]
+)
+
+
 def _place_mentions(text: str, lang: str) -> list[Mention]:
     out: list[Mention] = []
     if lang == "zh":
+        for zh in sorted(COUNTRIES, key=len, reverse=True):
+            for m in re.finditer(rf"(?<=[在于赴到至从往]){re.escape(zh)}|(?:(?<=[与和及、，,。；\n])|^){re.escape(zh)}(?=[，,。、；的和与及等境各市\n]|$)", text, re.MULTILINE):
+                out.append(Mention(m.start(), m.end(), m.group(0), "Region", "place-country", 0.8))
+        for gov in GOVERNMENT_BODIES:
+            for m in re.finditer(rf"(?<![\u4e00-\u9fff]{{2}}){re.escape(gov)}", text):
+                out.append(Mention(m.start(), m.end(), m.group(0), "GovernmentBody", "government-list", 0.9))
         for zh in sorted(PLACES, key=len, reverse=True):
             for m in re.finditer(rf"{re.escape(zh)}(?:省|市|自治区|特别行政区)?", text):
                 out.append(Mention(m.start(), m.end(), m.group(0), "Region", "place-list", 0.85))
@@ -523,11 +689,52 @@ def _place_mentions(text: str, lang: str) -> list[Mention]:
                 out.append(Mention(m.start(), m.end(), m.group(0), "Region", "place-list", 0.85))
         for m in re.finditer(r"\b([A-Z][a-z]{2,}) (District|County|Province|City)\b", text):
             out.append(Mention(m.start(), m.end(), m.group(0), "Region", "en-place", 0.7))
+        for en in sorted({e for v in COUNTRIES.values() for e in v}, key=len, reverse=True):
+            for m in re.finditer(rf"\b(?:in|from|to|across|throughout|outside|within|into|of|and|the)\s+({re.escape(en)})\b(?!['’]s)(?=\s*[,.;:)]|\s+(?:and|or|in|to|for|is|was|has|had)\b|\s*$)", text, re.MULTILINE):
+                out.append(Mention(m.start(1), m.end(1), m.group(1), "Region", "place-country", 0.8))
+            for m in re.finditer(rf"\b{re.escape(en)}(?=-based\b)", text):
+                out.append(Mention(m.start(), m.end(), m.group(0), "Region", "place-country", 0.8))
+        # "based in Cambridge", "offices in Boston and London": a capitalised word after a place preposition
+        for m in re.finditer(r"\b(?:based|located|headquartered|offices?|campus(?:es)?|hub|operations|founded|set up|launched)\s+in\s+([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?=\s*[,.;)]|\s+and\b|\s*$)", text):
+            if m.group(1) not in _NOT_PLACES:
+                out.append(Mention(m.start(1), m.end(1), m.group(1), "Region", "en-place-in", 0.65))
+        for m in re.finditer(r"\b([A-Z][a-z]{3,})-based\b", text):
+            if m.group(1) not in _NOT_PLACES:
+                out.append(Mention(m.start(1), m.end(1), m.group(1), "Region", "en-place-based", 0.7))
     return out
 
 
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 _SKIP_KNOWN = ("Programme", "Grant", "IndustrySegment", "Patent", "PilotProject", "ScientificAchievement")
+
+
+@cache
+def _registry() -> dict[str, list[tuple[str, str, str]]]:
+    """Organisation names from a real registry (ROR labels and aliases, English and Chinese),
+    shipped with the package; bucketed like the graph's names."""
+    from importlib.resources import files
+
+    buckets: dict[str, list[tuple[str, str, str]]] = {}
+    for line in (files("canal.extract") / "ror_names.tsv").read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        name, cls = line.split("\t")
+        buckets.setdefault(name[:2], []).append((name, "", cls))
+    return buckets
+
+
+def _registry_mentions(text: str) -> list[Mention]:
+    out: list[Mention] = []
+    buckets = _registry()
+    for i in range(len(text) - 1):
+        for surface, _, cls in buckets.get(text[i : i + 2], ()):
+            if not text.startswith(surface, i):
+                continue
+            end = i + len(surface)
+            if surface.isascii() and ((i > 0 and _ASCII_ALNUM.match(text[i - 1])) or (end < len(text) and _ASCII_ALNUM.match(text[end]))):
+                continue
+            out.append(Mention(i, end, surface, cls, "registry:ror", 0.85))
+    return out
 
 
 def _known_mentions(text: str, lexicon: Lexicon | None) -> list[Mention]:
@@ -673,7 +880,8 @@ def find_mentions(text: str, lang: str, *, lexicon: Lexicon | None = None) -> li
         orgs += _en_tech_mentions(text)
     if lang == "en":
         orgs += _en_first_word_aliases(text, orgs)
-    known = _known_mentions(text, lexicon)
+        orgs += _en_list_mentions(text, orgs)
+    known = _known_mentions(text, lexicon) + _registry_mentions(text)
     places = _place_mentions(text, lang)
     # Every further occurrence of a name found by a pattern is a mention too.
     again: list[Mention] = []
@@ -685,7 +893,7 @@ def find_mentions(text: str, lang: str, *, lexicon: Lexicon | None = None) -> li
         for occ in re.finditer(re.escape(name), text):
             again.append(replace(src, start=occ.start(), end=occ.end()))
         # English short form without the legal suffix: "Levima Advanced Materials (Corporation)"
-        short = re.sub(r",?\s+(?:Co\.?,?\s*Ltd\.?|Co\.|Corporation|Corp\.?|Inc\.?|Ltd\.?|Limited|Group)$", "", name) if lang == "en" else name
+        short = re.sub(r",?\s+(?:Co\.?,?\s*Ltd\.?|Co\.|Corporation|Corp\.?|Inc\.?|Ltd\.?|Limited|LLP|LLC|[Pp][Ll][Cc]|GmbH|AG|Group)$", "", name) if lang == "en" else name
         if short != name and len(short.split()) >= 2:
             for occ in re.finditer(rf"\b{re.escape(short)}\b", text):
                 again.append(replace(src, start=occ.start(), end=occ.end(), text=short, method="short-form", canonical=name))

@@ -42,6 +42,7 @@ def records(ex: Extraction) -> list[dict[str, Any]]:
     """Review records (nodes first, then relationships) of one extraction."""
     art = ex.article
     stem = Path(art.path).name
+    title = art.title or art.text[:200].split("\n", 1)[0][:120]  # once: splitting the whole text per record is quadratic
     out: list[dict[str, Any]] = []
     for i, e in enumerate(ex.entities, 1):
         out.append({
@@ -51,7 +52,7 @@ def records(ex: Extraction) -> list[dict[str, Any]]:
             "confidence": e.confidence,
             "method": e.method,
             "article": art.path,
-            "title": art.title or art.text.split("\n", 1)[0][:120],
+            "title": title,
             "start": e.evidence_start,
             "end": e.evidence_end,
             "evidence": e.evidence,
@@ -68,7 +69,7 @@ def records(ex: Extraction) -> list[dict[str, Any]]:
             "confidence": r.confidence,
             "method": r.method,
             "article": art.path,
-            "title": art.title or art.text.split("\n", 1)[0][:120],
+            "title": title,
             "start": r.start,
             "end": r.end,
             "evidence": r.evidence,

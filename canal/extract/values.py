@@ -6,6 +6,10 @@
 [('300 million yuan', (300000000.0, 'CNY')), ('$42.30 million', (42300000.0, 'USD'))]
 >>> [m.value for m in find_dates("2019年6月，签约；2020年12月23日投产; on 10 June 2015 and in March 2021")]
 ['2019-06', '2020-12-23', '2015-06-10', '2021-03']
+>>> [m.value for m in find_dates("发布时间：2018/11/13 09:30，2021.3.5")]
+['2018-11-13', '2021-03-05']
+>>> [m.value for m in find_money("£850m, 850 million pounds, €5m and 1.2亿元")]
+[(850000000.0, 'GBP'), (850000000.0, 'GBP'), (5000000.0, 'EUR'), (120000000.0, 'CNY')]
 """
 
 from __future__ import annotations
@@ -67,10 +71,10 @@ _EN_MONEY_PRE = re.compile(
     re.IGNORECASE,
 )
 _EN_MONEY_POST = re.compile(
-    rf"(?P<num>{_NUM})(?:\s?(?P<scale>thousand|million|billion|trillion|mln|bn|mn)\b)?\s?(?P<cur>yuan|renminbi|RMB|CNY|US dollars|dollars|USD|euros?|EUR)\b",
+    rf"(?P<num>{_NUM})(?:\s?(?P<scale>thousand|million|billion|trillion|mln|bn|mn)\b)?\s?(?P<cur>yuan|renminbi|RMB|CNY|US dollars|dollars|USD|euros?|EUR|pounds?(?:\s+sterling)?|sterling|GBP)\b",
     re.IGNORECASE,
 )
-_EN_CUR_WORD = {"yuan": "CNY", "renminbi": "CNY", "rmb": "CNY", "cny": "CNY", "us dollars": "USD", "dollars": "USD", "usd": "USD", "euro": "EUR", "euros": "EUR", "eur": "EUR"}
+_EN_CUR_WORD = {"pound": "GBP", "pounds": "GBP", "pounds sterling": "GBP", "pound sterling": "GBP", "sterling": "GBP", "gbp": "GBP", "yuan": "CNY", "renminbi": "CNY", "rmb": "CNY", "cny": "CNY", "us dollars": "USD", "dollars": "USD", "usd": "USD", "euro": "EUR", "euros": "EUR", "eur": "EUR"}
 
 
 def find_money(text: str) -> list[Value]:
@@ -113,7 +117,8 @@ _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 _MON = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
 _DATE_RXS = [
     re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*[日号])?"),
-    re.compile(r"(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<d>\d{2})\b"),
+    re.compile(r"(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"),
+    re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d{2})([/.])(?P<m>\d{1,2})\2(?P<d>\d{1,2})(?![\d.])"),
     re.compile(rf"\b(?P<mon>{_MON})\s+(?P<d>\d{{1,2}}),\s+(?P<y>(?:19|20)\d{{2}})\b"),
     re.compile(rf"\b(?P<d>\d{{1,2}})\s+(?P<mon>{_MON})\s+(?P<y>(?:19|20)\d{{2}})\b"),
     re.compile(rf"\b(?P<mon>{_MON})\s+(?:of\s+)?(?P<y>(?:19|20)\d{{2}})\b"),

@@ -14,19 +14,21 @@ The catalogue is derived from the ontology's chains and stage order; see ``docs/
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import networkx as nx
 
 from canal.errors import ConfigError
 from canal.gaps.detect import Detector
-from canal.gaps.frame import CanalFrame, frame_from_arrays, frame_from_networkx
-from canal.gaps.model import GAP_LABELS, GAP_TYPES, Gap
+from canal.gaps.frame import CanalFrame, frame_from_arrays, frame_from_networkx, frame_without
+from canal.gaps.model import BASES, GAP_LABELS, GAP_TYPES, Gap, gap_id
 from canal.gaps.network import broker_risk, simple_graph, structural_holes
+from canal.gaps.review import REVIEW_CLASS, absences_from_networkx, apply_absences, apply_reviews, reviews_from_networkx
 from canal.ontology import Ontology
 
 __all__ = [
+    "BASES",
     "GAP_LABELS",
     "GAP_TYPES",
     "CanalFrame",
@@ -34,6 +36,7 @@ __all__ = [
     "find_gaps",
     "frame_from_arrays",
     "frame_from_networkx",
+    "gap_id",
     "in_scope",
     "resolve_scope",
 ]
@@ -52,6 +55,10 @@ def find_gaps(
     seed: int = 0,
     ontology: Ontology | None = None,
     timings: dict[str, float] | None = None,
+    reviews: Mapping[str, Mapping[str, Any]] | None = None,
+    show_dismissed: bool = False,
+    bases: Iterable[str] | None = None,
+    absences: Mapping[str, Iterable[str]] | None = None,
 ) -> list[Gap]:
     """Find the gaps of a canal graph, worst first.
 
@@ -62,6 +69,13 @@ def find_gaps(
     that makes one node a broker of the whole graph (sampled from ``betweenness_samples``
     sources with ``seed``; default: exact up to 64 nodes, then 64 sources, fewer on big graphs
     so the pass stays near ``1e7`` edge visits, at least 2). ``timings``, when given, receives seconds per gap type.
+
+    Coordinators' decisions (``Review`` nodes, see :mod:`canal.gaps.review`) are read from a
+    MultiDiGraph, or passed as ``reviews`` (reviewed id -> properties) with a frame; review nodes
+    are left out of every measure. Dismissed gaps are dropped unless ``show_dismissed``;
+    ``bases`` keeps only ``data`` or ``canal`` gaps (see :data:`BASES`). A gap is a canal gap
+    when a coordinator confirmed it or when its anchor carries the matching recorded absence
+    (the ``lacks`` property, read from a MultiDiGraph or passed as ``absences``: node id -> values).
     """
     import time
 
@@ -69,8 +83,17 @@ def find_gaps(
     unknown = [t for t in wanted if t not in GAP_TYPES]
     if unknown:
         raise ConfigError(f"unknown gap type(s) {', '.join(unknown)} (choose from {', '.join(GAP_TYPES)})")
+    want_bases = None if bases is None else set(bases)
+    if want_bases is not None and want_bases - set(BASES):
+        raise ConfigError(f"unknown gap basis {', '.join(sorted(want_bases - set(BASES)))} (choose from {', '.join(BASES)})")
     t0 = time.perf_counter()
     frame = G if isinstance(G, CanalFrame) else frame_from_networkx(G, ontology)
+    if absences is None and not isinstance(G, CanalFrame):
+        absences = absences_from_networkx(G)
+    if REVIEW_CLASS in frame.classes:
+        if reviews is None and not isinstance(G, CanalFrame):
+            reviews = reviews_from_networkx(G)
+        frame = frame_without(frame, frame.class_mask([REVIEW_CLASS]))
     if timings is not None:
         timings["frame"] = round(time.perf_counter() - t0, 3)
     scope_fn = resolve_scope(frame, scope) if scope else None
@@ -112,8 +135,12 @@ def find_gaps(
         if timings is not None:
             timings[t] = round(time.perf_counter() - start - timings.get("igraph", 0) * (t == "broker_risk"), 3)
         out.extend(g for g in found if scope_fn is None or scope_fn(g))
+    out = apply_reviews(apply_absences(out, absences), reviews, show_dismissed=show_dismissed)
+    if want_bases is not None:
+        out = [g for g in out if g.basis in want_bases]
     order = {t: k for k, t in enumerate(GAP_TYPES)}
-    return sorted(out, key=lambda g: (-g.severity, order[g.type], g.scope, g.kind, g.nodes))
+    # worst first; at equal severity a canal gap (the link is missing in the world) before a data gap
+    return sorted(out, key=lambda g: (-g.severity, g.basis != "canal", order[g.type], g.scope, g.kind, g.nodes))
 
 
 def resolve_scope(frame: CanalFrame, scope: str) -> Callable[[Gap], bool]:

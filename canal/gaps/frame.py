@@ -234,3 +234,46 @@ def frame_of(arrays: GraphArrays, ontology: Ontology) -> CanalFrame:
 def frame_from_store(store: Any) -> CanalFrame:
     """Read a store straight into a frame (``GraphStore.read_arrays()``; no networkx on the way)."""
     return frame_of(store.read_arrays(), store.ontology)
+
+
+def frame_without(frame: CanalFrame, drop: BoolArray) -> CanalFrame:
+    """The frame without the nodes in ``drop`` and their edges (ids keep their order).
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", cls="ResearchInstitute"); G.add_node("t", cls="Technology"); G.add_node("r", cls="Review")
+    >>> _ = G.add_edge("a", "t", key="k1", type="DEVELOPS", rel="develops")
+    >>> _ = G.add_edge("r", "t", key="k2", type="REVIEWS", rel="reviews")
+    >>> f = frame_from_networkx(G)
+    >>> g = frame_without(f, f.class_mask(["Review"]))
+    >>> g.ids, len(g.src), g.out_count("develops").tolist()
+    (['a', 't'], 1, [1, 0])
+    """
+    if not drop.any():
+        return frame
+    keep = ~drop
+    new = np.cumsum(keep) - 1
+    ek = keep[frame.src] & keep[frame.dst]
+    old = np.flatnonzero(keep).tolist()
+    pos = {o: k for k, o in enumerate(old)}
+
+    def remap(d: dict[int, Any]) -> dict[int, Any]:
+        return {pos[i]: v for i, v in d.items() if i in pos}
+
+    return CanalFrame(
+        ids=[frame.ids[i] for i in old],
+        cls=frame.cls[keep],
+        classes=frame.classes,
+        src=new[frame.src[ek]].astype(np.int32),
+        dst=new[frame.dst[ek]].astype(np.int32),
+        etype=frame.etype[ek],
+        types=frame.types,
+        ontology=frame.ontology,
+        region=[frame.region[i] for i in old] if frame.region else [None] * len(old),
+        fields=remap(frame.fields),
+        names=remap(frame.names),
+        trl=remap(frame.trl),
+        names_zh=remap(frame.names_zh),
+        notes=remap(frame.notes),
+        seconds=dict(frame.seconds),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,20 @@ GAP_LABELS: dict[str, tuple[str, str]] = {
 }
 """English and Chinese names of the gap types."""
 
+BASES: tuple[str, ...] = ("canal", "data")
+"""``canal``: the graph shows the link is missing in the world (a source or a coordinator says so);
+``data``: canal only has no record of it (``Gap.settle`` says what data would settle it)."""
+
+
+def gap_id(type_: str, kind: str, scope: str, anchor: str) -> str:
+    """A short id that stays the same for the same gap on an unchanged graph.
+
+    >>> gap_id("capital_gap", "adopter", "region:Chongqing", "e1")
+    'gap-e8d83a5af0e0'
+    """
+    h = hashlib.sha1(f"{type_}\x1f{kind}\x1f{scope}\x1f{anchor}".encode()).hexdigest()
+    return f"gap-{h[:12]}"
+
 
 @dataclass(frozen=True)
 class Gap:
@@ -54,6 +69,14 @@ class Gap:
     evidence: tuple[str, ...] = ()
     kind: str = ""
     metrics: dict[str, Any] = field(default_factory=dict)
+    basis: str = "data"
+    settle: str = ""
+    review: dict[str, Any] | None = None
+
+    @property
+    def id(self) -> str:
+        """Stable id (hash of type, kind, scope and anchor): the handle for ``--dismiss`` / ``--confirm``."""
+        return gap_id(self.type, self.kind, self.scope, self.anchor)
 
     @property
     def anchor(self) -> str:
@@ -68,6 +91,7 @@ class Gap:
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
         return {
+            "id": self.id,
             "type": self.type,
             "kind": self.kind,
             "scope": self.scope,
@@ -75,6 +99,9 @@ class Gap:
             "nodes": list(self.nodes),
             "explanation_en": self.explanation_en,
             "explanation_zh": self.explanation_zh,
+            "basis": self.basis,
+            "settle": self.settle,
+            "review": self.review,
             "evidence": list(self.evidence),
             "metrics": self.metrics,
             "cypher": self.cypher,

@@ -85,6 +85,54 @@ def _order(frame: CanalFrame, deg: list[int], idx: list[int]) -> list[int]:
     return sorted(idx, key=lambda i: (-deg[i], frame.ids[i]))
 
 
+def context_hubs(frame: CanalFrame, g: ig.Graph, *, hub_share: float = 0.25, hub_min: int = 20) -> list[int]:
+    """Funders and policy makers tied to a large share of the graph (a programme that funds every
+    participant, a government that grants to everyone): context, not brokers.
+
+    A hub is a node of a context class (capital chain, or a grantor such as a government body or a
+    programme) with at least ``max(hub_min, hub_share * n)`` neighbours, ``n`` the non-isolated nodes.
+    """
+    from canal.gaps.schema import gap_schema
+
+    s = gap_schema(frame.ontology)
+    deg = np.asarray(g.degree(), dtype=np.int64)
+    if len(deg) == 0:
+        return []
+    n = int((deg > 0).sum())
+    floor = max(hub_min, hub_share * n)
+    ctx = frame.class_mask(s.context_classes)
+    return sorted(np.flatnonzero(ctx & (deg >= floor)).tolist(), key=lambda i: (-int(deg[i]), frame.ids[i]))
+
+
+def context_gaps(frame: CanalFrame, g: ig.Graph, hubs: list[int]) -> list[Gap]:
+    """One low-severity note naming the context hubs left out of the broker and path measures."""
+    if not hubs:
+        return []
+    deg = g.degree()
+    n = sum(1 for d in deg if d > 0)
+    ids = tuple(frame.ids[h] for h in hubs)
+    shares = ", ".join(f"'{frame.name(h)}' is tied to {deg[h] / max(n, 1):.0%}" for h in hubs[:5])
+    shares_zh = "，".join(f"“{frame.name(h, zh=True)}”与{deg[h] / max(n, 1):.0%}" for h in hubs[:5])
+    return [
+        Gap(
+            "broker_risk",
+            "graph",
+            0.05,
+            ids,
+            f"Context, not a gap: {shares} of the connected nodes. A funder or policy maker tied to so much of "
+            "the graph is the setting, not a broker: it is left out of the broker and shortest-path measures.",
+            f"背景说明而非缺口：{shares_zh}的已连接节点相连。与大部分节点相连的资助方或政策主体是背景而非中介，"
+            "故在中介与最短路径分析中将其剔除。",
+            Q.node_set(),
+            {"ids": list(ids)},
+            tuple(f"{frame.ids[h]}: {deg[h]} neighbours of {n} connected nodes" for h in hubs),
+            kind="context",
+            metrics={"neighbours": {frame.ids[h]: int(deg[h]) for h in hubs}, "connected": n},
+            settle="nothing to settle: a note on how the measures were computed",
+        )
+    ]
+
+
 def broker_risk(
     frame: CanalFrame,
     g: ig.Graph | None = None,
@@ -94,9 +142,17 @@ def broker_risk(
     betweenness_samples: int | None = None,
     max_nodes: int = 500,
     seed: int = 0,
+    hubs: list[int] | None = None,
 ) -> list[Gap]:
-    """Articulation points and bridges that cut innovation off from capital; betweenness concentration."""
+    """Articulation points and bridges that cut innovation off from capital; betweenness concentration.
+
+    An organisation hanging alone on a single tie (a customer or guest known only through the broker) is
+    what canal knows of that node, not a dependency: it does not count towards the cut. ``hubs``
+    (see :func:`context_hubs`) are never reported as brokers and are left out of the betweenness.
+    """
     g = g if g is not None else simple_graph(frame)
+    hubs = context_hubs(frame, g) if hubs is None else hubs
+    hub_set = set(hubs)
     chain = _chain_codes(frame)
     innov = (chain == 0).astype(np.int64)
     cap = (chain == 2).astype(np.int64)
@@ -111,11 +167,14 @@ def broker_risk(
     plain = ~is_ap[pv]
     w_in = np.zeros(T, dtype=np.int64)
     w_cap = np.zeros(T, dtype=np.int64)
+    w_n = np.zeros(T, dtype=np.int64)
     w_in[K:] = np.bincount(pb[plain], weights=innov[pv[plain]], minlength=nb).astype(np.int64)
     w_cap[K:] = np.bincount(pb[plain], weights=cap[pv[plain]], minlength=nb).astype(np.int64)
+    w_n[K:] = np.bincount(pb[plain], minlength=nb).astype(np.int64)
     for a, k in ap_index.items():
         w_in[k] = innov[a]
         w_cap[k] = cap[a]
+        w_n[k] = 1
     starts = np.searchsorted(pb, np.arange(nb + 1))
     adj: list[list[int]] = [[] for _ in range(T)]
     for b_, v in zip((pb[~plain] + K).tolist(), pv[~plain].tolist(), strict=True):
@@ -125,6 +184,7 @@ def broker_risk(
     parent = [-2] * T
     sub_in = w_in.tolist()
     sub_cap = w_cap.tolist()
+    sub_n = w_n.tolist()
     root_of = [0] * T
     for r in range(T):
         if parent[r] != -2:
@@ -145,23 +205,34 @@ def broker_risk(
             p = parent[x]
             sub_in[p] += sub_in[x]
             sub_cap[p] += sub_cap[x]
+            sub_n[p] += sub_n[x]
+    org = frame.class_mask(c for c in frame.classes if c in frame.ontology.classes and frame.ontology.is_a(c, "Organisation"))
+
+    def _lone_org(y: int) -> bool:
+        members = pv[starts[y - K] : starts[y - K + 1]].tolist()
+        return len(members) == 2 and all(org[v] or is_ap[v] for v in members)
+
     gaps: list[Gap] = []
     for a, k in sorted(ap_index.items(), key=lambda kv: frame.ids[kv[0]]):
+        if a in hub_set:
+            continue
         root = root_of[k]
-        tot_in, tot_cap = sub_in[root], sub_cap[root]
-        sides: list[tuple[int, int, int]] = []  # (block tree node, innovation, capital)
+        tot_in, tot_cap, tot_n = sub_in[root], sub_cap[root], sub_n[root]
+        sides: list[tuple[int, int, int, int]] = []  # (block tree node, innovation, capital, nodes)
         for y in adj[k]:
             if y == parent[k]:
-                sides.append((int(y), int(tot_in - sub_in[k]), int(tot_cap - sub_cap[k])))
+                sides.append((int(y), int(tot_in - sub_in[k]), int(tot_cap - sub_cap[k]), int(tot_n - sub_n[k])))
             else:
-                sides.append((int(y), int(sub_in[y]), int(sub_cap[y])))
-        cut_sides = [sd for sd in sides if sd[2] == 0 and sd[1] > 0]
+                sides.append((int(y), int(sub_in[y]), int(sub_cap[y]), int(sub_n[y])))
+        # an organisation hanging alone on one tie (a customer or guest known only through this node)
+        # is what canal knows of it, not a dependency; a technology cut off with its developer is one
+        cut_sides = [sd for sd in sides if sd[2] == 0 and sd[1] > 0 and not (sd[3] == 1 and _lone_org(sd[0]))]
         cut = sum(sd[1] for sd in cut_sides)
         if cut < min_cut or not any(sd[2] > 0 for sd in sides):
             continue
         cut_nodes: list[int] = []
         bridges: list[int] = []
-        for y, _, _ in cut_sides:
+        for y, _, _, _ in cut_sides:
             members = pv[starts[y - K] : starts[y - K + 1]].tolist()
             if len(members) == 2:
                 bridges.append(members[0] if members[1] == a else members[1])
@@ -202,7 +273,8 @@ def broker_risk(
                 metrics={"cut_off_innovation": cut, "pieces": len(cut_sides), "bridges": [frame.ids[b] for b in bridges]},
             )
         )
-    gaps.extend(_betweenness(frame, g, deg, concentration, betweenness_samples, seed))
+    gaps.extend(_betweenness(frame, g, deg, concentration, betweenness_samples, seed, hubs))
+    gaps.extend(context_gaps(frame, g, hubs))
     return gaps
 
 
@@ -227,12 +299,22 @@ def default_samples(g: ig.Graph) -> int:
 
 
 def _betweenness(
-    frame: CanalFrame, g: ig.Graph, deg: list[int], concentration: float, samples: int | None, seed: int
+    frame: CanalFrame, g: ig.Graph, deg: list[int], concentration: float, samples: int | None, seed: int,
+    hubs: list[int] | None = None,
 ) -> list[Gap]:
     if frame.n < 3 or concentration > 1:
         return []
     samples = samples if samples is not None else default_samples(g)
-    share = betweenness_shares(g, samples=samples, seed=seed)
+    if hubs:
+        # measure paths without the context hubs (their share is set to 0)
+        keep = sorted(set(range(frame.n)) - set(hubs))
+        sub = g.induced_subgraph(keep)
+        part = betweenness_shares(sub, samples=min(samples, max(sub.vcount(), 1)), seed=seed)
+        share = [0.0] * frame.n
+        for i, v in zip(keep, part, strict=True):
+            share[i] = v
+    else:
+        share = betweenness_shares(g, samples=samples, seed=seed)
     top = max(range(frame.n), key=lambda i: (share[i], -i))
     if share[top] < concentration:
         return []

@@ -20,6 +20,18 @@ UPTAKE_OUT: tuple[str, ...] = ("transferredTo", "licensedTo")
 """Relations by which a technology leaves its developer."""
 UPTAKE_IN: tuple[str, ...] = ("adopts", "basedOn")
 """Relations by which others take a technology up (adopt it, build on it)."""
+PILOT_OUT: tuple[str, ...] = ("pilotedAt",)
+"""A technology piloted at a platform is in (pilot-scale) production there: taken up too."""
+HOLDER_OUT: tuple[str, ...] = ("develops", "adopts", "produces")
+"""Relations from an organisation to the technologies and products it holds (segment presence)."""
+HOLDER_IN: tuple[str, ...] = ("transferredTo", "licensedTo")
+"""Relations from a technology to the organisations that received it (they hold it too)."""
+TIE_RELATIONS: tuple[str, ...] = (
+    "develops", "adopts", "licensedTo", "transferredTo", "investsIn", "grantsTo", "participatesIn", "leads",
+    "basedOn", "produces", "collaboratesWith", "customerOf", "holdsPatent", "protects", "pilotedAt",
+)
+"""Relations that tie two alliance members: development, adoption, licensing, transfer, investment,
+joint projects (directly or through a technology, product, patent or project between them)."""
 
 
 def _closure(onto: Ontology, roots: set[str]) -> set[str]:
@@ -45,6 +57,16 @@ class GapSchema:
     segment_classes: tuple[str, ...]
     segment_member_classes: tuple[str, ...]
     chain_classes: dict[str, tuple[str, ...]]
+    product_classes: tuple[str, ...] = ()
+    patent_classes: tuple[str, ...] = ()
+    project_classes: tuple[str, ...] = ()
+    context_classes: tuple[str, ...] = ()
+    """Funders and policy makers: a node of these classes tied to a large share of the graph is context, not a broker."""
+
+    @property
+    def tie_intermediates(self) -> tuple[str, ...]:
+        """Classes through which two members are tied: technologies, products, patents, projects."""
+        return tuple(sorted({*self.tech_classes, *self.product_classes, *self.patent_classes, *self.project_classes}))
 
     def chain(self, cls: str) -> str | None:
         """Chain of a class (None for unknown classes)."""
@@ -85,6 +107,15 @@ def _schema(onto: Ontology) -> GapSchema:
         c for c in _closure(onto, set(onto.relation("partOfSegment").domain)) if onto.is_a(c, org)
     } & graph_classes
     chains = {ch: tuple(sorted(c for c in graph_classes if onto.chain_of(c) == ch)) for ch in CHAINS}
+    products = set(_closure(onto, set(onto.relation("produces").range))) & graph_classes
+    patents = set(_closure(onto, set(onto.relation("protects").domain))) & graph_classes
+    programme = {c for c in graph_classes if onto.is_a(c, "Programme")} if "Programme" in onto.classes else set()
+    projects = {
+        c for c in _closure(onto, set(onto.relation("participatesIn").range))
+        if c in graph_classes and c not in alliance and c not in programme and not onto.is_a(c, org)
+    }
+    # funders and policy makers (capital chain, or grantors such as government bodies and programmes)
+    context = (capital | _closure(onto, set(onto.relation("grantsTo").domain))) & graph_classes
     return GapSchema(
         ontology=onto,
         first_stage=first,
@@ -101,6 +132,10 @@ def _schema(onto: Ontology) -> GapSchema:
         segment_classes=tuple(sorted(segments)),
         segment_member_classes=tuple(sorted(seg_members)),
         chain_classes=chains,
+        product_classes=tuple(sorted(products)),
+        patent_classes=tuple(sorted(patents)),
+        project_classes=tuple(sorted(projects)),
+        context_classes=tuple(sorted(context)),
     )
 
 

@@ -1,7 +1,8 @@
 """Scoring detected gaps against planted ground truth (precision and recall per type).
 
 Matching keys: node-anchored types match on (type, kind, anchor); segment gaps on (kind,
-scope, segment); broker risk on the broker; structural holes on their set of nodes.
+scope, segment); broker risk on the broker; structural holes on their set of nodes. Context
+notes (``kind == "context"``, see :func:`canal.gaps.network.context_hubs`) are not gaps and are skipped.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ def score(found: Iterable[GapLike], truth: Iterable[GapLike]) -> dict[str, dict[
     fk: dict[str, set[tuple[Any, ...]]] = {t: set() for t in GAP_TYPES}
     tk: dict[str, set[tuple[Any, ...]]] = {t: set() for t in GAP_TYPES}
     for g in found:
+        if g.kind == "context":  # a note on how the measures were taken, not a gap
+            continue
         fk.setdefault(g.type, set()).add(match_key(g))
     for g in truth:
         tk.setdefault(g.type, set()).add(match_key(g))

@@ -6,11 +6,11 @@ row of a CSV is row 2; in JSON Lines the row is the line number.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,29 +40,127 @@ def format_of(path: Path, declared: str | None = None) -> str:
 
 
 def decode(data: bytes, path: Path, encoding: str = "auto") -> str:
-    """Decode bytes: a declared encoding, or UTF-8 (with or without BOM), then GB18030.
+    """Decode bytes: a declared encoding, or what :func:`detect_encoding` finds.
 
     >>> decode("名称".encode("gb18030"), Path("x.csv"))
     '名称'
+    >>> decode("a,b".encode("utf-16"), Path("x.csv"))
+    'a,b'
     """
+    enc = encoding if encoding and encoding != "auto" else _detect(data[: 1 << 16], [data], path)
+    try:
+        return data.decode(enc)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise LoaderError(f"cannot decode as {enc}: {exc}", file=str(path)) from None
+
+
+def _detect(head: bytes, chunks: Iterable[bytes], path: Path) -> str:
+    """The encoding of a text that starts with ``head`` (``chunks``: all of it, read once
+    when there is no byte order mark, to tell UTF-8 from GB18030)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head[:4096].count(b"\x00") > max(1, len(head[:4096]) // 100):  # a stray NUL is a bad cell, many a binary file
+        raise LoaderError("this is a binary file, not text (UTF-16 needs a byte order mark, or set 'encoding')", file=str(path))
+    dec = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for chunk in chunks:
+            dec.decode(chunk)
+        dec.decode(b"", final=True)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    try:
+        head.decode("gb18030")  # the head may end inside a character: judged on complete ones
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:
+            raise LoaderError(f"not UTF-8 and not GB18030/GBK (byte {exc.start}); set 'encoding' in the spec", file=str(path)) from None
+    return "gb18030"
+
+
+def detect_encoding(path: Path, encoding: str = "auto") -> str:
+    """The encoding to read ``path`` with: the declared one, else UTF-16 or UTF-8 by their
+    byte order mark, else UTF-8 when every byte of the file decodes as UTF-8, else GB18030.
+    This is the one place canal decides how to decode a text source."""
     if encoding and encoding != "auto":
         try:
-            return data.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise LoaderError(f"cannot decode as {encoding}: {exc}", file=str(path)) from None
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise LoaderError("this is a binary file, not text", file=str(path))
-    for enc in ("utf-8-sig", "utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig",):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            pass
+            codecs.lookup(encoding)
+        except LookupError:
+            raise LoaderError(f"unknown encoding {encoding!r}", file=str(path)) from None
+        return encoding
     try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise LoaderError(
-            f"not UTF-8 and not GB18030/GBK (byte {exc.start}); set 'encoding' in the spec", file=str(path)
-        ) from None
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+            fh.seek(0)
+            return _detect(head, iter(lambda: fh.read(1 << 20), b""), path)
+    except OSError as exc:
+        raise LoaderError(f"cannot read: {exc.strerror}", file=str(path)) from None
+
+
+def field_size_limit() -> int:
+    """The largest CSV cell canal reads, in characters: ``CANAL_CSV_FIELD_LIMIT`` (default 16 MiB)."""
+    import os
+
+    raw = os.environ.get("CANAL_CSV_FIELD_LIMIT", "")
+    try:
+        return int(raw) if raw else 16 << 20
+    except ValueError:
+        raise LoaderError(f"CANAL_CSV_FIELD_LIMIT must be a number of characters, not {raw!r}") from None
+
+
+def csv_rows(path: Path, fmt: str, encoding: str = "auto") -> Iterator[tuple[int, list[str]]]:
+    """Stream the records of a CSV/TSV file as ``(row_number, cells)``; the header is row 1.
+
+    Blank records are skipped (their numbers too count, as in a spreadsheet). The one CSV
+    reader of canal: incremental loads, the bulk path and import files all read through it.
+    """
+    enc = detect_encoding(path, encoding)
+    csv.field_size_limit(field_size_limit())
+    try:
+        fh = open(path, encoding=enc, newline="")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise LoaderError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    with fh:
+        reader = csv.reader(fh, delimiter="," if fmt == "csv" else "\t")
+        n = 0
+        try:
+            for n, cells in enumerate(reader, start=1):
+                if cells or n == 1:
+                    yield n, cells
+        except csv.Error as exc:
+            why = str(exc)
+            if "field larger than field limit" in why:
+                why = f"a cell is longer than {field_size_limit()} characters (set CANAL_CSV_FIELD_LIMIT to read it)"
+            raise LoaderError(f"malformed CSV: {why}", file=str(path), row=n + 1) from None
+        except UnicodeDecodeError as exc:
+            raise LoaderError(f"cannot decode as {enc}: {exc.reason}; set 'encoding' in the spec", file=str(path), row=n + 1) from None
+
+
+def header_of(cells: list[str], path: Path) -> list[str]:
+    """Column names of a header row (stripped; a repeated name is an error)."""
+    names = [h.strip() for h in cells]
+    dupes = {f for f, n in Counter(names).items() if n > 1}  # not list.count: quadratic in wide headers
+    if dupes:
+        raise LoaderError(f"duplicate column(s) {sorted(dupes)}", file=str(path), row=1)
+    return names
+
+
+class ShortRow(LoaderError):
+    """A record with fewer (or more) cells than the header."""
+
+
+def row_shape_error(cells: list[str], header: list[str], path: Path, row: int, allow_short: bool) -> ShortRow | None:
+    """Why a record's cell count does not fit the header (``None`` when it does).
+
+    >>> row_shape_error(["a"], ["x", "y"], Path("f.csv"), 3, False).message
+    'the row has 1 cells, the header 2 columns (allow it with short_rows: allow)'
+    """
+    if len(cells) == len(header) or (allow_short and len(cells) < len(header)):
+        return None
+    if len(cells) > len(header):
+        return ShortRow(f"the row has {len(cells)} cells, the header {len(header)} columns", file=str(path), row=row)
+    return ShortRow(f"the row has {len(cells)} cells, the header {len(header)} columns (allow it with short_rows: allow)", file=str(path), row=row)
 
 
 def read_table(
@@ -72,71 +170,105 @@ def read_table(
     *,
     records: str | None = None,
     sheet: str | None = None,
+    allow_short: bool = False,
+    bad: Callable[[LoaderError], None] | None = None,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(row_number, record)`` for every record of a source file.
 
     ``records`` is the dotted path to the list of records inside a JSON document
     (e.g. ``results.bindings`` for SPARQL JSON results); ``sheet`` picks an Excel sheet.
-    A ``.json`` file that holds one JSON object per line is read as JSON Lines.
+    A ``.json`` file that holds one JSON object per line is read as JSON Lines. A CSV
+    record with more cells than the header, or fewer (unless ``allow_short``), is a bad
+    row: given to ``bad`` (which may raise or set it aside), raised without it.
     """
     fmt = format_of(path, fmt)
     if fmt == "excel":
         yield from _read_excel(path, sheet)
         return
+    if fmt in ("csv", "tsv"):
+        rows = csv_rows(path, fmt, encoding)
+        first = next(rows, None)
+        if first is None:
+            return
+        header = header_of(first[1], path)
+        width = len(header)
+        for i, cells in rows:
+            problem = row_shape_error(cells, header, path, i, allow_short)
+            if problem is not None:
+                if bad is None:
+                    raise problem
+                bad(problem)
+                continue
+            if len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
+            yield i, {k: v.strip() for k, v in zip(header, cells, strict=True)}
+        return
+    enc = detect_encoding(path, encoding)
     try:
-        data = path.read_bytes()
+        text = path.read_text(encoding=enc)
     except OSError as exc:
         raise LoaderError(f"cannot read: {exc.strerror}", file=str(path)) from None
-    text = decode(data, path, encoding)
+    except UnicodeDecodeError as exc:
+        raise LoaderError(f"cannot decode as {enc}: {exc.reason}; set 'encoding' in the spec", file=str(path)) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
     if fmt == "json" and records is None and _looks_like_jsonl(text):
         fmt = "jsonl"
-    if fmt in ("csv", "tsv"):
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="," if fmt == "csv" else "\t")
-        if reader.fieldnames is None:
-            return
-        dupes = {f for f, n in Counter(reader.fieldnames).items() if n > 1}  # not list.count: quadratic in wide headers
-        if dupes:
-            raise LoaderError(f"duplicate column(s) {sorted(dupes)}", file=str(path), row=1)
-        try:
-            for i, rec in enumerate(reader, start=2):
-                if None in rec:
-                    raise LoaderError("more cells than columns", file=str(path), row=i)
-                yield i, {k.strip(): (v.strip() if isinstance(v, str) else v) for k, v in rec.items()}
-        except csv.Error as exc:
-            raise LoaderError(f"malformed CSV: {exc}", file=str(path), row=reader.line_num) from None
-    elif fmt == "jsonl":
-        for i, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except (ValueError, RecursionError) as exc:
-                why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-                raise LoaderError(f"malformed JSON: {why}", file=str(path), row=i) from None
-            if not isinstance(rec, dict):
-                raise LoaderError("a JSON Lines record must be an object", file=str(path), row=i)
-            yield i, rec
+    if fmt == "jsonl":
+        yield from _read_jsonl(text, path)
     elif fmt == "json":
-        try:
-            doc = json.loads(text)
-        except (ValueError, RecursionError) as exc:
-            why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-            raise LoaderError(f"malformed JSON: {why}", file=str(path)) from None
-        if records:
-            items: Any = doc
-            for part in records.split("."):
-                items = items.get(part) if isinstance(items, dict) else None
-            items = items if isinstance(items, list) else None
-        else:
-            items = doc if isinstance(doc, list) else next((v for v in doc.values() if isinstance(v, list)), None) if isinstance(doc, dict) else None
-        if items is None:
-            raise LoaderError("a JSON source must be a list of objects (or an object holding one)", file=str(path))
-        for i, rec in enumerate(items, start=1):
-            if not isinstance(rec, dict):
-                raise LoaderError("every item must be an object", file=str(path), row=i)
-            yield i, rec
+        yield from _read_json(text, path, records)
     else:
         raise LoaderError(f"unsupported format {fmt!r}", file=str(path))
+
+
+def header(path: Path, fmt: str | None = None, encoding: str = "auto", sheet: str | None = None) -> list[str] | None:
+    """The column names of a table (CSV, TSV, Excel), read without its rows; ``None`` for
+    formats without a header (JSON)."""
+    fmt = format_of(path, fmt)
+    if fmt in ("csv", "tsv"):
+        first = next(csv_rows(path, fmt, encoding), None)
+        return header_of(first[1], path) if first else []
+    if fmt == "excel":
+        for _row, rec in _read_excel(path, sheet, header_only=True):
+            return list(rec)
+        return []
+    return None
+
+
+def _read_jsonl(text: str, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    for i, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except (ValueError, RecursionError) as exc:
+            why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise LoaderError(f"malformed JSON: {why}", file=str(path), row=i) from None
+        if not isinstance(rec, dict):
+            raise LoaderError("a JSON Lines record must be an object", file=str(path), row=i)
+        yield i, rec
+
+
+def _read_json(text: str, path: Path, records: str | None) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise LoaderError(f"malformed JSON: {why}", file=str(path)) from None
+    if records:
+        items: Any = doc
+        for part in records.split("."):
+            items = items.get(part) if isinstance(items, dict) else None
+        items = items if isinstance(items, list) else None
+    else:
+        items = doc if isinstance(doc, list) else next((v for v in doc.values() if isinstance(v, list)), None) if isinstance(doc, dict) else None
+    if items is None:
+        raise LoaderError("a JSON source must be a list of objects (or an object holding one)", file=str(path))
+    for i, rec in enumerate(items, start=1):
+        if not isinstance(rec, dict):
+            raise LoaderError("every item must be an object", file=str(path), row=i)
+        yield i, rec
 
 
 def _looks_like_jsonl(text: str) -> bool:
@@ -150,7 +282,7 @@ def _looks_like_jsonl(text: str) -> bool:
         return False
 
 
-def _read_excel(path: Path, sheet: str | None) -> Iterator[tuple[int, dict[str, Any]]]:
+def _read_excel(path: Path, sheet: str | None, *, header_only: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         import openpyxl
 
@@ -169,6 +301,9 @@ def _read_excel(path: Path, sheet: str | None) -> Iterator[tuple[int, dict[str, 
         dupes = {f for f, n in Counter(names).items() if f and n > 1}
         if dupes:
             raise LoaderError(f"duplicate column(s) {sorted(dupes)}", file=str(path), row=1)
+        if header_only:
+            yield 1, {k: k for k in names if k}
+            return
         for i, values in enumerate(rows, start=2):
             if all(v is None or v == "" for v in values):
                 continue

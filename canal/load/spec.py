@@ -28,16 +28,16 @@ from __future__ import annotations
 
 import glob
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from canal.errors import LoaderError, SchemaError
+from canal.errors import LoaderError, SchemaError, SpecError
 from canal.model import PROVENANCE_KEYS
-from canal.ontology import Ontology, coerce_value
+from canal.ontology import NumberFormat, Ontology, coerce_value
 
 MAX_YAML_NODES = 200_000
 """A spec is small: more YAML nodes than this, counting each alias as a copy of what it
@@ -133,6 +133,7 @@ class Value:
     map: dict[str, Any] | None = field(default=None, hash=False)
     transform: tuple[str, ...] = ()
     prefix: str = ""
+    number: NumberFormat | None = None
 
     def raw(self, rec: dict[str, Any]) -> Any:
         """The value before ``prefix`` (``None`` when empty)."""
@@ -155,10 +156,19 @@ class Value:
             v = apply_transforms(self.transform, v)
         if self.map is not None and v is not None:
             v = _mapped(self.map, v)
+        if self.number is not None and v is not None:
+            v = [self.number.parse(x) for x in v] if isinstance(v, list) else self.number.parse(v)
         return v
 
+    def columns(self) -> list[str]:
+        """The source columns this value reads (its column, or a template's placeholders)."""
+        if self.template is not None:
+            return _PLACEHOLDER.findall(self.template)
+        return [self.column] if self.column is not None else []
+
     def get(self, rec: dict[str, Any]) -> Any:
-        """The value for one source record (``None`` when empty)."""
+        """The value for one source record (``None`` when empty); a cell that does not
+        read as its ``number`` format raises :class:`SchemaError`."""
         v = self.raw(rec)
         if self.prefix and v is not None:
             if isinstance(v, list):
@@ -233,9 +243,23 @@ class Mapping_:
     missing: str = "error"
     missing_class: str | None = None
     undirected: bool = False
+    short_rows: bool = False
+    repeats: str = "error"
+    lines: dict[str, int] = field(default_factory=dict)
 
-    def rows(self, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-        """The records of one file after reader, ``explode`` and ``where``."""
+    def named_columns(self) -> list[tuple[str, str, int]]:
+        """``(entry, column, spec line)`` for every source column the mapping names: id,
+        class, type, endpoints, key, properties, provenance and ``where``."""
+        out: list[tuple[str, str, int]] = []
+        for group, values in (("", self.values), ("properties.", self.properties), ("provenance.", self.provenance)):
+            for key, v in values.items():
+                out += [(f"{group}{key}", c, self.lines.get(f"{group}{key}", self.line)) for c in v.columns()]
+        out += [(f"where.{c}", c, self.lines.get("where", self.line)) for c in self.where]
+        return out
+
+    def rows(self, path: Path, bad: Callable[[LoaderError], None] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+        """The records of one file after reader, ``explode`` and ``where`` (a record
+        whose cells do not fit the header goes to ``bad``, or raises)."""
         from canal.load.readers import read_table
         from canal.load.transforms import READERS
 
@@ -243,7 +267,7 @@ class Mapping_:
             yield self.line, {}
             return
 
-        rows: Iterator[tuple[int, dict[str, Any]]] = read_table(path, self.fmt, self.encoding, records=self.records, sheet=self.sheet)
+        rows: Iterator[tuple[int, dict[str, Any]]] = read_table(path, self.fmt, self.encoding, records=self.records, sheet=self.sheet, allow_short=self.short_rows, bad=bad)
         if self.reader:
             rows = READERS[self.reader](rows)
         for row, rec in rows:
@@ -319,7 +343,7 @@ def _value(spec: Path, raw: Any, line: int, what: str) -> Value:
     if isinstance(raw, str):
         return Value(column=raw)
     if isinstance(raw, dict):
-        unknown = set(raw) - {"column", "value", "template", "split", "default", "map", "transform", "prefix"}
+        unknown = set(raw) - {"column", "value", "template", "split", "default", "map", "transform", "prefix", "number"}
         if unknown:
             raise _err(spec, line, f"{what}: unknown key(s) {sorted(unknown)}")
         if sum(k in raw for k in ("column", "value", "template")) != 1:
@@ -343,10 +367,58 @@ def _value(spec: Path, raw: Any, line: int, what: str) -> Value:
             map={str(k): v for k, v in table.items()} if table is not None else None,
             transform=tuple(str(n) for n in names),
             prefix=str(raw.get("prefix", "")),
+            number=_number_format(spec, raw.get("number"), line, what) if "number" in raw else None,
         )
     if isinstance(raw, (int, float, bool)):
         return Value(constant=raw)
     raise _err(spec, line, f"{what}: expected a column name or a mapping")
+
+
+def check_columns(spec: LoaderSpec) -> None:
+    """Stop (:class:`SpecError`, before any row is read) when a mapping names a column its
+    table does not have, listing the table's columns and the closest names. Tables are
+    CSV, TSV and Excel sources read without a ``reader`` (JSON records have no header)."""
+    from canal.load.readers import header
+
+    for kind, mappings in (("nodes", spec.nodes), ("relationships", spec.relationships)):
+        for i, m in enumerate(mappings):
+            if m.reader or m.records:
+                continue
+            named = [(e, c, ln) for e, c, ln in m.named_columns() if not (m.explode and c.split(".")[0] == "item")]
+            for path in m.files:
+                cols = header(path, m.fmt, m.encoding, m.sheet)
+                if cols is None:
+                    continue
+                for entry, col, line in named:
+                    if col not in cols:
+                        raise _missing_column(spec.path, line, f"{kind}[{i}] {entry}", col, path, cols)
+
+
+def _missing_column(spec: Path, line: int, entry: str, col: str, path: Path, cols: list[str]) -> SpecError:
+    import difflib
+
+    close = difflib.get_close_matches(col, cols, n=3, cutoff=0.5) or [c for c in cols if c.lower() == col.lower()]
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    shown = ", ".join(cols[:60]) + (f", ... ({len(cols)} in all)" if len(cols) > 60 else "")
+    return SpecError(f"{entry} names column {col!r}, which {path.name} does not have{hint} (its columns: {shown})", file=str(spec), line=line)
+
+
+def _number_format(spec: Path, raw: Any, line: int, what: str) -> NumberFormat:
+    """``number: {decimal, thousands, percent, unit}`` of a value."""
+    if not isinstance(raw, dict):
+        raise _err(spec, line, f"{what}: 'number' must be a mapping (decimal, thousands, percent, unit)")
+    unknown = set(raw) - {"decimal", "thousands", "percent", "unit"}
+    if unknown:
+        raise _err(spec, line, f"{what}: number: unknown key(s) {sorted(unknown)} (known: decimal, thousands, percent, unit)")
+    try:
+        return NumberFormat(
+            decimal=str(raw.get("decimal", ".")),
+            thousands=None if raw.get("thousands") is None else str(raw["thousands"]),
+            percent=bool(raw.get("percent", False)),
+            unit=None if raw.get("unit") is None else str(raw["unit"]),
+        )
+    except SchemaError as exc:
+        raise _err(spec, line, f"{what}: {exc}") from None
 
 
 def read_spec(path: str | Path, onto: Ontology) -> LoaderSpec:
@@ -453,8 +525,16 @@ def _read_sources(spec: Path, base: Path, raw: Any, line: int) -> dict[str, dict
     for key in columns:
         if key not in PROVENANCE_KEYS:
             raise _err(spec, raw.line_of("columns"), f"{key!r} is not a provenance key ({', '.join(PROVENANCE_KEYS)})")
+    from canal.load.readers import header
+
     out: dict[str, dict[str, Any]] = {}
     path = base / str(raw["file"])
+    if not path.is_file():
+        raise _err(spec, raw.line_of("file"), f"sources: no file {raw['file']!r}")
+    cols = header(path, raw.get("format"), str(raw.get("encoding", "auto")))
+    for key, col in (("id", idcol), *((f"columns.{k}", str(c)) for k, c in columns.items())):
+        if cols is not None and col not in cols:
+            raise _missing_column(spec, raw.line_of("columns" if key != "id" else "id"), f"sources {key}", col, path, cols)
     for _row, rec in read_table(path, raw.get("format"), str(raw.get("encoding", "auto"))):
         sid = str(rec.get(idcol) or "")
         if sid:
@@ -479,8 +559,8 @@ def _check_constant_node(spec: Path, entry: LineDict) -> None:
 
 def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology) -> Mapping_:
     fixed = ("id", "class") if kind == "nodes" else ("type", "source", "target", "key")
-    allowed = {"file", "format", "encoding", "properties", "provenance", "reader", "records", "sheet", "explode", "where", *fixed}
-    allowed |= {"hierarchy"} if kind == "nodes" else {"missing", "missing_class", "undirected"}
+    allowed = {"file", "format", "encoding", "properties", "provenance", "reader", "records", "sheet", "explode", "where", "short_rows", *fixed}
+    allowed |= {"hierarchy", "repeats"} if kind == "nodes" else {"missing", "missing_class", "undirected"}
     for k in entry:
         if k not in allowed:
             raise _err(spec, entry.line_of(k), f"unknown key {k!r} in a {kind} mapping")
@@ -545,6 +625,17 @@ def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology)
         prov[key] = _value(spec, raw, raw_prov.line_of(key), key)
     fmt = CONSTANT if "file" not in entry else entry.get("format")
     m = Mapping_(kind, files, pattern, fmt, str(entry.get("encoding", "auto")), values, props, prov, entry.line)
+    m.lines = {k: entry.line_of(k) for k in (*fixed, "where")}
+    m.lines.update({f"properties.{k}": raw_props.line_of(k) for k in props})
+    m.lines.update({f"provenance.{k}": raw_prov.line_of(k) for k in prov})
+    if "short_rows" in entry:
+        if entry["short_rows"] not in ("allow", "error"):
+            raise _err(spec, entry.line_of("short_rows"), "'short_rows' is 'allow' (missing cells are empty) or 'error' (the default)")
+        m.short_rows = entry["short_rows"] == "allow"
+    if "repeats" in entry:
+        if entry["repeats"] not in ("error", "first"):
+            raise _err(spec, entry.line_of("repeats"), "'repeats' is 'error' (the default: an id repeated with other values is a bad row) or 'first' (the first row's values stand)")
+        m.repeats = str(entry["repeats"])
     from canal.load.transforms import READERS
 
     if "reader" in entry:

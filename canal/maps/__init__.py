@@ -12,7 +12,12 @@ pinyin, highlights a node's neighbourhood on click, overlays gaps (red rings wit
 their reasons) and proposed matches (dashed purple edges with their score), and lays
 nodes out by force or by stage (research -> pilot -> industrialisation -> capital).
 Graphs above :data:`MAX_NODES` nodes are drawn as communities (or classes) of
-super-nodes, and the page says so.
+super-nodes that open into their members, and the page says so. Readers expand and
+collapse neighbours, show only the selection or the path between two nodes, switch
+labels between Chinese and English and the layout between force and stages, filter by
+year, see what the last load changed, and share the view as a link (its ``#...`` part).
+Without JavaScript the page shows a still picture and tables. ``--around`` neighbourhoods
+stop at hubs (:mod:`canal.maps.hood`).
 
 >>> import networkx as nx
 >>> G = nx.MultiDiGraph()
@@ -28,17 +33,18 @@ super-nodes, and the page says so.
 from __future__ import annotations
 
 import html
+import json
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
-from canal.errors import ConfigError
+from canal.errors import CanalError, ConfigError
 from canal.maps.build import AGGREGATES, LAYOUTS, MAX_NODES, SIZE_MEASURES, build_map_data, node_measure
 from canal.maps.page import render_page
 from canal.maps.select import resolve_node, scope_members, select_subgraph
@@ -52,6 +58,7 @@ __all__ = [
     "SIZE_MEASURES",
     "MapView",
     "graph_for_map",
+    "last_load_changes",
     "map_data",
     "map_html",
     "node_measure",
@@ -78,6 +85,8 @@ def map_data(
     max_nodes: int = MAX_NODES,
     aggregate_by: str = "communities",
     seed: int = 0,
+    changes: Mapping[str, Any] | None = None,
+    view: str | None = None,
 ) -> dict[str, Any]:
     """The JSON-ready data behind a map (what :func:`map_html` puts in the page)."""
     style = map_style(ontology or load_ontology())
@@ -85,7 +94,7 @@ def map_data(
         G = nx.relabel_nodes(G, str)
     return build_map_data(
         G, style, title=title, gaps=gaps, matches=matches, layout=layout, size_by=size_by, focus=focus,
-        max_nodes=max_nodes, aggregate_by=aggregate_by, seed=seed,
+        max_nodes=max_nodes, aggregate_by=aggregate_by, seed=seed, changes=changes, view=view,
     )
 
 
@@ -102,6 +111,8 @@ def map_html(
     max_nodes: int = MAX_NODES,
     aggregate_by: str = "communities",
     seed: int = 0,
+    changes: Mapping[str, Any] | None = None,
+    view: str | None = None,
 ) -> str:
     """A canal graph as one self-contained HTML page.
 
@@ -111,12 +122,15 @@ def map_html(
     not both in ``G`` are listed but not drawn. ``layout`` is ``force`` or ``stages``;
     ``size_by`` is ``degree``, ``betweenness`` or ``amount``; ``focus`` selects a node
     when the page opens. Above ``max_nodes`` nodes the page shows ``aggregate_by``
-    (``communities`` or ``classes``) as super-nodes.
+    (``communities`` or ``classes``) as super-nodes, which the page opens into their
+    best-connected members. ``changes`` (:func:`last_load_changes`) highlights what the
+    last load added or changed; ``view`` is the state (the ``#...`` part of a link copied
+    from a map) the page opens in.
     """
     return render_page(
         map_data(
             G, ontology=ontology, title=title, gaps=gaps, matches=matches, layout=layout, size_by=size_by,
-            focus=focus, max_nodes=max_nodes, aggregate_by=aggregate_by, seed=seed,
+            focus=focus, max_nodes=max_nodes, aggregate_by=aggregate_by, seed=seed, changes=changes, view=view,
         )
     )
 
@@ -155,14 +169,27 @@ def show_map(G: nx.MultiDiGraph, *, height: int = 720, **kwargs: Any) -> MapView
     return MapView(map_html(G, **kwargs), height=height)
 
 
-def graph_for_map(store: Any, *, around: str | None = None, depth: int = 2, whole: bool = False) -> nx.MultiDiGraph:
+def graph_for_map(
+    store: Any,
+    *,
+    around: str | None = None,
+    depth: int = 2,
+    whole: bool = False,
+    through_hubs: bool = False,
+    hub_degree: float | None = None,
+    max_nodes: int = MAX_NODES,
+) -> nx.MultiDiGraph:
     """Read from a store what a map needs.
 
     When ``around`` names exactly one node by id, name, nameEn, nameZh or alias and
-    ``whole`` is false, only its ``depth``-hop neighbourhood is read (fast on a big store);
-    otherwise (pinyin, folded case, scopes, gaps and matches need it) the whole graph.
+    ``whole`` is false, only its hub-aware ``depth``-hop neighbourhood is read
+    (:mod:`canal.maps.hood`: a few queries per hop, never the whole graph; it stops
+    growing beyond ``20 * max_nodes`` nodes) and kept in ``graph["around"]``, with the
+    next ring out (``graph["ring"]``, at most 400 nodes, for expanding in the page); otherwise
+    (pinyin, folded case, scopes, gaps and matches need it) the whole graph.
     """
     if around and not whole:
+        from canal.maps.hood import NEXT_RING_MAX, READ_LIMIT_FACTOR, neighbourhood, next_ring, store_reader
         from canal.ontology import ROOT_CLASS
         from canal.store.cypher import ident
 
@@ -172,10 +199,64 @@ def graph_for_map(store: Any, *, around: str | None = None, depth: int = 2, whol
         )
         rows = store.query(q, {"q": around}).rows
         if len(rows) == 1:
-            G: nx.MultiDiGraph = store.to_networkx(store.neighbourhood([rows[0][0]], depth))
+            reader = store_reader(store)
+            hood = neighbourhood(
+                reader, str(rows[0][0]), depth=depth, through_hubs=through_hubs, hub_degree=hub_degree,
+                limit=READ_LIMIT_FACTOR * max_nodes,
+            )
+            ring = next_ring(reader, hood, limit=min(NEXT_RING_MAX, max_nodes - len(hood.nodes)))
+            G: nx.MultiDiGraph = store.to_networkx(hood.nodes | ring)
+            G.graph["around"] = hood
+            G.graph["ring"] = ring
             return G
     full: nx.MultiDiGraph = store.to_networkx()
     return full
+
+
+def last_load_changes(store: Any) -> dict[str, Any] | None:
+    """What the store's last finished load added or changed, for the map's highlight.
+
+    Read from the load log (:func:`canal.ingest.load_log`): ``name``, ``started``,
+    ``finished``, ``totals`` and, when the log names them, the ``nodes`` and
+    ``relationships`` ids added or changed (``complete`` is false when the log kept only
+    the first ids). None when the store has no load log or no finished load; ``nodes``
+    is None when the log does not name the ids (the page then gives the totals only).
+    """
+    try:
+        from canal.ingest import load_log
+
+        log = load_log(store)
+    except (ImportError, CanalError):
+        return None
+    done = [x for x in log if x.get("status") == "done"]
+    if not done:
+        return None
+    last = done[-1]
+
+    def parsed(value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                return None
+        return value
+
+    touched = parsed(last.get("touched"))
+    out: dict[str, Any] = {
+        "name": last.get("name"),
+        "started": last.get("started"),
+        "finished": last.get("finished"),
+        "totals": parsed(last.get("totals")),
+        "nodes": None,
+        "relationships": None,
+        "complete": False,
+    }
+    if isinstance(touched, dict):
+        tn, tr = touched.get("nodes") or {}, touched.get("relationships") or {}
+        out["nodes"] = sorted({*tn.get("added", []), *tn.get("changed", [])})
+        out["relationships"] = sorted({*tr.get("added", []), *tr.get("changed", [])})
+        out["complete"] = bool(touched.get("complete"))
+    return out
 
 
 def _gaps_for(G: nx.MultiDiGraph, shown: set[str]) -> list[Any]:
@@ -183,7 +264,8 @@ def _gaps_for(G: nx.MultiDiGraph, shown: set[str]) -> list[Any]:
         from canal.gaps import find_gaps
     except ImportError as exc:
         raise ConfigError(f"--gaps needs the gap analysis (canal.gaps), which is not available: {exc}") from None
-    return [g for g in find_gaps(G) if any(str(n) in shown for n in getattr(g, "nodes", ()))]
+    # dismissed gaps are drawn too, flagged as dismissed (see gap_records)
+    return [g for g in find_gaps(G, show_dismissed=True) if any(str(n) in shown for n in getattr(g, "nodes", ()))]
 
 
 def _matches_for(G: nx.MultiDiGraph, focus: str | None, top: int) -> list[Any]:
@@ -204,6 +286,9 @@ def prepare_map(
     gaps: bool = False,
     matches: bool = False,
     top: int = 10,
+    through_hubs: bool = False,
+    hub_degree: float | None = None,
+    max_nodes: int = MAX_NODES,
 ) -> tuple[nx.MultiDiGraph, dict[str, Any]]:
     """The subgraph and the map keywords the ``canal map`` options ask for.
 
@@ -211,7 +296,12 @@ def prepare_map(
     is drawn) and kept when they touch the drawn part; the far end of a proposed match
     is added to the drawn part so its dashed edge can be shown.
     """
-    sub = select_subgraph(G, around_name=around, depth=depth, scope=scope, chains=chains)
+    from canal.maps.hood import NEXT_RING_MAX
+
+    sub = select_subgraph(
+        G, around_name=around, depth=depth, scope=scope, chains=chains, through_hubs=through_hubs, hub_degree=hub_degree,
+        ring=NEXT_RING_MAX, max_nodes=max_nodes,
+    )
     focus = resolve_node(G, around) if around else None
     kw: dict[str, Any] = {"focus": focus}
     parts = []
@@ -227,7 +317,9 @@ def prepare_map(
         shown = set(sub.nodes)
         extra = {str(getattr(m, n)) for m in found for n in ("source", "target")} - shown
         if extra:
+            kept = dict(sub.graph)
             sub = nx.MultiDiGraph(G.subgraph(shown | {e for e in extra if e in G}))
+            sub.graph.update(kept)
         kw["matches"] = found
     if gaps:
         kw["gaps"] = _gaps_for(G, set(sub.nodes))

@@ -8,8 +8,9 @@ tooltip, list and panel with ``textContent``.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
@@ -146,6 +147,86 @@ def _search_text(names: Sequence[str], nid: str) -> str:
     return "\n".join(k.casefold() for k in keys)
 
 
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+TIME_KEYS_FROM = ("foundedYear",)
+"""Node properties giving the year a node came into being (it exists from then on)."""
+TIME_KEYS_EVENT = ("date", "year")
+"""Node and relationship properties giving the year of an event (an agreement, an investment, a grant)."""
+
+
+def language_labels(data: dict[str, Any], nid: str) -> tuple[str, str]:
+    """(Chinese label, English label) of a node: ``nameZh`` / ``nameEn``, else the name
+    that is (or is not) written in Chinese, else the name.
+
+    >>> language_labels({"name": "DMTO", "nameZh": "甲醇制烯烃"}, "t")
+    ('甲醇制烯烃', 'DMTO')
+    >>> language_labels({"name": "大连化物所"}, "d")
+    ('大连化物所', '大连化物所')
+    """
+    names = node_names(data)
+    zh = data.get("nameZh") or next((x for x in names if _CJK.search(x)), None)
+    en = data.get("nameEn") or next((x for x in names if not _CJK.search(x)), None)
+    fallback = _label(data, nid)
+    return _text(zh or fallback, 60), _text(en or fallback, 60)
+
+
+def year_of(value: Any) -> int | None:
+    """The year in a date-like value (``2019``, ``"2019-08-08"``, ``2019.0``), or None.
+
+    >>> year_of("2019-08-08"), year_of(1984), year_of("n/a")
+    (2019, 1984, None)
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        y = int(value)
+    else:
+        m = re.match(r"\s*(\d{4})", str(value))
+        if not m:
+            return None
+        y = int(m.group(1))
+    return y if 1000 <= y <= 2999 else None
+
+
+def node_time(data: dict[str, Any]) -> list[Any] | None:
+    """``[year, "f"]`` (founded: exists from then on) or ``[year, "e"]`` (an event), or None."""
+    for k in TIME_KEYS_FROM:
+        y = year_of(data.get(k))
+        if y is not None:
+            return [y, "f"]
+    for k in TIME_KEYS_EVENT:
+        y = year_of(data.get(k))
+        if y is not None:
+            return [y, "e"]
+    return None
+
+
+def edge_time(data: dict[str, Any]) -> int | None:
+    """The year of a relationship (its ``date`` or ``year``), or None."""
+    for k in TIME_KEYS_EVENT:
+        y = year_of(data.get(k))
+        if y is not None:
+            return y
+    return None
+
+
+def changes_meta(changes: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What the page says about the last load (name, dates, totals; whether ids are known)."""
+    if not changes:
+        return None
+    return {k: changes.get(k) for k in ("name", "started", "finished", "totals", "complete")} | {"known": changes.get("nodes") is not None}
+
+
+def around_meta(G: nx.MultiDiGraph) -> dict[str, Any] | None:
+    """The hub-aware neighbourhood the graph was cut with (``graph["around"]``), for the page."""
+    hood = G.graph.get("around")
+    if hood is None or not hasattr(hood, "as_dict"):
+        return None
+    out: dict[str, Any] = hood.as_dict()
+    out["hubs"] = [[h, d, _label(G.nodes[h], h) if h in G else h] for h, d in out["hubs"]]
+    return out
+
+
 # -- overlays -------------------------------------------------------------------------
 
 def gap_records(gaps: Iterable[Any] | None, present: set[str]) -> list[dict[str, Any]]:
@@ -153,6 +234,10 @@ def gap_records(gaps: Iterable[Any] | None, present: set[str]) -> list[dict[str,
     out: list[dict[str, Any]] = []
     for g in gaps or ():
         nodes = [str(n) for n in getattr(g, "nodes", ())]
+        review = getattr(g, "review", None) or {}
+        dismissed = review.get("decision") == "dismissed"
+        note_en = f" [dismissed by {review.get('reviewer', '?')}: {review.get('reason', '')}]" if dismissed else ""
+        note_zh = f"［已由{review.get('reviewer', '?')}驳回：{review.get('reason', '')}］" if dismissed else ""
         out.append(
             {
                 "type": str(getattr(g, "type", "gap")),
@@ -160,8 +245,9 @@ def gap_records(gaps: Iterable[Any] | None, present: set[str]) -> list[dict[str,
                 "severity": round(_num(getattr(g, "severity", 0.0)), 3),
                 "nodes": nodes,
                 "shown": [n for n in nodes if n in present],
-                "en": str(getattr(g, "explanation_en", "") or ""),
-                "zh": str(getattr(g, "explanation_zh", "") or ""),
+                "en": str(getattr(g, "explanation_en", "") or "") + note_en,
+                "zh": str(getattr(g, "explanation_zh", "") or "") + note_zh,
+                "dismissed": dismissed,
             }
         )
     out.sort(key=lambda r: (-float(r["severity"]), str(r["type"]), [str(n) for n in r["nodes"]]))
@@ -209,8 +295,14 @@ def build_map_data(
     max_nodes: int = MAX_NODES,
     aggregate_by: str = "communities",
     seed: int = 0,
+    changes: Mapping[str, Any] | None = None,
+    view: str | None = None,
 ) -> dict[str, Any]:
-    """Everything the page needs, as JSON-ready data."""
+    """Everything the page needs, as JSON-ready data.
+
+    ``changes`` (see :func:`canal.maps.last_load_changes`) marks what the last load added
+    or changed; ``view`` is the state the page opens in when its link has no ``#...``.
+    """
     if layout not in LAYOUTS:
         raise ConfigError(f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}")
     if size_by not in SIZE_MEASURES:
@@ -218,7 +310,11 @@ def build_map_data(
     if aggregate_by not in AGGREGATES:
         raise ConfigError(f"unknown aggregation {aggregate_by!r}; choose from {', '.join(AGGREGATES)}")
     if G.number_of_nodes() > max_nodes:
-        return aggregate(G, style, title=title, by=aggregate_by, max_nodes=max_nodes, gaps=gaps, seed=seed)
+        data = aggregate(G, style, title=title, by=aggregate_by, max_nodes=max_nodes, gaps=gaps, seed=seed)
+        data["meta"].update({"view": (view or "").lstrip("#"), "around": around_meta(G), "changes": changes_meta(changes), "years": None})
+        return data
+    changed_nodes = set((changes or {}).get("nodes") or ())
+    changed_rels = set((changes or {}).get("relationships") or ())
     onto = style.onto
     present = set(G.nodes)
     gap_recs = gap_records(gaps, present)
@@ -233,29 +329,23 @@ def build_map_data(
         for n in g["shown"]:
             node_gaps[n].append(i)
 
-    meta: dict[str, Any] = {"layout": layout}
     # proposed matches pull their ends together in the layout (a match's far end often
     # has no other tie to the drawn part)
     L = nx.Graph()
     L.add_nodes_from(G.nodes(data=True))
     L.add_edges_from((u, v) for u, v in G.edges())
     L.add_edges_from((m["source"], m["target"]) for m in match_recs if m["shown"])
-    if layout == "stages":
-        pos, centres, lane_y, col_w = stages_layout(L, lambda n: onto.stage_of(str(G.nodes[n].get("cls"))) if G.nodes[n].get("cls") in onto.classes else None, onto.stage_order)
-        if len(pos) <= OVERLAP_MAX:
-            pos, lane_y = _spread_stages(G, pos, lane_y, size, lambda n: G.nodes[n].get("cls") in onto.classes and onto.stage_of(str(G.nodes[n].get("cls"))) is not None)
-        meta["columns"] = [{"key": s["key"], "en": s["en"], "zh": s["zh"], "x": centres[s["key"]]} for s in style.stage_entries()]
-        meta["lane_y"] = lane_y
-        meta["column_width"] = col_w
-    else:
-        pos = force_layout(L, seed=seed)
-        if len(pos) <= OVERLAP_MAX:
-            boxes = {n: label_box(_label(G.nodes[n], n), size[n], _font(size[n])) for n in G.nodes}
-            pos = remove_overlaps(pos, boxes)
+    pos, meta = _positions(G, L, style, layout, size, seed)
+    if G.number_of_nodes() <= ALT_LAYOUT_MAX:
+        # the other layout travels in the page too, so the reader can switch (and share it)
+        other = "stages" if layout == "force" else "force"
+        alt_pos, alt_meta = _positions(G, L, style, other, size, seed)
+        meta["alt"] = {**alt_meta, "pos": {n: [round(x, 1), round(y, 1)] for n, (x, y) in sorted(alt_pos.items())}}
 
     nodes: list[dict[str, Any]] = []
     info: dict[str, dict[str, Any]] = {}
     class_counts: Counter[str] = Counter()
+    years: list[int] = []
     for nid in sorted(G.nodes, key=str):
         data = G.nodes[nid]
         cls = str(data.get("cls", ""))
@@ -275,6 +365,17 @@ def build_map_data(
             "search": _search_text(names, nid),
             "gaps": node_gaps.get(nid, []),
         }
+        zh, en = language_labels(data, nid)
+        if zh != nodes[-1]["label"]:
+            info[nid]["lz"] = zh
+        if en != nodes[-1]["label"]:
+            info[nid]["le"] = en
+        t = node_time(data)
+        if t is not None:
+            info[nid]["t"] = t
+            years.append(t[0])
+        if nid in changed_nodes:
+            info[nid]["ch"] = 1
 
     edges: list[dict[str, Any]] = []
     einfo: dict[str, dict[str, Any]] = {}
@@ -303,6 +404,12 @@ def build_map_data(
             "props": sorted(extra.items()),
             "prov": _provenance(data),
         }
+        ty = edge_time(data)
+        if ty is not None:
+            einfo[eid]["t"] = ty
+            years.append(ty)
+        if eid in changed_rels:
+            einfo[eid]["ch"] = 1
     for i, m in enumerate(match_recs):
         if not m["shown"]:
             continue
@@ -324,7 +431,7 @@ def build_map_data(
 
     shown_classes = sorted(class_counts, key=lambda c: (_chain_rank(style.chain_of(c)), style.class_entry(c)["en"]))
     legend_classes = [{**style.class_entry(c), "count": class_counts[c]} for c in shown_classes]
-    groups = {c["cls"]: {"shape": c["shape"], "color": {"background": c["colour"], "border": _darker(c["colour"]), "highlight": {"background": c["colour"], "border": "#000000"}, "hover": {"background": c["colour"], "border": "#000000"}}} for c in legend_classes}
+    groups = {c["cls"]: _class_group(c) for c in legend_classes}
     measure_label = {"degree": ["relationships", "关系数"], "betweenness": ["betweenness", "中介中心性"], "amount": ["amount invested or granted", "投资或资助金额"]}[size_by]
     meta.update(
         {
@@ -338,6 +445,12 @@ def build_map_data(
             "size_label": measure_label,
             "focus": focus if focus in present else None,
             "physics_allowed": len(nodes) <= 600,
+            "view": (view or "").lstrip("#"),
+            "around": around_meta(G),
+            "changes": changes_meta(changes),
+            "years": [min(years), max(years)] if years and max(years) > min(years) else None,  # a timeline needs two years
+            # one hop beyond a neighbourhood: in the page, hidden until a node is expanded
+            "collapsed": sorted(set(G.graph.get("ring") or ()) & present),
             "notice": "",
             "gap_colour": GAP_COLOUR,
             "match_colour": MATCH_COLOUR,
@@ -360,6 +473,31 @@ def build_map_data(
     }
 
 
+ALT_LAYOUT_MAX = 2000
+"""Maps up to this many nodes carry both layouts (force and stages) and switch in the page."""
+
+
+def _positions(
+    G: nx.MultiDiGraph, L: nx.Graph, style: MapStyle, layout: str, size: dict[str, float], seed: int
+) -> tuple[dict[str, tuple[float, float]], dict[str, Any]]:
+    """Coordinates for ``layout`` and what the page needs to draw it (stage columns and lane)."""
+    onto = style.onto
+    meta: dict[str, Any] = {"layout": layout}
+    if layout == "stages":
+        pos, centres, lane_y, col_w = stages_layout(L, lambda n: onto.stage_of(str(G.nodes[n].get("cls"))) if G.nodes[n].get("cls") in onto.classes else None, onto.stage_order)
+        if len(pos) <= OVERLAP_MAX:
+            pos, lane_y = _spread_stages(G, pos, lane_y, size, lambda n: G.nodes[n].get("cls") in onto.classes and onto.stage_of(str(G.nodes[n].get("cls"))) is not None)
+        meta["columns"] = [{"key": s["key"], "en": s["en"], "zh": s["zh"], "x": centres[s["key"]]} for s in style.stage_entries()]
+        meta["lane_y"] = lane_y
+        meta["column_width"] = col_w
+    else:
+        pos = force_layout(L, seed=seed)
+        if len(pos) <= OVERLAP_MAX:
+            boxes = {n: label_box(_label(G.nodes[n], n), size[n], _font(size[n])) for n in G.nodes}
+            pos = remove_overlaps(pos, boxes)
+    return pos, meta
+
+
 def _spread_stages(
     G: nx.MultiDiGraph, pos: dict[str, tuple[float, float]], lane_y: float, size: dict[str, float], staged: Any
 ) -> tuple[dict[str, tuple[float, float]], float]:
@@ -379,6 +517,62 @@ def _spread_stages(
         spread = remove_overlaps(lane, boxes, vertical_only=True)
         out.update({n: (x, max(y, new_lane_y)) for n, (x, y) in spread.items()})
     return out, new_lane_y
+
+
+def _class_group(entry: dict[str, Any]) -> dict[str, Any]:
+    """vis-network group (shape and colours) of a legend class entry."""
+    c = entry["colour"]
+    return {"shape": entry["shape"], "color": {"background": c, "border": _darker(c), "highlight": {"background": c, "border": "#000000"}, "hover": {"background": c, "border": "#000000"}}}
+
+
+MEMBERS_PER_GROUP = 150
+"""An aggregated page embeds at most this many best-connected members per group (opened in the page)."""
+MEMBERS_TOTAL = 12_000
+"""...and at most this many members in all (the page stays small on 50,000-node graphs)."""
+_GOLDEN = math.pi * (3.0 - math.sqrt(5.0))
+
+
+def group_members(
+    G: nx.MultiDiGraph, groups: Sequence[Sequence[str]], degree: Mapping[str, int], owner: Mapping[str, int] | None = None
+) -> list[dict[str, Any]]:
+    """For each group, the members the page can open it into: the best-connected ones first,
+    laid out as a sunflower around the group's centre (the best-connected in the middle),
+    with the relationships among them and each member's ties to the two other groups it
+    has most relationships with.
+
+    Each entry is ``{"m": [[id, label, cls, dx, dy, size], ...], "e": [[i, j], ...],
+    "x": [[i, other group, relationships], ...], "total": n}``.
+    """
+    out: list[dict[str, Any]] = []
+    left = MEMBERS_TOTAL
+    for members in groups:
+        k = max(0, min(len(members), MEMBERS_PER_GROUP, left))
+        left -= k
+        top = sorted(members, key=lambda n: (-degree[n], str(n)))[:k]
+        index = {n: i for i, n in enumerate(top)}
+        step = 34.0
+        rows = []
+        biggest = max((degree[n] for n in top), default=1) or 1
+        for i, n in enumerate(top):
+            r = step * math.sqrt(i + 3)  # room for the group's own circle in the middle
+            size = round(8 + 14 * math.sqrt(degree[n] / biggest), 1)
+            rows.append([n, _label(G.nodes[n], n), str(G.nodes[n].get("cls", "")), round(r * math.cos(i * _GOLDEN), 1), round(r * math.sin(i * _GOLDEN), 1), size])
+        pairs: set[tuple[int, int]] = set()
+        for n in top:
+            for m in list(G.successors(n)):
+                j = index.get(m)
+                if j is not None and j != index[n]:
+                    pairs.add((index[n], j))
+            if len(pairs) > 6 * k:
+                break
+        ties: list[list[int]] = []
+        if owner is not None:
+            for n in top:
+                mine = owner[n]
+                other = Counter(owner[m] for m in nx.all_neighbors(G, n) if owner[m] != mine)
+                ties.extend([index[n], g, c] for g, c in sorted(other.items(), key=lambda kv: (-kv[1], kv[0]))[:2])
+        out.append({"m": rows, "e": sorted(pairs), "x": ties, "total": len(members)})
+    return out
 
 
 def _font(size: float) -> int:
@@ -519,6 +713,9 @@ def aggregate(
     for e in edges:
         del e["title_count"]
     groups_style = {f"chain:{c['key']}": {"shape": "dot", "color": {"background": c["colour"], "border": _darker(c["colour"])}} for c in style.chain_entries()}
+    groups_style.update({c: _class_group(style.class_entry(c)) for c in sorted(class_counts)})
+    for i, embedded in enumerate(group_members(G, groups, degree, owner)):
+        info[f"group:{i}"]["open"] = embedded
     what = "communities" if by == "communities" else "classes"
     notice = (
         f"This graph has {G.number_of_nodes():,} nodes and {G.number_of_edges():,} relationships, more than the {max_nodes:,} a map draws one by one. "

@@ -236,10 +236,19 @@ def select_subgraph(
     chains: Iterable[str] | None = None,
     neighbours: bool = True,
     ontology: Ontology | None = None,
+    through_hubs: bool = False,
+    hub_degree: float | None = None,
+    ring: int = 0,
+    max_nodes: int | None = None,
 ) -> nx.MultiDiGraph:
     """The part of ``G`` a map should show, as a new graph (attributes kept).
 
-    - ``around_name``: the node that name resolves to and everything within ``depth`` hops;
+    - ``around_name``: the node that name resolves to and everything within ``depth`` hops,
+      not expanding through hubs (nodes with a degree far above the graph's mean, see
+      :mod:`canal.maps.hood`) unless ``through_hubs``; the result's ``graph["around"]``
+      is the :class:`~canal.maps.hood.Neighbourhood` (with the hubs it stopped at); with
+      ``ring``, up to that many nodes one hop further out are added too (no more than
+      ``max_nodes`` in all) and listed in ``graph["ring"]`` (a map hides them until expanded);
     - ``scope``: ``alliance:NAME`` or ``region:NAME``: its members, plus their direct
       neighbours when ``neighbours`` is true (so an institute's technologies show);
     - ``chains``: keep only nodes of these chains (``innovation``, ``industrial``,
@@ -247,9 +256,23 @@ def select_subgraph(
 
     The conditions combine (intersection).
     """
+    from canal.maps.hood import Neighbourhood, graph_reader, neighbourhood, next_ring
+
     keep: set[str] = set(G.nodes)
+    hood = None
+    outer: set[str] = set()
     if around_name is not None:
-        keep &= around(G, [resolve_node(G, around_name)], depth)
+        start = resolve_node(G, around_name)
+        pre = G.graph.get("around")  # read from a store with the same question: its degrees are the real ones
+        if isinstance(pre, Neighbourhood) and pre.start == start and pre.depth == depth:
+            hood = pre
+        else:
+            hood = neighbourhood(graph_reader(G), start, depth=depth, through_hubs=through_hubs, hub_degree=hub_degree)
+        if ring > 0:
+            room = min(ring, (max_nodes if max_nodes is not None else len(G)) - len(hood.nodes))
+            known = G.graph.get("ring") if hood is pre else None
+            outer = set(sorted(known)[: max(room, 0)]) if known is not None else next_ring(graph_reader(G), hood, limit=room)
+        keep &= hood.nodes | outer
     if scope:
         members = scope_members(G, scope)
         keep &= around(G, members, 1) if neighbours else members
@@ -262,6 +285,9 @@ def select_subgraph(
             raise ConfigError(f"unknown chain(s) {', '.join(bad)}; choose from {', '.join(sorted(known))}")
         keep = {n for n in keep if _chain(onto, G.nodes[n].get("cls", "")) in wanted}
     sub: nx.MultiDiGraph = G.subgraph(keep).copy()
+    if hood is not None:
+        sub.graph["around"] = hood
+        sub.graph["ring"] = outer & set(sub.nodes)
     return sub
 
 

@@ -37,6 +37,8 @@ class Candidate:
     evidence: tuple[Evidence, ...] = field(default=())
     reasons_en: tuple[str, ...] = field(default=())
     reasons_zh: tuple[str, ...] = field(default=())
+    reason_signals: tuple[str, ...] = field(default=())
+    """The signal behind each reason (informative reasons first, those most candidates share last)."""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (JSON-ready)."""
@@ -57,6 +59,7 @@ class Candidate:
             "evidence": [e.as_dict() for e in self.evidence],
             "reasons_en": list(self.reasons_en),
             "reasons_zh": list(self.reasons_zh),
+            "reason_signals": list(self.reason_signals),
         }
 
 
@@ -114,11 +117,7 @@ def _fuzzy(G: nx.MultiDiGraph, name: str) -> str | None:
 
 
 def _explainer(index: GraphIndex, sig: SignalSet) -> Explainer:
-    df: dict[str, int] = {}
-    for p in (*sig.profiles_src, *sig.profiles_tgt):
-        for k in p.places:
-            df[k] = df.get(k, 0) + 1
-    return Explainer(index, sig.columns["text"], sig.S["text"], sig.T["text"], df, len(sig.profiles_src) + len(sig.profiles_tgt))
+    return Explainer(index, sig)
 
 
 def candidates_from(
@@ -142,8 +141,9 @@ def candidates_from(
             en: list[str] = []
             zh: list[str] = []
             evid: list[Evidence] = []
+            why: list[str] = []
             if ex is not None:
-                en, zh, evid = ex.reasons(sig.profiles_src[r.src], sig.profiles_tgt[r.tgt], r.src, r.tgt, r.values, contrib, sig.direction)
+                en, zh, evid, why = ex.reasons_with_signals(sig.profiles_src[r.src], sig.profiles_tgt[r.tgt], r.src, r.tgt, r.values, contrib, sig.direction)
             head_en = f"{index.name(s)} -> {index.name(t)} (score {r.score:.2f})"
             head_zh = f"{index.name(s, 'zh')} → {index.name(t, 'zh')}（得分 {r.score:.2f}）"
             text_en = head_en + (": " + "; ".join(en) if en else "") + "."
@@ -166,6 +166,7 @@ def candidates_from(
                     evidence=tuple(evid),
                     reasons_en=tuple(en),
                     reasons_zh=tuple(zh),
+                    reason_signals=tuple(why),
                 )
             )
     return out
@@ -179,7 +180,7 @@ def match(
     top: int = 10,
     seed: int = 0,
     weights: Mapping[str, float] | None = None,
-    learn: bool = False,
+    learn: bool | None = None,
     explain: bool = True,
     ontology: Ontology | None = None,
     max_terms: int | None = None,
@@ -191,7 +192,10 @@ def match(
     (enterprise -> technology or lab) or ``to-funder`` (technology, enterprise or pilot
     project -> investor, fund, grant or programme); with ``for_id`` it defaults to the
     source's natural direction. ``weights`` override :data:`DEFAULT_WEIGHTS`; ``learn``
-    fits them to the graph's known links first (time split, see :func:`learn_weights`).
+    fits them to the graph's known links first (inner split, see :func:`learn_weights`); by
+    default (``learn=None``) they are learned when no weights are given and the direction has
+    at least :data:`~canal.match.learn.LEARN_MIN_LINKS` known links, and the defaults are kept
+    when the fit finds nothing.
     ``sources`` restricts an all-sources run to some ids (e.g. only technologies).
     Results are sorted by source, then rank; ties go to the smaller target id.
     """
@@ -212,10 +216,14 @@ def match(
         allowed = set(index.sources(direction))
         src = sorted(s for s in set(sources) if s in allowed)
     w = dict(DEFAULT_WEIGHTS)
+    if learn is None:
+        from canal.match.learn import LEARN_MIN_LINKS
+
+        learn = not weights and sum(1 for k in index.known_links(direction).values() if not k.derived) >= LEARN_MIN_LINKS
     if learn:
         from canal.match.learn import learn_weights
 
-        w = learn_weights(G, direction, seed=seed, ontology=index.onto).weights
+        w = learn_weights(G, direction, seed=seed, ontology=index.onto, index=index).weights
     if weights:
         unknown = sorted(set(weights) - set(SIGNALS))
         if unknown:

@@ -9,28 +9,34 @@ runs unchanged on FalkorDB and Neo4j 5.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from canal.match.graph import GraphIndex, Path, Profile, idf
+from canal.match.signals import DIST_SCALE_KM, SignalSet, distance_km, stage_fit
 from canal.model import ident
-from canal.ontology import ROOT_CLASS
+from canal.ontology import ROOT_CLASS, Ontology
 
 SIGNAL_LABELS: dict[str, tuple[str, str]] = {
     "text": ("text", "文本"),
     "codes": ("fields", "领域"),
     "region": ("place", "地域"),
+    "distance": ("distance", "距离"),
     "alliance": ("alliance", "联盟"),
     "investors": ("investors", "投资方"),
+    "events": ("shared projects", "共同项目"),
     "network": ("network", "关系网络"),
     "stage": ("stage", "阶段"),
     "pilot": ("pilot platform", "中试平台"),
     "popularity": ("track record", "既往对接"),
 }
 """English and Chinese names of the signals."""
+
+COMMON_SHARE = 0.5
+"""A reason that more than this share of the source's candidates share as well is not informative:
+it goes after the informative ones (and is marked), however large its contribution."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,23 @@ def _best_shared(a: Mapping[str, object], b: Mapping[str, object], weight: Mappi
     return shared[0]
 
 
+def stage_label(onto: Ontology, x: float) -> tuple[str, str]:
+    """English and Chinese name of the stage a value stands for, or of the two it lies between.
+
+    >>> from canal.ontology import load_ontology
+    >>> onto = load_ontology()
+    >>> stage_label(onto, 2.0)[0], stage_label(onto, 1.5)[0]
+    ('industrialisation stage', 'between pilot stage and industrialisation stage')
+    """
+    st = onto.stage_order
+    lo = max(0, min(len(st) - 1, int(np.floor(x + 1e-9))))
+    hi = max(0, min(len(st) - 1, int(np.ceil(x - 1e-9))))
+    a, b = onto.stages[st[lo]], onto.stages[st[hi]]
+    if lo == hi:
+        return a.label_en.lower(), a.label_zh
+    return f"between {a.label_en.lower()} and {b.label_en.lower()}", f"介于{a.label_zh}与{b.label_zh}之间"
+
+
 def _q(s: str, lang: str) -> str:
     return f"“{s}”" if lang == "zh" else f"'{s}'"
 
@@ -102,17 +125,58 @@ def _q(s: str, lang: str) -> str:
 class Explainer:
     """Builds reasons and evidence for candidates of one signal set."""
 
-    def __init__(self, index: GraphIndex, terms: Sequence[str], S_text: Any, T_text: Any, place_df: Mapping[str, int], n_docs: int) -> None:
+    def __init__(self, index: GraphIndex, sig: SignalSet, *, seed: int = 0) -> None:
         self.index = index
-        self.terms = terms
-        self.S_text = S_text
-        self.T_text = T_text
-        self.place_df = place_df
-        self.n_docs = n_docs
+        self.sig = sig
+        self.terms = sig.columns["text"]
+        self.S_text = sig.S["text"]
+        self.T_text = sig.T["text"]
+        df: dict[str, int] = {}
+        for p in (*sig.profiles_src, *sig.profiles_tgt):
+            for k in p.places:
+                df[k] = df.get(k, 0) + 1
+        self.place_df = df
+        self.n_docs = len(sig.profiles_src) + len(sig.profiles_tgt)
+        n_t = max(1, len(sig.targets))
+        self.n_targets = n_t
+        # how many targets have each element: a reason naming an element most targets have says nothing
+        self.tgt_df: dict[str, dict[str, int]] = {"places": {}, "investors": {}, "alliances": {}, "codes": {}}
+        for p in sig.profiles_tgt:
+            for kind, items in (("places", p.places), ("investors", p.investors), ("alliances", p.alliances), ("codes", p.codes)):
+                d = self.tgt_df[kind]
+                for k in items:
+                    d[k] = d.get(k, 0) + 1
+        self._pop_sorted = np.sort(sig.popularity)
+        rng = np.random.default_rng(seed)
+        has = np.flatnonzero(sig.tgt_xyz.any(axis=1)) if len(sig.tgt_xyz) else np.zeros(0, dtype=np.int64)
+        self._xyz_sample = sig.tgt_xyz[np.sort(rng.choice(has, size=min(2000, len(has)), replace=False))] if len(has) else np.zeros((0, 3))
+        self._n_with_xyz = len(has)
+        self._stage_fit: dict[float, np.ndarray] = {}
+
+    def share(self, kind: str, key: str) -> float:
+        """Share of the targets that have element ``key`` of ``kind`` (places, investors, alliances, codes)."""
+        return self.tgt_df.get(kind, {}).get(key, 0) / self.n_targets
+
+    def _share_at_least(self, signal: str, si: int, v: float) -> float:
+        """Share of the targets whose value of a dense signal is at least ``v`` for this source."""
+        sig = self.sig
+        if signal == "popularity":
+            return float(len(self._pop_sorted) - np.searchsorted(self._pop_sorted, v - 1e-6)) / self.n_targets
+        if signal == "stage":
+            st = float(sig.src_stage[si])
+            if st not in self._stage_fit:
+                self._stage_fit[st] = stage_fit(sig.direction, np.full(len(sig.tgt_stage), st, dtype=np.float32), sig.tgt_stage)
+            return float(np.count_nonzero(self._stage_fit[st] >= v - 1e-6)) / self.n_targets
+        if signal == "distance" and len(self._xyz_sample):
+            km = distance_km(sig.src_xyz[si][None, :], self._xyz_sample)
+            mine = (1.0 / max(v, 1e-9) - 1.0) * DIST_SCALE_KM
+            within = float(np.count_nonzero(km <= mine + 1e-6)) / len(self._xyz_sample)
+            return within * self._n_with_xyz / self.n_targets
+        return 0.0
 
     def _place_name(self, key: str, lang: str) -> str:
-        if key.startswith("region:"):
-            return self.index.region_names.get(key, key[len("region:") :])
+        if key.startswith(("region:", "country:", "nuts:")) and key not in self.index.G:
+            return self.index.region_names.get(key, key.split(":", 1)[1])
         return self.index.name(key, lang)
 
     def _code_name(self, key: str, lang: str) -> str:
@@ -123,6 +187,13 @@ class Explainer:
     def reasons(
         self, ps: Profile, pt: Profile, si: int, ti: int, values: Mapping[str, float], contributions: Mapping[str, float], direction: str
     ) -> tuple[list[str], list[str], list[Evidence]]:
+        en, zh, ev, _sigs = self.reasons_with_signals(ps, pt, si, ti, values, contributions, direction)
+        return en, zh, ev
+
+    def reasons_with_signals(
+        self, ps: Profile, pt: Profile, si: int, ti: int, values: Mapping[str, float], contributions: Mapping[str, float], direction: str
+    ) -> tuple[list[str], list[str], list[Evidence], list[str]]:
+        """Reasons (informative first), evidence, and the signal behind each reason."""
         ix = self.index
         en: list[str] = []
         zh: list[str] = []
@@ -138,16 +209,19 @@ class Explainer:
             ev.append(Evidence(signal, nodes, types, q))
 
         order = sorted((k for k, v in contributions.items() if v > 0), key=lambda k: (-contributions[k], k))
+        tags: list[tuple[str, bool]] = []
         for sig in order:
             v = values.get(sig, 0.0)
+            n_before = len(en)
+            common: bool = False
             if sig == "text":
                 S, T = self.S_text, self.T_text
                 ai, ad = S.indices[S.indptr[si] : S.indptr[si + 1]], S.data[S.indptr[si] : S.indptr[si + 1]]
                 bi, bd = T.indices[T.indptr[ti] : T.indptr[ti + 1]], T.data[T.indptr[ti] : T.indptr[ti + 1]]
-                common, ia, ib = np.intersect1d(ai, bi, assume_unique=True, return_indices=True)
+                both, ia, ib = np.intersect1d(ai, bi, assume_unique=True, return_indices=True)
                 prod = ad[ia] * bd[ib]
                 top = np.argsort(-prod, kind="stable")[:4]
-                words = [self.terms[int(common[k])] for k in top]
+                words = [self.terms[int(both[k])] for k in top]
                 if words:
                     en.append("descriptions share " + ", ".join(_q(w, "en") for w in words) + f" (cosine {v:.2f})")
                     zh.append("描述共有" + "".join(_q(w, "zh") for w in words) + f"（余弦相似度 {v:.2f}）")
@@ -155,6 +229,7 @@ class Explainer:
                 sw = {k: ps.codes[k][0] * pt.codes[k][0] for k in set(ps.codes) & set(pt.codes)}
                 k = _best_shared(ps.codes, pt.codes, sw)
                 if k:
+                    common = self.share("codes", k) > COMMON_SHARE
                     kind_en, kind_zh = ("industry segment", "产业链环节") if k.startswith("seg:") else ("field", "领域")
                     en.append(f"both in {kind_en} {_q(self._code_name(k, 'en'), 'en')}")
                     zh.append(f"同属{kind_zh}{_q(self._code_name(k, 'zh'), 'zh')}")
@@ -167,18 +242,23 @@ class Explainer:
                     default=None,
                 )
                 if k:
-                    en.append(f"both in {_q(self._place_name(k, 'en'), 'en')}")
-                    zh.append(f"同在{_q(self._place_name(k, 'zh'), 'zh')}")
+                    common = self.share("places", k) > COMMON_SHARE
+                    kind_en, kind_zh = ("country ", "国家") if k.startswith("country:") and k not in ix.G else ("", "")
+                    en.append(f"both in {kind_en}{_q(self._place_name(k, 'en'), 'en')}")
+                    zh.append(f"同在{kind_zh}{_q(self._place_name(k, 'zh'), 'zh')}")
                     add_path("region", ps.places[k][1], pt.places[k][1])
             elif sig == "alliance":
                 k = _best_shared(ps.alliances, pt.alliances)
                 if k:
+                    common = self.share("alliances", k) > COMMON_SHARE
                     en.append(f"both in alliance {_q(ix.name(k), 'en')}")
                     zh.append(f"同为联盟{_q(ix.name(k, 'zh'), 'zh')}成员")
                     add_path("alliance", ps.alliances[k], pt.alliances[k])
             elif sig == "investors":
-                k = _best_shared(ps.investors, pt.investors)
+                # the most selective common investor (the one that funds the fewest targets)
+                k = min(set(ps.investors) & set(pt.investors), key=lambda x: (self.share("investors", x), x), default=None)
                 if k:
+                    common = self.share("investors", k) > COMMON_SHARE
                     en.append(f"common investor {_q(ix.name(k), 'en')}")
                     zh.append(f"共同投资方{_q(ix.name(k, 'zh'), 'zh')}")
                     add_path("investors", ps.investors[k], pt.investors[k])
@@ -211,12 +291,33 @@ class Explainer:
                         zh.append(f"经由{_q(ix.name(z, 'zh'), 'zh')}间接相连（合作者的合作者）")
                         add_path("network", ps.ties[z], pt.ties[z])
             elif sig == "stage":
-                st = ix.onto.stage_order
-                a = st[min(len(st) - 1, round(ps.stage))]
-                b = st[min(len(st) - 1, round(pt.stage))]
-                sa, sb = ix.onto.stages[a], ix.onto.stages[b]
-                en.append(f"stage fit {v:.2f} ({sa.label_en.lower()} -> {sb.label_en.lower()})")
-                zh.append(f"阶段匹配度 {v:.2f}（{sa.label_zh}→{sb.label_zh}）")
+                common = self._share_at_least("stage", si, v) > COMMON_SHARE
+                la_en, la_zh = stage_label(ix.onto, ps.stage)
+                lb_en, lb_zh = stage_label(ix.onto, pt.stage)
+                en.append(f"stage fit {v:.2f} ({la_en} -> {lb_en})")
+                zh.append(f"阶段匹配度 {v:.2f}（{la_zh}→{lb_zh}）")
+            elif sig == "distance":
+                common = self._share_at_least("distance", si, v) > COMMON_SHARE
+                if ps.coords and pt.coords:
+                    km = float(distance_km(self.sig.src_xyz[si], self.sig.tgt_xyz[ti]))
+                    en.append(f"{km:.0f} km apart")
+                    zh.append(f"相距 {km:.0f} 公里")
+            elif sig == "events":
+                best = None
+                for e in set(ps.event_reach) & set(pt.events):
+                    w = ps.event_reach[e][0]
+                    if best is None or (w, e) > (best[0], best[1]):
+                        best = (w, e)
+                if best is not None:
+                    e = best[1]
+                    path = ps.event_reach[e][1]
+                    first, partner = path[-3][3], path[-2][3]
+                    en.append(
+                        f"its partner {_q(ix.name(partner), 'en')} in project {_q(ix.name(first), 'en')} "
+                        f"took part with it in project {_q(ix.name(e), 'en')}"
+                    )
+                    zh.append(f"其项目{_q(ix.name(first, 'zh'), 'zh')}的合作方{_q(ix.name(partner, 'zh'), 'zh')}曾与之共同参与项目{_q(ix.name(e, 'zh'), 'zh')}")
+                    add_path("events", path, pt.events[e])
             elif sig == "pilot":
                 plat = self._pilot(ps, pt, direction)
                 if plat:
@@ -225,9 +326,16 @@ class Explainer:
                     zh.append(f"附近有对口中试平台{_q(ix.name(p, 'zh'), 'zh')}")
                     add_path("pilot", pa, pb)
             elif sig == "popularity":
+                common = self._share_at_least("popularity", si, v) > COMMON_SHARE
                 en.append("target has a record of such deals")
                 zh.append("对方已有同类对接记录")
-        return en, zh, ev
+            if len(en) > n_before:
+                tags.append((sig, common))
+        # informative reasons first (by contribution), then those most candidates share
+        idx = sorted(range(len(tags)), key=lambda j: (tags[j][1], j))
+        en = [en[j] + (" (like most candidates)" if tags[j][1] else "") for j in idx]
+        zh = [zh[j] + ("（多数候选均如此）" if tags[j][1] else "") for j in idx]
+        return en, zh, ev, [tags[j][0] for j in idx]
 
     def _fund_step(self, funder: str, x: str) -> tuple[str, str, bool, str] | None:
         for rel, y, _k, _ in self.index.outs(funder, "investsIn", "grantsTo"):

@@ -42,6 +42,13 @@ TIE_RELS = (
 """Relationships that make two actors neighbours for the network signal (collaborators of collaborators)."""
 
 PROPOSAL_REL = "proposedMatch"
+EVENT_CLASSES = ("PilotProject", "ResearchProject")
+"""Classes whose nodes are *events*: a project whose members become partners by taking part."""
+EVENT_RELS = ("participatesIn", "leads")
+"""How an actor takes part in an event."""
+EVENT_CAP = 200
+"""Events with more members than this, and partners in more events than this, are left out of the
+event-path signal (they link everyone)."""
 _NON_TIE_CLASSES = ("Region", "IndustrialPark", "Alliance", "IndustrySegment", "Investor", "Grant", "Programme", "GovernmentBody")
 
 
@@ -76,6 +83,12 @@ class Profile:
     ties: dict[str, Path]
     platforms_near: dict[str, Path] = field(default_factory=dict)
     stage: float = 0.0
+    coords: tuple[float, float] | None = None
+    """(latitude, longitude) in degrees of the node or its first anchor that has them."""
+    events: dict[str, Path] = field(default_factory=dict)
+    """Events the node (or an anchor) takes part in, with the path to each."""
+    event_reach: dict[str, tuple[float, Path]] = field(default_factory=dict)
+    """Events two steps away (through a partner), with the Adamic-Adar weight and the heaviest path."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +100,8 @@ class KnownLink:
     date: str | None
     keys: tuple[str, ...]
     derived: bool = False
+    events: tuple[str, ...] = ()
+    """Events (projects) both ends took part in: the link is implied by them, hide them to hide it."""
 
 
 class GraphIndex:
@@ -137,6 +152,10 @@ class GraphIndex:
         self._profiles: dict[str, Profile] = {}
         self.region_names: dict[str, str] = {}
         self._tie_degree: dict[str, int] | None = None
+        self._members: dict[str, dict[str, str]] = {}
+        self._events: list[str] | None = None
+        self._known: dict[str, dict[tuple[str, str], KnownLink]] = {}
+        self._reach: dict[str, dict[str, tuple[float, Path]]] = {}
 
     # -- schema helpers --------------------------------------------------------------
     def _rel_name(self, t: str) -> str:
@@ -196,6 +215,144 @@ class GraphIndex:
     def is_project(self, n: str) -> bool:
         return self.is_a(n, "PilotProject")
 
+    def is_event(self, n: str) -> bool:
+        """A project (pilot or research) whose members become partners by taking part."""
+        c = self.cls.get(n, "Entity")
+        return c in EVENT_CLASSES or any(self.is_a(n, e) for e in EVENT_CLASSES)
+
+    def events_of(self, n: str) -> list[tuple[str, str]]:
+        """(relation, event) for the events ``n`` takes part in, sorted, one per event."""
+        seen: dict[str, str] = {}
+        for rel, e, _k, _ in self.outs(n, *EVENT_RELS):
+            if e not in seen and self.is_event(e):
+                seen[e] = rel
+        return sorted(((r, e) for e, r in seen.items()), key=lambda x: x[1])
+
+    def event_members(self, e: str) -> dict[str, str]:
+        """Actors taking part in event ``e`` with the relation (leads wins over participatesIn)."""
+        hit = self._members.get(e)
+        if hit is None:
+            hit = {}
+            for rel, x, _k, _ in self.ins(e, *EVENT_RELS):
+                if self.is_a(x, "Region") or self.is_a(x, "Person"):
+                    continue
+                if x not in hit or rel == "participatesIn":
+                    hit[x] = rel
+            self._members[e] = hit
+        return hit
+
+    def events(self) -> list[str]:
+        """Every event node with at least one member, sorted (cached)."""
+        if self._events is None:
+            self._events = sorted(n for n in self.cls if self.is_event(n) and self.event_members(n))
+        return self._events
+
+    def event_date(self, e: str) -> str | None:
+        """The event's start date (``startDate``, ``date`` or ``year``) as YYYY-MM-DD, if any."""
+        d = self.G.nodes[e]
+        v = d.get("startDate") or d.get("date")
+        if v:
+            return str(v)[:10]
+        return _edge_date(d)
+
+    def source_reach(self, prof: Profile) -> dict[str, tuple[float, Path]]:
+        """Fill and return ``prof.event_reach``: events two steps from the node or its anchors.
+
+        Only sources need it, so it is computed on demand rather than with every profile.
+        """
+        if prof.event_reach or not prof.events:
+            return prof.event_reach
+        reach: dict[str, tuple[float, Path]] = {}
+        for a, pa in self.anchors(prof.node).items():
+            for ev, (w, path) in self.event_reach(a).items():
+                old = reach.get(ev)
+                if old is None or old[0] < w:
+                    reach[ev] = (w, (*pa, *path))
+        prof.event_reach = reach
+        return reach
+
+    def event_reach(self, n: str) -> dict[str, tuple[float, Path]]:
+        """Events two steps away: ``n`` -> event <- partner -> other event, with path weights.
+
+        The weight of a path is ``1/log(1 + size of the shared event) * 1/log(1 + events of the
+        partner)`` (Adamic-Adar over events: a partner met in a small project, who takes part in few
+        others, says more); weights of several paths to one event add up; the path kept for
+        explanation is the heaviest.
+        """
+        hit = self._reach.get(n)
+        if hit is not None:
+            return hit
+        out: dict[str, tuple[float, Path]] = {}
+        for rel, p in self.events_of(n):
+            members = self.event_members(p)
+            if len(members) > EVENT_CAP:
+                continue
+            w_p = 1.0 / math.log(1.0 + len(members))
+            for x, rel_x in sorted(members.items()):
+                if x == n:
+                    continue
+                evs = self.events_of(x)
+                if len(evs) > EVENT_CAP:  # a partner in hundreds of projects links everyone
+                    continue
+                w = w_p / math.log(1.0 + len(evs))
+                for rel2, p2 in evs:
+                    if p2 == p:
+                        continue
+                    path: Path = ((n, rel, True, p), (p, rel_x, False, x), (x, rel2, True, p2))
+                    old = out.get(p2)
+                    if old is None:
+                        out[p2] = (w, path)
+                    else:
+                        out[p2] = (old[0] + w, old[1] if old[0] >= w else path)
+        self._reach[n] = out
+        return out
+
+    def event_skip(self, held: Iterable[str]) -> frozenset[str]:
+        """Keys of every edge that the events ``held`` imply, to hide them with ``skip=``.
+
+        That is: every edge into or out of a held event; every edge whose key ends in
+        ``#<event id>`` (or the last ``:`` part of it, or the event's ``code``/``identifier``),
+        or whose ``project``/``event`` property names the event (a grant for that project);
+        and every direct edge between two actors who took part together only in held events
+        (a ``collaboratesWith`` derived from the project). Nothing of a held event stays
+        visible; the actors themselves stay.
+        """
+        held = set(held)
+        if not held:
+            return frozenset()
+        tokens: dict[str, str] = {}
+        for e in held:
+            d = self.G.nodes[e] if e in self.G else {}
+            for t in (e, e.rsplit(":", 1)[-1], d.get("code"), d.get("identifier")):
+                if t is not None and str(t).strip():
+                    tokens[str(t).strip()] = e
+        together_held: set[tuple[str, str]] = set()
+        together_kept: set[tuple[str, str]] = set()
+        for e in self.events():
+            ms = sorted(self.event_members(e))
+            if len(ms) > EVENT_CAP:
+                continue
+            bucket = together_held if e in held else together_kept
+            for i, a in enumerate(ms):
+                for b in ms[i + 1 :]:
+                    bucket.add((a, b))
+        only_held = together_held - together_kept
+        out: set[str] = set()
+        for u, v, k, d in self.G.edges(keys=True, data=True):
+            ks = str(k)
+            if u in held or v in held:
+                out.add(ks)
+                continue
+            if "#" in ks and ks.rsplit("#", 1)[-1] in tokens:
+                out.add(ks)
+                continue
+            if any(str(d.get(p)) in tokens for p in ("project", "event") if d.get(p) is not None):
+                out.add(ks)
+                continue
+            if (min(u, v), max(u, v)) in only_held:
+                out.add(ks)
+        return frozenset(out)
+
     def is_funder(self, n: str) -> bool:
         if self.is_a(n, "Investor") or self.is_a(n, "Grant"):
             return True
@@ -221,17 +378,33 @@ class GraphIndex:
 
     # -- known links -------------------------------------------------------------------
     def known_links(self, direction: str) -> dict[tuple[str, str], KnownLink]:
-        """Known pairs of a direction with their earliest date and the edges behind them."""
+        """Known pairs of a direction with their earliest date and the edges behind them (cached)."""
+        hit = self._known.get(direction)
+        if hit is None:
+            hit = self._known[direction] = self._known_links(direction)
+        return hit
+
+    def _known_links(self, direction: str) -> dict[tuple[str, str], KnownLink]:
         acc: dict[tuple[str, str], tuple[str | None, set[str], bool]] = {}
 
-        def add(s: str, t: str, d: Mapping[str, Any], key: str, derived: bool = False) -> None:
-            date = _edge_date(d)
+        evs: dict[tuple[str, str], set[str]] = {}
+
+        def add(s: str, t: str, d: Mapping[str, Any], key: str, derived: bool = False, date: str | None = None, event: str | None = None) -> None:
+            date = date if event is not None else _edge_date(d)
+            keys = set() if event is not None else {key}
+            if event is not None:
+                evs.setdefault((s, t), set()).add(event)
             old = acc.get((s, t))
             if old is None:
-                acc[(s, t)] = (date, {key}, derived)
+                acc[(s, t)] = (date, keys, derived)
             else:
                 dates = [x for x in (old[0], date) if x]
-                acc[(s, t)] = (min(dates) if dates else None, old[1] | {key}, old[2] and derived)
+                acc[(s, t)] = (min(dates) if dates else None, old[1] | keys, old[2] and derived)
+
+        def link(p: tuple[str, str], v: tuple[str | None, set[str], bool], flip: bool = False) -> KnownLink:
+            e = tuple(sorted(evs.get(p, ())))
+            s, t = (p[1], p[0]) if flip else p
+            return KnownLink(s, t, v[0], tuple(sorted(v[1])), v[2], e)
 
         if direction in ("to-enterprise", "to-technology"):
             tech_pairs: list[tuple[str, str, Mapping[str, Any], str]] = []
@@ -257,9 +430,18 @@ class GraphIndex:
                     for _rel, e, k, d in self.ins(n, "collaboratesWith"):
                         if self.is_enterprise(e):
                             add(n, e, d, k)
-            out = {p: KnownLink(p[0], p[1], v[0], tuple(sorted(v[1])), v[2]) for p, v in acc.items()}
-            if direction == "to-technology":
-                out = {(t, s): KnownLink(t, s, v.date, v.keys, v.derived) for (s, t), v in out.items()}
+            # taking part in the same event (project) is a link, implied by the event
+            for ev in self.events():
+                members = self.event_members(ev)
+                labs = [x for x in members if self.is_lab(x)]
+                ents = [x for x in members if self.is_enterprise(x)]
+                if labs and ents:
+                    date = self.event_date(ev)
+                    for lab in labs:
+                        for e in ents:
+                            add(lab, e, {}, "", date=date, event=ev)
+            flip = direction == "to-technology"
+            out = {((p[1], p[0]) if flip else p): link(p, v, flip) for p, v in acc.items()}
             return dict(sorted(out.items()))
         srcs = set(self.sources(direction))
         for n in self.cls:
@@ -267,7 +449,7 @@ class GraphIndex:
                 for _rel, x, k, d in self.outs(n, *FUND_RELS):
                     if x in srcs:
                         add(x, n, d, k)
-        return {p: KnownLink(p[0], p[1], v[0], tuple(sorted(v[1])), v[2]) for p, v in sorted(acc.items())}
+        return {p: link(p, v) for p, v in sorted(acc.items())}
 
     def owned_pairs(self) -> set[tuple[str, str]]:
         """(technology, enterprise) pairs where the enterprise already has the technology.
@@ -406,11 +588,26 @@ class GraphIndex:
         alliances: dict[str, Path] = {}
         investors: dict[str, Path] = {}
         ties: dict[str, Path] = {n: ()}
+        coords: tuple[float, float] | None = None
+        events: dict[str, Path] = {}
         for a, pa in anchors.items():
-            reg = self.G.nodes[a].get("region")
+            da = self.G.nodes[a]
+            if coords is None:
+                coords = _coords(da)
+            reg = da.get("region")
             for r in _as_list(reg):
                 self.region_names.setdefault("region:" + norm_key(r), r)
                 places.setdefault("region:" + norm_key(r), (len(pa) + 1, None))
+            # the region hierarchy written as properties: NUTS code prefixes, then the country
+            for raw in _as_list(da.get("nutsCode")):
+                nuts = re.sub(r"\s+", "", raw).upper()
+                for i in range(3, len(nuts) + 1):
+                    self.region_names.setdefault("nuts:" + nuts[:i], nuts[:i])
+                    places.setdefault("nuts:" + nuts[:i], (len(pa) + 1, None))
+            for c in _as_list(da.get("country")):
+                key = "country:" + norm_key(c)
+                self.region_names.setdefault(key, c)
+                places.setdefault(key, (len(pa) + 1, None))
             # places: along locatedIn and hosted-by, memoised per node
             for place, (depth, path) in self.places_from(a).items():
                 if place != n and (place not in places or places[place][0] > depth):
@@ -421,6 +618,9 @@ class GraphIndex:
             for rel, inv, _k, _ in self.ins(a, *FUND_RELS):
                 if inv not in investors:
                     investors[inv] = (*pa, (a, rel, False, inv))
+            for rel, ev in self.events_of(a):
+                if ev not in events:
+                    events[ev] = (*pa, (a, rel, True, ev))
             for rel, z, _k, _ in self.outs(a, *TIE_RELS):
                 if z != n and z not in ties and not self._non_tie(z):
                     ties[z] = (*pa, (a, rel, True, z))
@@ -429,7 +629,7 @@ class GraphIndex:
                     ties[z] = (*pa, (a, rel, False, z))
             if a != n and a not in ties and not self._non_tie(a):
                 ties[a] = pa
-        return Profile(n, "\n".join(texts), codes, places, alliances, investors, ties, stage=self.stage(n))
+        return Profile(n, "\n".join(texts), codes, places, alliances, investors, ties, stage=self.stage(n), coords=coords, events=events)
 
     def places_from(self, x: str, _busy: set[str] | None = None) -> dict[str, tuple[int, Path]]:
         """Places reachable from ``x`` along ``locatedIn`` (and parks/regions hosting it), up to 4 hops."""
@@ -546,6 +746,20 @@ def _edge_date(d: Mapping[str, Any]) -> str | None:
     if isinstance(y, int) or (isinstance(y, str) and y.isdigit()):
         return f"{int(y):04d}-01-01"
     return None
+
+
+def _coords(d: Mapping[str, Any]) -> tuple[float, float] | None:
+    """(latitude, longitude) from ``latitude``/``longitude`` properties, if both are valid numbers."""
+    la, lo = d.get("latitude"), d.get("longitude")
+    if la is None or lo is None or isinstance(la, bool) or isinstance(lo, bool):
+        return None
+    try:
+        lat, lon = float(la), float(lo)
+    except (TypeError, ValueError):
+        return None
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0) or (lat == 0.0 and lon == 0.0):
+        return None
+    return lat, lon
 
 
 def idf(df: int, n: int) -> float:

@@ -28,8 +28,12 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9\-]*[a-z0-9]|[a-z]")
 _STOP = """a an and are as at be by for from has have in into is it its of on or that the this
 to was were which with their they than then there these those also can new use used
 using such other its our we via per not"""
-STOPWORDS = frozenset(_STOP.split())
-"""English words that carry no meaning for matching."""
+_STOP_EU = """de la le les des du et en di del della dei y e der die das und von fur zu van het voor
+och og da do dos das na no"""
+_LEGAL = """gmbh mbh ltd limited plc llp inc llc corp co kg ag sa sas sarl sl slu spa srl bv nv oy ab
+as aps sp zoo ev eg"""
+STOPWORDS = frozenset(_STOP.split()) | frozenset(_STOP_EU.split()) | frozenset(_LEGAL.split())
+"""Words that carry no meaning for matching: English and common European function words, legal forms."""
 
 
 @lru_cache(maxsize=200_000)

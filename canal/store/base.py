@@ -256,7 +256,8 @@ class GraphStore(ABC):
         else:
             idl = sorted(set(ids))
             node_rows = self._read(cypher.SOME_NODES, {"ids": idl}).rows
-            rel_rows = self._read(cypher.SOME_RELATIONSHIPS, {"ids": idl}).rows
+            inside = set(idl)
+            rel_rows = [r for r in self._read(cypher.SOME_RELATIONSHIPS, {"ids": idl}).rows if r[2] in inside]
         for nid, labels, props in sorted(node_rows, key=lambda r: r[0]):
             attrs = {k: v for k, v in dict(props).items() if k != "id"}
             g.add_node(nid, cls=most_specific(self.ontology, labels), labels=sorted(labels), **attrs)
@@ -279,6 +280,15 @@ class GraphStore(ABC):
             seen |= new
             frontier = new
         return seen
+
+    def plan(self, query: str, params: Mapping[str, Any] | None = None, *, profile: bool = False, write: bool = False) -> list[str]:
+        """The engine's execution plan of ``query``, one line per operation (indented as a tree).
+
+        ``profile=True`` runs the query and adds what each operation produced and the time it
+        took (FalkorDB ``GRAPH.PROFILE``, Neo4j ``PROFILE``): a write is refused here like in
+        :meth:`query` unless ``write`` is true.
+        """
+        raise StoreError(f"{self.backend} does not show query plans")
 
     def bulk_session(self) -> AbstractContextManager[BulkInsert]:
         """A bulk load into this empty graph (FalkorDB ``GRAPH.BULK``); yields ``insert``.

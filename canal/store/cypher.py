@@ -76,10 +76,11 @@ SOME_NODES = (
 
 SOME_RELATIONSHIPS = (
     f"UNWIND $ids AS id MATCH (a:{ROOT_CLASS} {{id: id}})-[r]->(b:{ROOT_CLASS}) "
-    "WHERE b.id IN $ids "
     "RETURN a.id AS source, type(r) AS type, b.id AS target, properties(r) AS props"
 )
-"""The relationships among the given ids."""
+"""The relationships leaving the given ids (the caller keeps those whose target is one of
+them: FalkorDB tests ``b.id IN $ids`` by scanning the list, 7.6 s instead of 0.07 s for 647
+ids and 2,149 relationships)."""
 
 NEIGHBOUR_IDS = (
     f"UNWIND $ids AS id MATCH (a:{ROOT_CLASS} {{id: id}})-[r]-(b:{ROOT_CLASS}) "

@@ -21,11 +21,17 @@ from canal.errors import QueryError, ReadOnlyError, StoreError
 from canal.ontology import ROOT_CLASS, Ontology
 from canal.redact import redact
 from canal.settings import Settings
-from canal.store.base import BulkInsert, GraphStore, QueryResult
+from canal.store.base import BulkInsert, GraphStore, QueryResult, looks_like_write
 from canal.store.embedded import EmbeddedServer
+
+_SCALARS = (str, int, float, bool, type(None))
 
 
 def _plain(value: Any) -> Any:
+    if type(value) in _SCALARS:  # most values: no conversion
+        return value
+    if isinstance(value, list) and all(type(v) in _SCALARS for v in value):
+        return value
     if isinstance(value, FNode):
         return {"_labels": sorted(value.labels or []), **dict(value.properties or {})}
     if isinstance(value, FEdge):
@@ -52,7 +58,7 @@ def meta_key(graph: str) -> str:
     return f"{graph}__canal_meta"
 
 
-_KEY = re.compile(r'"([A-Za-z_][A-Za-z0-9_]*)": ')
+_KEY = re.compile(r'"([^"`\\]+)": ')  # any key without a backtick (back-quoted), e.g. a relationship id
 
 
 def params_header(params: Mapping[str, Any]) -> str:
@@ -62,11 +68,13 @@ def params_header(params: Mapping[str, Any]) -> str:
     That is exact when no text holds a double quote: every quote in the JSON is then a
     delimiter, and a quoted text followed by ``": "`` is a key. Anything else
     (a text with a double quote, ``\uXXXX`` escapes, which JSON uses for control
-    characters and FalkorDB would keep as written, keys that are not plain names,
+    characters and FalkorDB would keep as written, keys with a backtick or backslash,
     non-finite numbers, other types) goes through falkordb-py's own, slower writer.
 
     >>> params_header({"rows": [{"id": "a:b", "n": 1.5, "xs": ["甲", None, True]}]})
     'CYPHER `rows`=[{`id`: "a:b", `n`: 1.5, `xs`: ["甲", null, true]}] '
+    >>> params_header({"e": {"a-B->c#1": {"x": 1}}})
+    'CYPHER `e`={`a-B->c#1`: {`x`: 1}} '
     """
     if not params:
         return ""
@@ -185,6 +193,19 @@ class FalkorStore(GraphStore):
             "relationships_deleted": res.relationships_deleted,
         }
         return QueryResult(columns, rows, stats)
+
+    def plan(self, query: str, params: Mapping[str, Any] | None = None, *, profile: bool = False, write: bool = False) -> list[str]:
+        """FalkorDB's ``GRAPH.EXPLAIN`` (or ``GRAPH.PROFILE``, which runs the query) as text lines."""
+        if profile and not write and looks_like_write(query):
+            raise ReadOnlyError("PROFILE runs the query, and this one writes to the graph; allow writes first (shell: :write on)")
+        command = "GRAPH.PROFILE" if profile else "GRAPH.EXPLAIN"
+        try:
+            reply = self.db.connection.execute_command(command, self.settings.graph, params_header(params or {}) + query)
+        except redis.ResponseError as exc:
+            raise QueryError(f"FalkorDB rejected the query: {exc}") from None
+        except redis.RedisError as exc:
+            raise StoreError(f"FalkorDB failed: {exc}{self._log_hint()}") from exc
+        return [x.decode("utf-8", "replace") if isinstance(x, bytes) else str(x) for x in reply]
 
     def _log_hint(self) -> str:
         if self.server is not None:

@@ -9,7 +9,7 @@ from canal.errors import QueryError, ReadOnlyError, StoreError
 from canal.ontology import ROOT_CLASS, Ontology
 from canal.redact import redact
 from canal.settings import Settings
-from canal.store.base import GraphStore, QueryResult
+from canal.store.base import GraphStore, QueryResult, looks_like_write
 
 
 def _plain(value: Any) -> Any:
@@ -94,6 +94,38 @@ class Neo4jStore(GraphStore):
                     "this query writes to the graph and was refused; run it as a write query (CLI: --write)"
                 ) from None
             raise QueryError(redact(f"Neo4j rejected the query: {code} {getattr(exc, 'message', exc)}")) from None
+
+    def plan(self, query: str, params: Mapping[str, Any] | None = None, *, profile: bool = False, write: bool = False) -> list[str]:
+        """Neo4j's ``EXPLAIN`` (or ``PROFILE``, which runs the query) plan as indented text lines."""
+        if profile and not write and looks_like_write(query):
+            raise ReadOnlyError("PROFILE runs the query, and this one writes to the graph; allow writes first (shell: :write on)")
+        neo4j = self._neo4j
+        try:
+            with self.driver.session(
+                database=self.settings.neo4j_database,
+                default_access_mode=neo4j.WRITE_ACCESS if profile and write else neo4j.READ_ACCESS,
+            ) as session:
+                summary = session.run(("PROFILE " if profile else "EXPLAIN ") + query, dict(params or {})).consume()
+        except self._errors as exc:
+            raise QueryError(f"Neo4j rejected the query: {getattr(exc, 'code', '')} {getattr(exc, 'message', exc)}") from None
+        root = summary.profile if profile else summary.plan
+        lines: list[str] = []
+
+        def walk(op: Any, depth: int) -> None:
+            op = dict(op) if not isinstance(op, dict) else op
+            args = op.get("arguments") or op.get("args") or {}
+            detail = args.get("Details") or ""
+            extra = ""
+            if profile:
+                extra = f" | Records produced: {op.get('rows', args.get('Rows', '?'))}, DB hits: {op.get('dbHits', args.get('DbHits', '?'))}"
+            name = str(op.get("operatorType", "?")).split("@")[0]  # "ProduceResults@neo4j"
+            lines.append("    " * depth + name + (f" | {detail}" if detail else "") + extra)
+            for child in op.get("children") or []:
+                walk(child, depth + 1)
+
+        if root:
+            walk(root, 0)
+        return lines
 
     def _read(self, query: str, params: Mapping[str, Any]) -> QueryResult:
         return self._run(query, params, read=True)

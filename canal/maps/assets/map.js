@@ -5,7 +5,7 @@
   var meta = DATA.meta, info = DATA.info, einfo = DATA.einfo;
   var GAP = meta.gap_colour, DIM = "rgba(205,205,205,0.45)", DIM_EDGE = "rgba(210,210,210,0.25)";
   var EDGE_COLOUR = { color: "#b5b5b5", highlight: "#333333", hover: "#555555", opacity: 0.9 };
-  var png = location.hash === "#png";
+  var png = /^#png(&|$)/.test(location.hash);
   if (png) { document.body.classList.add("png"); }
 
   function $(id) { return document.getElementById(id); }
@@ -20,7 +20,15 @@
   // ---- header ------------------------------------------------------------------------
   var summary = meta.aggregated
     ? fmt(meta.nodes) + " groups of " + fmt(meta.total_nodes) + " nodes, " + fmt(meta.total_edges) + " relationships"
-    : fmt(meta.nodes) + " nodes, " + fmt(meta.edges) + " relationships";
+    : fmt(meta.nodes - (meta.collapsed || []).length) + " nodes, " + fmt(shownEdges()) + " relationships";
+  function shownEdges() {
+    var out = {};
+    (meta.collapsed || []).forEach(function (id) { out[id] = true; });
+    return DATA.edges.filter(function (e) { return e.match === undefined && !out[e.from] && !out[e.to]; }).length;
+  }
+  if (meta.collapsed && meta.collapsed.length) {
+    summary += " (+" + fmt(meta.collapsed.length) + " one hop further out, hidden: select a node and Expand / 外一层节点已折叠，选中后点“展开”)";
+  }
   summary += " · node size: " + meta.size_label[0] + " / " + meta.size_label[1];
   if (meta.layout === "stages") { summary += " · stages from left to right / 阶段从左到右"; }
   $("summary").textContent = summary;
@@ -34,8 +42,8 @@
   // ---- data sets -----------------------------------------------------------------------
   var groupColour = {};
   Object.keys(DATA.groups).forEach(function (g) { groupColour[g] = DATA.groups[g].color; });
-  var baseFont = {};
-  DATA.nodes.forEach(function (n) { baseFont[n.id] = (n.font && n.font.size) || 14; });
+  var baseFont = {}, baseLabel = {};
+  DATA.nodes.forEach(function (n) { baseFont[n.id] = (n.font && n.font.size) || 14; baseLabel[n.id] = n.label; });
   var baseEdge = {};
   DATA.edges.forEach(function (e) { baseEdge[e.id] = { color: e.color || EDGE_COLOUR, width: e.width || 1 }; });
   var nodes = new vis.DataSet(DATA.nodes);
@@ -73,25 +81,30 @@
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
 
   // ---- state and styles -------------------------------------------------------------------
-  var state = { hidden: {}, keep: null, gaps: true, matches: true };
+  // hidden: what is not drawn (filters, time, user removals); keep: highlighted nodes (2: chosen,
+  // 1: neighbour); keepEdges: when set, the only relationships not dimmed (a path)
+  var state = { hidden: {}, keep: null, keepEdges: null, gaps: true, matches: true, changed: true, edgeOff: {} };
+  var CHANGED = "#f08c00";
 
   function nodeStyle(id) {
     var n = nodes.get(id, { fields: ["id", "group"] });
     var inGap = state.gaps && info[id] && info[id].gaps && info[id].gaps.length > 0;
+    var isNew = state.changed && info[id] && info[id].ch === 1;
     var dim = state.keep !== null && !state.keep[id];
     var base = groupColour[n.group] || { background: "#bbbbbb", border: "#888888" };
+    var ring = inGap ? GAP : isNew ? CHANGED : null;
     var colour = dim
       ? { background: DIM, border: DIM, highlight: { background: DIM, border: "#000000" }, hover: { background: DIM, border: "#000000" } }
-      : inGap
-        ? { background: base.background, border: GAP, highlight: { background: base.background, border: GAP }, hover: { background: base.background, border: GAP } }
+      : ring
+        ? { background: base.background, border: ring, highlight: { background: base.background, border: ring }, hover: { background: base.background, border: ring } }
         : base;
     return {
       id: id,
       hidden: !!state.hidden[id],
       color: colour,
-      borderWidth: inGap && !dim ? 4 : 1.5,
-      shadow: inGap && !dim ? { enabled: true, color: GAP, size: 16, x: 0, y: 0 } : { enabled: false },
-      font: { color: dim ? "rgba(0,0,0,0.18)" : "#222222", size: baseFont[id] }
+      borderWidth: ring && !dim ? 4 : 1.5,
+      shadow: ring && !dim ? { enabled: true, color: isNew ? CHANGED : GAP, size: 16, x: 0, y: 0 } : { enabled: false },
+      font: { color: dim ? "rgba(0,0,0,0.18)" : "#222222", size: baseFont[id] || 14 }
     };
   }
 
@@ -105,19 +118,28 @@
     DATA.nodes.forEach(function (n) {
       var id = n.id;
       var inGap = state.gaps && info[id] && info[id].gaps && info[id].gaps.length > 0;
+      var isNew = state.changed && info[id] && info[id].ch === 1;
       var dim = state.keep !== null && !state.keep[id];
-      var sig = (state.hidden[id] ? "h" : "-") + (dim ? "d" : "-") + (inGap ? "g" : "-");
-      if ((nodeSig[id] || "---") !== sig) { nodeSig[id] = sig; upd.push(nodeStyle(id)); }
+      var sig = (state.hidden[id] ? "h" : "-") + (dim ? "d" : "-") + (inGap ? "g" : "-") + (isNew ? "c" : "-");
+      if ((nodeSig[id] || "----") !== sig) { nodeSig[id] = sig; upd.push(nodeStyle(id)); }
     });
     if (upd.length) { nodes.update(upd); }
     var eupd = [];
     DATA.edges.forEach(function (e) {
-      var hidden = !!(state.hidden[e.from] || state.hidden[e.to]) || (e.match !== undefined && !state.matches);
-      var dim = dimEdges && state.keep !== null && !(state.keep[e.from] === 2 || state.keep[e.to] === 2);
-      var sig = (hidden ? "h" : "-") + (dim ? "d" : "-");
-      if ((edgeSig[e.id] || "--") !== sig) {
+      var hidden = !!(state.hidden[e.from] || state.hidden[e.to]) || (e.match !== undefined && !state.matches) || !!state.edgeOff[e.id];
+      var dim = state.keepEdges ? !state.keepEdges[e.id]
+        : dimEdges && state.keep !== null && !(state.keep[e.from] === 2 || state.keep[e.to] === 2);
+      var isNew = state.changed && einfo[e.id] && einfo[e.id].ch === 1;
+      var onPath = !!(state.keepEdges && state.keepEdges[e.id]);
+      var sig = (hidden ? "h" : "-") + (dim ? "d" : "-") + (isNew ? "c" : "-") + (onPath ? "p" : "-");
+      if ((edgeSig[e.id] || "----") !== sig) {
         edgeSig[e.id] = sig;
-        eupd.push({ id: e.id, hidden: hidden, color: dim ? { color: DIM_EDGE, highlight: DIM_EDGE, hover: DIM_EDGE } : baseEdge[e.id].color });
+        var be = baseEdge[e.id] || { color: EDGE_COLOUR, width: 1 };
+        eupd.push({
+          id: e.id, hidden: hidden,
+          color: dim ? { color: DIM_EDGE, highlight: DIM_EDGE, hover: DIM_EDGE } : onPath ? { color: "#000000", highlight: "#000000", hover: "#000000" } : isNew ? { color: CHANGED, highlight: CHANGED, hover: CHANGED } : be.color,
+          width: onPath ? 3.5 : isNew ? 2.5 : be.width
+        });
       }
     });
     if (eupd.length) { edges.update(eupd); }
@@ -221,19 +243,44 @@
     return members;
   }
 
-  function applyFilters() {
+  // what the reader removed (collapse, only the selection) and, when set, the only nodes shown
+  // meta.collapsed: nodes one hop beyond a neighbourhood, in the page but hidden until expanded
+  var collapsedAtStart = {};
+  (meta.collapsed || []).forEach(function (id) { collapsedAtStart[id] = true; });
+  function startRemoved() { var r = {}; Object.keys(collapsedAtStart).forEach(function (id) { r[id] = true; }); return r; }
+  var view = { removed: startRemoved(), shown: null, years: null, opened: {} };
+
+  function timeHidden(i) {
+    if (!view.years || !i || !i.t) { return false; }
+    return i.t[1] === "f" ? i.t[0] > view.years[1] : (i.t[0] < view.years[0] || i.t[0] > view.years[1]);
+  }
+
+  function applyFilters(noFit) {
     var region = scopeSet("regions", $("region").value);
     var alliance = scopeSet("alliances", $("alliance").value);
     var hidden = {};
     DATA.nodes.forEach(function (n) {
       var i = info[n.id];
-      var ok = chainOn[i.chain] !== false && (meta.aggregated || classOn[i.cls] !== false);
+      var ok = chainOn[i.chain] !== false && (!i.cls || classOn[i.cls] !== false);
+      if (i.member && !view.opened[i.member]) { ok = false; }
       if (region && !region[n.id]) { ok = false; }
       if (alliance && !alliance[n.id]) { ok = false; }
+      if (view.removed[n.id] || (view.shown && !view.shown[n.id])) { ok = false; }
+      if (timeHidden(i)) { ok = false; }
       if (!ok) { hidden[n.id] = true; }
     });
+    var off = {};
+    if (view.years) {
+      DATA.edges.forEach(function (e) {
+        var t = einfo[e.id] && einfo[e.id].t;
+        if (t && (t < view.years[0] || t > view.years[1])) { off[e.id] = true; }
+      });
+    }
     state.hidden = hidden;
+    state.edgeOff = off;
     restyle();
+    if (!noFit && !applying) { fitAll(); }
+    saveState();
   }
 
   function fillSelect(sel, options) {
@@ -248,9 +295,9 @@
   fillSelect($("alliance"), DATA.filters.alliances);
   if (!DATA.filters.regions.length) { $("region").disabled = true; }
   if (!DATA.filters.alliances.length) { $("alliance").disabled = true; }
-  $("region").addEventListener("change", applyFilters);
-  $("alliance").addEventListener("change", applyFilters);
-  $("with-neighbours").addEventListener("change", applyFilters);
+  $("region").addEventListener("change", function () { applyFilters(); });
+  $("alliance").addEventListener("change", function () { applyFilters(); });
+  $("with-neighbours").addEventListener("change", function () { applyFilters(); });
 
   // ---- legend --------------------------------------------------------------------------
   var SVGNS = "http://www.w3.org/2000/svg";
@@ -465,16 +512,26 @@
 
   function select(id, zoom) {
     if (!info[id]) { return; }
+    clearPath();
     network.selectNodes([id]);
     highlight([id]);
     showDetails(id);
     network.focus(id, { scale: zoom || Math.max(network.getScale(), 1.0), animation: false });
+    selectionChanged();
   }
 
   network.on("click", function (p) {
     hideTip();
+    clearPath();
     if (p.nodes.length) { highlight(p.nodes); showDetails(p.nodes[p.nodes.length - 1]); }
     else if (!p.edges.length) { highlight([]); showDetails(null); }
+    selectionChanged();
+  });
+  network.on("doubleClick", function (p) {
+    if (p.nodes.length !== 1) { return; }
+    var id = p.nodes[0];
+    if (info[id] && info[id].open) { toggleGroup(id); return; }
+    if (hiddenNeighbours(id).length) { expand(id); } else { collapse(id); }
   });
 
   // ---- search --------------------------------------------------------------------------
@@ -538,7 +595,7 @@
       });
       gl.appendChild(li);
     });
-    $("show-gaps").addEventListener("change", function () { state.gaps = $("show-gaps").checked; restyle(); });
+    $("show-gaps").addEventListener("change", function () { state.gaps = $("show-gaps").checked; restyle(); saveState(); });
   }
   if (DATA.matches.length) {
     $("match-box").hidden = false;
@@ -559,12 +616,35 @@
       });
       ml.appendChild(li);
     });
-    $("show-matches").addEventListener("change", function () { state.matches = $("show-matches").checked; restyle(); });
+    $("show-matches").addEventListener("change", function () { state.matches = $("show-matches").checked; restyle(); saveState(); });
   }
 
   // ---- stage columns -----------------------------------------------------------------------
-  if (meta.layout === "stages" && meta.columns) {
-    network.on("beforeDrawing", function (ctx) {
+  // the layout drawn now; maps up to 2,000 nodes carry the other one too (meta.alt)
+  var layouts = {}, lay;
+  layouts[meta.layout] = { layout: meta.layout, columns: meta.columns, lane_y: meta.lane_y, column_width: meta.column_width, pos: {} };
+  DATA.nodes.forEach(function (n) { layouts[meta.layout].pos[n.id] = [n.x, n.y]; });
+  if (meta.alt) { layouts[meta.alt.layout] = meta.alt; }
+  lay = layouts[meta.layout];
+  function setLayout(name) {
+    if (!layouts[name] || lay.layout === name) { return; }
+    lay = layouts[name];
+    var upd = [];
+    DATA.nodes.forEach(function (n) { var p = lay.pos[n.id]; if (p) { upd.push({ id: n.id, x: p[0], y: p[1] }); } });
+    nodes.update(upd);
+    $("layout").value = name;
+    if (!applying) { userMoved = false; fitAll(); }
+    saveState();
+  }
+  if (meta.alt) {
+    $("layout-row").hidden = false;
+    $("layout").value = meta.layout;
+    $("layout").addEventListener("change", function () { setLayout($("layout").value); });
+  }
+  network.on("beforeDrawing", function (ctx) {
+    if (lay.layout !== "stages" || !lay.columns) { return; }
+    (function () {
+      var meta = lay;
       var top = -70, bottom = meta.lane_y - 30, half = meta.column_width * 0.45;
       ctx.save();
       meta.columns.forEach(function (c, k) {
@@ -583,8 +663,8 @@
       ctx.fillStyle = "#666666";
       ctx.fillText("Bridge: actors without a stage / 衔接主体（无阶段）", meta.columns[0].x - half, meta.lane_y - 40);
       ctx.restore();
-    });
-  }
+    })();
+  });
 
   // ---- physics (small maps only, bounded) ----------------------------------------------------
   if (meta.physics_allowed && !png) {
@@ -604,9 +684,13 @@
   $("reset").addEventListener("click", function () {
     $("search").value = ""; showResults();
     $("region").value = ""; $("alliance").value = "";
+    view.shown = null; view.removed = startRemoved();
+    if (meta.years) { view.years = null; $("t-from").value = meta.years[0]; $("t-to").value = meta.years[1]; $("t-label").textContent = ""; }
+    clearPath();
     highlight([]); showDetails(null); network.unselectAll();
+    userMoved = false;
     applyFilters();
-    fitAll();
+    selectionChanged();
   });
 
   // the whole map in view, with room for labels (and the stage headers and bands)
@@ -620,9 +704,9 @@
       minX = Math.min(minX, p.x - r - lw); maxX = Math.max(maxX, p.x + r + lw);
       minY = Math.min(minY, p.y - r); maxY = Math.max(maxY, p.y + r + 24);
     });
-    if (meta.layout === "stages" && meta.columns) {
-      var half = meta.column_width * 0.45;
-      meta.columns.forEach(function (c) { minX = Math.min(minX, c.x - half); maxX = Math.max(maxX, c.x + half); });
+    if (lay.layout === "stages" && lay.columns) {
+      var half = lay.column_width * 0.45;
+      lay.columns.forEach(function (c) { minX = Math.min(minX, c.x - half); maxX = Math.max(maxX, c.x + half); });
       minY = Math.min(minY, -130);
     }
     if (!isFinite(minX)) { network.fit({ animation: false }); return; }
@@ -638,6 +722,363 @@
   window.addEventListener("resize", function () { if (!userMoved) { network.setSize("100%", "100%"); fitAll(); } });
   if (png) { setTimeout(function () { network.setSize("100%", "100%"); fitAll(); network.redraw(); }, 300); }
 
+
+  // ---- labels in one language or both ------------------------------------------------------
+  var lang = "";
+  function labelFor(id) {
+    var i = info[id] || {}, base = baseLabel[id] !== undefined ? baseLabel[id] : id;
+    var zh = i.lz || base, en = i.le || base;
+    if (lang === "zh") { return zh; }
+    if (lang === "en") { return en; }
+    if (lang === "both") { return zh === en ? zh : zh + "\n" + en; }
+    return base;
+  }
+  function setLang(value) {
+    lang = value || "";
+    $("lang").value = lang;
+    document.documentElement.setAttribute("lang", lang === "zh" ? "zh" : "en");
+    document.body.setAttribute("data-lang", lang || "given");
+    nodes.update(DATA.nodes.map(function (n) { return { id: n.id, label: labelFor(n.id) }; }));
+    saveState();
+  }
+  $("lang").addEventListener("change", function () { setLang($("lang").value); });
+
+  // ---- expand, collapse, only the selection, path ---------------------------------------------
+  function visible(id) { return !!info[id] && !state.hidden[id]; }
+  function hiddenNeighbours(id) {
+    return (adj[id] || []).filter(function (m) { return view.removed[m] || (view.shown && !view.shown[m]); });
+  }
+  var revealed = {};  // what expanding a node brought back: collapsing it hides that again
+  function expand(id) {
+    revealed[id] = hiddenNeighbours(id);
+    (adj[id] || []).forEach(function (m) {
+      delete view.removed[m];
+      if (view.shown) { view.shown[m] = true; }
+    });
+    if (view.shown) { view.shown[id] = true; }
+    applyFilters(true);
+    selectionChanged();
+  }
+  // hides what expanding this node brought back, and the neighbours that hang only on it
+  // (no other neighbour of theirs is drawn)
+  function collapse(id) {
+    var sel = {}, back = {};
+    network.getSelectedNodes().forEach(function (x) { sel[x] = true; });
+    (revealed[id] || []).forEach(function (m) { back[m] = true; });
+    delete revealed[id];
+    (adj[id] || []).forEach(function (m) {
+      if (sel[m] || m === id || !visible(m)) { return; }
+      var other = (adj[m] || []).some(function (k) { return k !== id && visible(k); });
+      if (back[m] || !other) { view.removed[m] = true; if (view.shown) { delete view.shown[m]; } }
+    });
+    applyFilters(true);
+    selectionChanged();
+  }
+  function onlySelection(ids) {
+    ids = ids || network.getSelectedNodes();
+    if (!ids.length) { return; }
+    view.shown = {};
+    ids.forEach(function (id) { view.shown[id] = true; });
+    view.removed = {};
+    applyFilters();
+    selectionChanged();
+  }
+  function showAll() {
+    view.shown = null; view.removed = {};
+    applyFilters();
+    selectionChanged();
+  }
+  // shortest path over every relationship the page holds (either direction)
+  function shortestPath(a, b) {
+    if (!adj[a] || !adj[b]) { return null; }
+    var prev = {}, queue = [a], head = 0;
+    prev[a] = null;
+    while (head < queue.length) {
+      var x = queue[head++];
+      if (x === b) { break; }
+      (adj[x] || []).forEach(function (m) { if (!(m in prev)) { prev[m] = x; queue.push(m); } });
+    }
+    if (!(b in prev)) { return null; }
+    var out = [];
+    for (var y = b; y !== null; y = prev[y]) { out.unshift(y); }
+    return out;
+  }
+  var pathEnds = null;
+  function clearPath() {
+    if (!pathEnds) { return; }
+    pathEnds = null; state.keepEdges = null;
+    $("view-note").textContent = "";
+  }
+  function showPath(a, b) {
+    var p = shortestPath(a, b);
+    if (!p) {
+      $("view-note").textContent = "No path between them on this map / 本图中两者之间没有路径";
+      return null;
+    }
+    pathEnds = [a, b];
+    var keep = {}, ke = {};
+    p.forEach(function (id) { keep[id] = 2; delete view.removed[id]; if (view.shown) { view.shown[id] = true; } });
+    for (var k = 0; k + 1 < p.length; k++) {
+      var u = p[k], v = p[k + 1], found = false;
+      DATA.edges.forEach(function (e) {
+        if (!found && e.match === undefined && ((e.from === u && e.to === v) || (e.from === v && e.to === u))) { ke[e.id] = true; found = true; }
+      });
+    }
+    applyFilters(true);
+    network.selectNodes(p);
+    if (big) {
+      var es = Object.keys(ke).map(function (eid) { var e = edges.get(eid); return [e.from, e.to, false]; });
+      var centre = {}; centre[a] = true; centre[b] = true;
+      spotlight = { centre: centre, nodes: p, edges: es };
+      network.redraw();
+    } else {
+      state.keep = keep; state.keepEdges = ke;
+      restyle();
+    }
+    network.fit({ nodes: p, animation: false });
+    userMoved = true;
+    $("view-note").textContent = "Path / 路径: " + p.map(function (id) { return nodes.get(id).label.replace("\n", " "); }).join(" → ") + " (" + (p.length - 1) + " hop(s) / 跳)";
+    selectionChanged(true);
+    return p;
+  }
+
+  // ---- aggregated groups open into their members ---------------------------------------------
+  var chainOfClass = {};
+  DATA.legend.classes.forEach(function (c) { chainOfClass[c.cls] = c.chain; });
+  function toggleGroup(gid) { if (view.opened[gid]) { closeGroup(gid); } else { openGroup(gid); } }
+  function openGroup(gid) {
+    var g = info[gid] && info[gid].open;
+    if (!g || view.opened[gid]) { return; }
+    var centre = network.getPositions([gid])[gid];
+    var ids = g.m.map(function (r) { return r[0]; });
+    var add = [], addE = [];
+    g.m.forEach(function (r) {
+      if (info[r[0]]) { return; }
+      info[r[0]] = { names: [r[1]], cls: r[2], chain: chainOfClass[r[2]] || "bridge", regions: [], alliances: [], props: [["group", "所属组", nodes.get(gid).label]], prov: {}, value: r[5], search: (r[0] + "\n" + r[1]).toLowerCase(), gaps: [], member: gid };
+      baseLabel[r[0]] = r[1]; baseFont[r[0]] = 12; adj[r[0]] = [];
+      var item = { id: r[0], label: r[1], group: r[2], x: centre.x + r[3], y: centre.y + r[4], size: r[5], font: { size: 12 } };
+      add.push(item); DATA.nodes.push(item);
+    });
+    g.e.forEach(function (pr, k) {
+      var a = ids[pr[0]], b = ids[pr[1]], eid = gid + ":e" + k;
+      if (einfo[eid]) { return; }
+      einfo[eid] = { type: "", en: "relationship inside the group", zh: "组内关系", props: [], prov: {} };
+      baseEdge[eid] = { color: EDGE_COLOUR, width: 1 };
+      var e = { id: eid, from: a, to: b };
+      addE.push(e); DATA.edges.push(e);
+      adj[a].push(b); adj[b].push(a);
+    });
+    add.forEach(function (n) { n.label = labelFor(n.id); });
+    (g.x || []).forEach(function (t, k) {
+      var a = ids[t[0]], other = "group:" + t[1], eid = gid + ":x" + k;
+      if (einfo[eid] || !info[other]) { return; }
+      einfo[eid] = { type: "", en: fmt(t[2]) + " relationships to " + nodes.get(other).label, zh: "与该组的关系 " + fmt(t[2]) + " 条", props: [], prov: {} };
+      var tie = { color: "rgba(120,120,120,0.35)", highlight: "#555555", hover: "#555555" };
+      baseEdge[eid] = { color: tie, width: 1 };
+      var e = { id: eid, from: a, to: other, dashes: [4, 4], color: tie, arrows: { to: { enabled: false } } };
+      addE.push(e); DATA.edges.push(e);
+    });
+    nodes.add(add); edges.add(addE);
+    view.opened[gid] = true;
+    nodes.update({ id: gid, label: baseLabel[gid] + " (open / 已展开: " + fmt(ids.length) + (g.total > ids.length ? " of / 共 " + fmt(g.total) : "") + ")" });
+    applyFilters(true);
+    network.fit({ nodes: ids.concat([gid]), animation: false });
+    userMoved = true;
+    selectionChanged();
+  }
+  function closeGroup(gid) {
+    if (!view.opened[gid]) { return; }
+    delete view.opened[gid];
+    var gone = {};
+    DATA.nodes = DATA.nodes.filter(function (n) { if (info[n.id] && info[n.id].member === gid) { gone[n.id] = true; return false; } return true; });
+    var goneE = [];
+    DATA.edges = DATA.edges.filter(function (e) { if (gone[e.from] || gone[e.to]) { goneE.push(e.id); return false; } return true; });
+    edges.remove(goneE);
+    nodes.remove(Object.keys(gone));
+    Object.keys(gone).forEach(function (id) { delete info[id]; delete adj[id]; delete nodeSig[id]; delete view.removed[id]; });
+    goneE.forEach(function (eid) { delete einfo[eid]; delete edgeSig[eid]; });
+    nodes.update({ id: gid, label: labelFor(gid) });
+    applyFilters();
+    selectionChanged();
+  }
+
+  // ---- timeline ------------------------------------------------------------------------------
+  var playTimer = null;
+  if (meta.years) {
+    $("timeline").hidden = false;
+    ["t-from", "t-to"].forEach(function (k) { $(k).min = meta.years[0]; $(k).max = meta.years[1]; $(k).step = 1; });
+    $("t-from").value = meta.years[0]; $("t-to").value = meta.years[1];
+  }
+  function setYears(lo, hi) {
+    if (!meta.years) { return; }
+    lo = Math.max(meta.years[0], Math.min(lo, meta.years[1]));
+    hi = Math.max(lo, Math.min(hi, meta.years[1]));
+    $("t-from").value = lo; $("t-to").value = hi;
+    view.years = (lo === meta.years[0] && hi === meta.years[1]) ? null : [lo, hi];
+    $("t-label").textContent = lo + " – " + hi;
+    applyFilters(true);
+  }
+  function timeInput() { setYears(Number($("t-from").value), Number($("t-to").value)); }
+  $("t-from").addEventListener("input", timeInput);
+  $("t-to").addEventListener("input", timeInput);
+  $("t-play").addEventListener("click", function () {
+    if (playTimer) { clearInterval(playTimer); playTimer = null; return; }
+    var lo = Number($("t-from").value), y = lo;
+    setYears(lo, y);
+    playTimer = setInterval(function () {
+      y += 1;
+      setYears(lo, y);
+      if (y >= meta.years[1]) { clearInterval(playTimer); playTimer = null; }
+    }, 600);
+  });
+
+  // ---- changed in the last load ------------------------------------------------------------------
+  if (meta.changes) {
+    var ch = meta.changes, nChanged = 0;
+    Object.keys(info).forEach(function (id) { if (info[id].ch === 1) { nChanged += 1; } });
+    $("changed-box").hidden = false;
+    var tot = ch.totals || {};
+    var what = "Last load / 最近一次加载: " + (ch.name || "?") + " (" + (ch.finished || ch.started || "") + "): " +
+      fmt(tot.added || 0) + " added / 新增, " + fmt(tot.changed || 0) + " changed / 变更, " + fmt(tot.retracted || 0) + " retracted / 撤回";
+    what += ch.known ? "; " + fmt(nChanged) + " of them on this map, ringed in orange / 本图中 " + fmt(nChanged) + " 个（橙色圈）"
+      : "; the load log does not name them, so none is ringed / 加载日志未记录具体节点";
+    $("changed-note").textContent = what;
+    if (!ch.known) { $("show-changed").disabled = true; }
+    $("show-changed").addEventListener("change", function () { state.changed = $("show-changed").checked; restyle(); saveState(); });
+  }
+
+  // ---- buttons -------------------------------------------------------------------------------
+  function selectionChanged(keepPath) {
+    var sel = network.getSelectedNodes();
+    var one = sel.length === 1 ? sel[0] : null;
+    $("expand").disabled = !one || !(hiddenNeighbours(one).length || (info[one] && info[one].open && !view.opened[one]));
+    $("collapse").disabled = !one || (!(adj[one] || []).some(visible) && !(info[one] && view.opened[one]));
+    $("only").disabled = !sel.length;
+    $("path").disabled = sel.length !== 2 && !(keepPath && pathEnds);
+    saveState();
+  }
+  $("expand").addEventListener("click", function () {
+    var id = network.getSelectedNodes()[0];
+    if (info[id] && info[id].open) { openGroup(id); } else { expand(id); }
+  });
+  $("collapse").addEventListener("click", function () {
+    var id = network.getSelectedNodes()[0];
+    if (info[id] && view.opened[id]) { closeGroup(id); } else { collapse(id); }
+  });
+  $("only").addEventListener("click", function () { onlySelection(); });
+  $("path").addEventListener("click", function () {
+    var sel = pathEnds || network.getSelectedNodes();
+    if (sel.length === 2) { showPath(sel[0], sel[1]); }
+  });
+  $("show-all").addEventListener("click", showAll);
+  $("fit").addEventListener("click", function () { userMoved = false; fitAll(); });
+  network.on("select", function () { selectionChanged(); });
+
+  // ---- the view lives in the link (#...) -------------------------------------------------------
+  var applying = false, lastHash = null, camTimer = null;
+  function stateString() {
+    var q = new URLSearchParams();
+    if (png) { q.append("png", "1"); }
+    if (lang) { q.append("lang", lang); }
+    if (lay.layout !== meta.layout) { q.append("layout", lay.layout); }
+    Object.keys(chainOn).sort().forEach(function (k) { if (chainOn[k] === false) { q.append("off", "chain:" + k); } });
+    Object.keys(classOn).sort().forEach(function (k) { if (classOn[k] === false) { q.append("off", "class:" + k); } });
+    if ($("region").value) { q.append("region", $("region").value); }
+    if ($("alliance").value) { q.append("alliance", $("alliance").value); }
+    if (!$("with-neighbours").checked) { q.append("nb", "0"); }
+    if (!state.gaps) { q.append("gaps", "0"); }
+    if (!state.matches) { q.append("matches", "0"); }
+    if (meta.changes && !state.changed) { q.append("changed", "0"); }
+    if (view.years) { q.append("t", view.years[0] + "-" + view.years[1]); }
+    Object.keys(view.opened).sort().forEach(function (g) { q.append("open", g); });
+    if (view.shown) { Object.keys(view.shown).sort().forEach(function (id) { q.append("only", id); }); }
+    Object.keys(view.removed).sort().forEach(function (id) { if (!collapsedAtStart[id]) { q.append("rm", id); } });
+    Object.keys(collapsedAtStart).sort().forEach(function (id) { if (!view.removed[id]) { q.append("add", id); } });
+    if (pathEnds) { q.append("path", pathEnds[0]); q.append("path", pathEnds[1]); }
+    else { network.getSelectedNodes().forEach(function (id) { q.append("sel", id); }); }
+    if (userMoved) {
+      var c = network.getViewPosition();
+      q.append("cam", Math.round(c.x) + "," + Math.round(c.y) + "," + network.getScale().toFixed(3));
+    }
+    return q.toString();
+  }
+  function saveState() {
+    if (applying || !started) { return; }
+    var h = stateString();
+    lastHash = h;
+    $("share-url").value = location.href.split("#")[0] + (h ? "#" + h : "");
+    if (png) { return; }
+    try { history.replaceState(null, "", h ? "#" + h : location.pathname + location.search); } catch (err) { /* some viewers forbid it */ }
+  }
+  function applyState(text) {
+    var q = new URLSearchParams(text || "");
+    applying = true;
+    try {
+      DATA.legend.chains.forEach(function (c) { chainOn[c.key] = true; });
+      DATA.legend.classes.forEach(function (c) { classOn[c.cls] = true; });
+      q.getAll("off").forEach(function (v) {
+        var kind = v.split(":")[0], key = v.slice(kind.length + 1);
+        if (kind === "chain" && key in chainOn) { chainOn[key] = false; }
+        if (kind === "class" && key in classOn) { classOn[key] = false; }
+      });
+      document.querySelectorAll("#legend-chains [data-chain] input").forEach(function (b) { b.checked = chainOn[b.parentNode.getAttribute("data-chain")] !== false; });
+      document.querySelectorAll("#legend-classes [data-class] input").forEach(function (b) { b.checked = classOn[b.parentNode.getAttribute("data-class")] !== false; });
+      $("region").value = q.get("region") || ""; $("alliance").value = q.get("alliance") || "";
+      $("with-neighbours").checked = q.get("nb") !== "0";
+      if ($("show-gaps")) { state.gaps = q.get("gaps") !== "0"; $("show-gaps").checked = state.gaps; }
+      if ($("show-matches")) { state.matches = q.get("matches") !== "0"; $("show-matches").checked = state.matches; }
+      state.changed = q.get("changed") !== "0"; $("show-changed").checked = state.changed;
+      Object.keys(view.opened).forEach(closeGroup);
+      q.getAll("open").forEach(function (g) { if (info[g] && info[g].open) { openGroup(g); } });
+      var t = (q.get("t") || "").split("-").map(Number);
+      if (meta.years && t.length === 2 && isFinite(t[0]) && isFinite(t[1])) { setYears(t[0], t[1]); }
+      else if (meta.years) { setYears(meta.years[0], meta.years[1]); }
+      var only = q.getAll("only").filter(function (id) { return info[id]; });
+      view.shown = null;
+      if (only.length) { view.shown = {}; only.forEach(function (id) { view.shown[id] = true; }); }
+      view.removed = startRemoved();
+      q.getAll("add").forEach(function (id) { delete view.removed[id]; });
+      q.getAll("rm").forEach(function (id) { if (info[id]) { view.removed[id] = true; } });
+      setLang(q.get("lang") || "");
+      setLayout(q.get("layout") || meta.layout);
+      applyFilters(true);
+      var path = q.getAll("path").filter(function (id) { return info[id]; });
+      var sel = q.getAll("sel").filter(function (id) { return info[id]; });
+      clearPath();
+      if (path.length === 2) { showPath(path[0], path[1]); }
+      else if (sel.length) { network.selectNodes(sel); highlight(sel); showDetails(sel[sel.length - 1]); }
+      else { network.unselectAll(); highlight([]); showDetails(null); }
+      var cam = (q.get("cam") || "").split(",").map(Number);
+      if (cam.length === 3 && cam.every(isFinite) && cam[2] > 0) {
+        network.moveTo({ position: { x: cam[0], y: cam[1] }, scale: cam[2], animation: false });
+        userMoved = true;
+      } else if (path.length !== 2) {
+        userMoved = false; fitAll();
+      }
+    } finally {
+      applying = false;
+    }
+    selectionChanged(true);
+  }
+  window.addEventListener("hashchange", function () {
+    var h = location.hash.replace(/^#/, "");
+    if (h !== lastHash) { applyState(h); }
+  });
+  network.on("dragEnd", function () { if (camTimer) { clearTimeout(camTimer); } camTimer = setTimeout(saveState, 250); });
+  network.on("zoom", function () { if (camTimer) { clearTimeout(camTimer); } camTimer = setTimeout(saveState, 250); });
+  $("share").addEventListener("click", function () {
+    saveState();
+    var box = $("share-url");
+    box.focus(); box.select();
+    try { if (navigator.clipboard) { navigator.clipboard.writeText(box.value).catch(function () { return null; }); } } catch (err) { /* no clipboard: the box is selected */ }
+  });
+
+  // ---- phones: the panel is a drawer -------------------------------------------------------------
+  $("panel-toggle").addEventListener("click", function () {
+    var open = document.body.classList.toggle("panel-open");
+    $("panel-toggle").setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
   // ---- start ---------------------------------------------------------------------------
   function drawnCounts() {
     var n = 0, e = 0;
@@ -645,11 +1086,25 @@
     edges.forEach(function (x) { if (!x.hidden && !state.hidden[x.from] && !state.hidden[x.to]) { e += 1; } });
     return { nodes: n, edges: e };
   }
-  restyle();
+  applyFilters(true);
   fitAll();
-  if (meta.focus && info[meta.focus]) {
+  var started = true;
+  var initial = location.hash.replace(/^#/, "");
+  if (png) { initial = initial.replace(/^png(&|$)/, ""); }
+  if (!initial && meta.view) { initial = meta.view.replace(/^#/, ""); }
+  if (initial) {
+    applyState(initial);
+  } else if (meta.focus && info[meta.focus]) {
     network.selectNodes([meta.focus]);
     showDetails(meta.focus);
+    selectionChanged();
+  }
+  if (meta.around && meta.around.hubs && meta.around.hubs.length) {
+    var nt = $("notice");
+    nt.hidden = false;
+    nt.appendChild(el("div", null, "Stopped at " + meta.around.hubs.length + " hub(s) (more than " + fmt(meta.around.threshold) + " relationships; their other neighbours are not drawn): " +
+      meta.around.hubs.slice(0, 8).map(function (h) { return h[2] + " (" + fmt(h[1]) + ")"; }).join(", ") + ". canal map --through-hubs draws them."));
+    nt.appendChild(el("div", "zh", "在枢纽节点处停止展开（关系数超过 " + fmt(meta.around.threshold) + "）：" + meta.around.hubs.slice(0, 8).map(function (h) { return h[2]; }).join("、")));
   }
   window.canalMap = {
     network: network, nodes: nodes, edges: edges, data: DATA, ready: false,
@@ -657,7 +1112,13 @@
     nodeCard: nodeCard, edgeCard: edgeCard, showTip: showTip,
     spotlight: function () { return spotlight; },
     setChain: function (key, on) { chainOn[key] = on; applyFilters(); },
-    setClass: function (cls, on) { classOn[cls] = on; applyFilters(); }
+    setClass: function (cls, on) { classOn[cls] = on; applyFilters(); },
+    setLang: setLang, setLayout: setLayout, layout: function () { return lay.layout; }, expand: expand, collapse: collapse, onlySelection: onlySelection, showAll: showAll,
+    showPath: showPath, shortestPath: shortestPath, openGroup: openGroup, closeGroup: closeGroup, setYears: setYears,
+    stateString: stateString, applyState: applyState, fitAll: fitAll,
+    selectMany: function (ids) { clearPath(); network.selectNodes(ids); highlight(ids); selectionChanged(); },
+    visibleIds: function () { var out = []; nodes.forEach(function (x) { if (!x.hidden) { out.push(x.id); } }); return out.sort(); },
+    view: function () { return view; }
   };
   network.once("afterDrawing", function () {
     window.canalMap.ready = true;
