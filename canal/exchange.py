@@ -399,9 +399,9 @@ def import_graph(store: GraphStore, path: str | Path, *, fmt: str | None = None,
     kill or Ctrl-C at any moment ends in the graph one clean import gives. The import is
     recorded in the load log (``import:<file name>``, mode ``import``).
     """
-    nodes, rels = read_graph_file(path, store.ontology, fmt=fmt, skip_bad=skip_bad)
     migrate(store)
     with recording(store, f"import:{Path(path).name}", str(path), mode="import") as run:
+        nodes, rels = read_graph_file(path, store.ontology, fmt=fmt, skip_bad=skip_bad)
         n, r = _write(store, nodes, rels, str(path))
         run.finish("done", nodes=n, relationships=r)
     return n, r

@@ -276,6 +276,11 @@ def _load_spec(
     t0 = time.perf_counter()
     onto = store.ontology
     spec = read_spec(spec_path, onto)
+    # a source never loaded before (no log record, not even an interrupted or failed one)
+    # has nothing to retract: the scans for what it asserted are skipped
+    was_loaded = loaded_before(store, spec.name)
+    if not dry_run:
+        run.start(spec.name, str(spec_path))  # from here a failure is logged as failed
     if not dry_run:
         store.ensure_indexes()
     wait_for_indexes(store)
@@ -387,9 +392,6 @@ def _load_spec(
     new_ids = {n.id for n in final_nodes}
     retract_nodes: list[str] = []
     drop_nodes: list[str] = []
-    # a source never loaded before (no log record, not even an interrupted one) has nothing
-    # to retract: skip the scans for what it asserted
-    was_loaded = loaded_before(store, S)
     asserted_nodes = store.query(_q_asserted_nodes(), {"s": S, "retracted": RETRACTED}).rows if was_loaded else []
     for nid, labels, srcs in asserted_nodes:
         if nid in new_ids:
@@ -436,7 +438,7 @@ def _load_spec(
     # -- write ------------------------------------------------------------------------
     if not dry_run:
         store.ensure_indexes()
-        report.load_id = run.start(S, str(spec_path))
+        report.load_id = run.id
         if merge_rows:
             store.meta_execute(_q_merge_record(), {"rows": [{"id": r["id"], "props": _merge_record_props(r)} for r in merge_rows]})
         total = sum(1 for n in final_nodes if n.id not in stored or n.id in changed_nodes)

@@ -50,7 +50,7 @@ def test_an_empty_entities_file_stops_with_the_number_it_would_retract(store: Gr
     with pytest.raises(LoaderError, match=r"retract 4 of the 4 relationships.*4 of the 4 nodes.*8 facts in all"):
         load_spec(store, spec)
     assert store.query("MATCH (n) WHERE n.status = 'retracted' RETURN count(n)").scalar() == 0
-    assert [x["status"] for x in load_log(store)] == ["done"]  # stopped before it started writing
+    assert [x["status"] for x in load_log(store)] == ["done", "failed"]  # stopped before writing
     report = load_spec(store, spec, allow_retract=True)
     assert report.totals()["retracted"] == 8
     assert store.query("MATCH (n) WHERE n.status = 'retracted' RETURN count(n)").scalar() == 4
@@ -80,3 +80,26 @@ def test_skip_bad_that_rejects_every_row_fails(store: GraphStore, tmp_path: Path
     with pytest.raises(LoaderError, match="every row was rejected"):
         load_spec(store, spec, skip_bad=True)
     assert store.counts().total_nodes == 0
+
+
+def test_a_nul_character_is_a_bad_row_nothing_is_written_and_the_log_says_failed(store: GraphStore, tmp_path: Path) -> None:
+    rows = [NODES[0]] + [[f"e{i}", "Enterprise", f"E{i}", "", "", "s1"] for i in range(3000)]
+    rows[2000][2] = "bad\x00name"
+    spec = write_input(tmp_path, rows, RELS[:1])
+    with pytest.raises(LoaderError) as info:
+        load_spec(store, spec)
+    assert "row 2001" in str(info.value) and "'name'" in str(info.value)  # the header is row 1
+    assert store.counts().total_nodes == 0
+    assert [x["status"] for x in load_log(store)] == ["failed"]
+    ttl = tmp_path / "g.ttl"
+    ttl.write_text(
+        "@prefix canal: <https://w3id.org/canal/ontology#> .\n"
+        + "".join(f'<https://w3id.org/canal/id/t{i}> a canal:Enterprise ; canal:name "{"x" if i != 2000 else "x" + chr(0)}" .\n' for i in range(3000)),
+        encoding="utf-8",
+    )
+    from canal.exchange import import_graph
+
+    with pytest.raises(LoaderError):
+        import_graph(store, ttl)
+    assert store.counts().total_nodes == 0
+    assert [x["status"] for x in load_log(store)] == ["failed", "failed"]
