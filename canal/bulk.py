@@ -75,6 +75,12 @@ def _simple(m: Mapping_) -> bool:
     return all(_simple_value(v) for v in (*m.values.values(), *m.properties.values(), *m.provenance.values()))
 
 
+NEO4J_ARRAY_DELIMITER = "\u241f"
+"""Array delimiter of the neo4j-admin import files (U+241F, the printable symbol for the unit
+separator): neo4j-admin cannot escape it, so it must be a character that real text does not hold
+(with ``;``, the default, a list value "a;b" would come back as two values)."""
+
+
 def _cell(value: Any, functional: bool, style: str) -> str:
     if value is None or value == [] or value == "":
         return ""
@@ -82,7 +88,11 @@ def _cell(value: Any, functional: bool, style: str) -> str:
         vals = value if isinstance(value, list) else [value]
         if style == "falkordb":
             return repr([str(x) for x in vals])
-        return ";".join(str(x).replace(";", ",") for x in vals)
+        texts = [str(x) for x in vals]
+        for t in texts:
+            if NEO4J_ARRAY_DELIMITER in t:
+                raise LoaderError(f"list value {t[:80]!r} holds {NEO4J_ARRAY_DELIMITER!r}, the array delimiter of the neo4j-admin import files, which cannot be escaped there")
+        return NEO4J_ARRAY_DELIMITER.join(texts)
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
@@ -1095,7 +1105,7 @@ def _bulk_load(
 def write_neo4j_import(spec_path: str | Path, folder: str | Path, *, skip_bad: bool = False, database: str = "neo4j") -> dict[str, Any]:
     """Write ``neo4j-admin database import`` files for a spec; returns the files and the command."""
     files = write_bulk_files(spec_path, folder, style="neo4j", skip_bad=skip_bad)
-    parts = ["neo4j-admin", "database", "import", "full", "--array-delimiter=';'", "--id-type=string"]
+    parts = ["neo4j-admin", "database", "import", "full", f"--array-delimiter={NEO4J_ARRAY_DELIMITER}", "--multiline-fields=true", "--id-type=string"]
     parts += [f"--nodes={p}" for _, p in sorted(files.node_files.items())]
     parts += [f"--relationships={p}" for _, p in sorted(files.rel_files.items())]
     parts.append(database)

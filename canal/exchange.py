@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -41,20 +42,25 @@ import networkx as nx
 
 from canal.errors import ConfigError, LoaderError
 from canal.loadlog import migrate, recording
-from canal.model import Node, Origin, Relationship, validate_node, validate_relationship
+from canal.model import Node, Origin, Relationship, key_of_rid, validate_node, validate_relationship
 from canal.ontology import Ontology, load_ontology
 from canal.rdf import from_rdf, parse_file, refuse_xml_dtd, serialize, to_rdf
-from canal.store.base import GraphStore
+from canal.store.base import GraphStore, most_specific
 
 __all__ = [
     "EXPORT_FORMATS",
     "IMPORT_FORMATS",
+    "canonical",
+    "canonical_diff",
     "csv_tables",
     "export_graph",
+    "graph_from_records",
     "import_graph",
     "import_rdf",
     "read_graph_file",
+    "read_neo4j_import",
     "records_from_networkx",
+    "split_list",
     "to_gexf",
     "to_graphml",
     "write_csv",
@@ -83,12 +89,73 @@ _GEXF_NS = "http://gexf.net/1.3"
 _VIZ_NS = "http://gexf.net/1.3/viz"
 
 
+def _list_item(value: Any) -> str:
+    return str(value).replace("\\", "\\\\").replace(LIST_SEP, "\\" + LIST_SEP)
+
+
 def _flat(value: Any) -> Any:
+    r"""A value for one GraphML/GEXF/CSV cell: lists ``|``-joined, a ``|`` or ``\`` inside an item
+    escaped with ``\`` (:func:`split_list` reads them back).
+
+    >>> _flat(["a|b", "c\\d", "e"])
+    'a\\|b|c\\\\d|e'
+    """
     if isinstance(value, (list, tuple, set)):
-        return LIST_SEP.join(str(v) for v in value)
+        return LIST_SEP.join(_list_item(v) for v in value)
     if isinstance(value, dict):
         return str(value)
     return value
+
+
+def split_list(text: str) -> list[str]:
+    r"""The items of a ``|``-joined cell (``\|`` is a ``|`` inside an item, ``\\`` a backslash;
+    a backslash before anything else stays as written); empty items are dropped.
+
+    >>> split_list("a\\|b|c\\\\d|e||"), split_list("plain|text")
+    (['a|b', 'c\\d', 'e'], ['plain', 'text'])
+    """
+    items: list[str] = []
+    cur: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] in (LIST_SEP, "\\"):
+            cur.append(text[i + 1])
+            i += 2
+            continue
+        if ch == LIST_SEP:
+            items.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+        i += 1
+    items.append("".join(cur))
+    return [x for x in items if x != ""]
+
+
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _check_xml_text(G: nx.MultiDiGraph, fmt: str) -> None:
+    """Refuse text that XML 1.0 cannot hold (most control characters) instead of writing a file no reader opens."""
+
+    def bad(value: Any) -> str | None:
+        for v in value if isinstance(value, (list, tuple, set)) else [value]:
+            m = _NOT_IN_XML.search(str(v)) if isinstance(v, str) else None
+            if m:
+                return f"U+{ord(m.group()):04X}"
+        return None
+
+    for n, d in G.nodes(data=True):
+        for k, v in [("id", n), *d.items()]:
+            ch = bad(v)
+            if ch:
+                raise ConfigError(f"node {str(n)[:80]!r}: {k} holds the control character {ch}, which {fmt} (XML 1.0) cannot carry; export as ttl, jsonld or csv")
+    for _u, _v, k, d in G.edges(keys=True, data=True):
+        for a, b in [("id", k), *d.items()]:
+            ch = bad(b)
+            if ch:
+                raise ConfigError(f"relationship {str(k)[:80]!r}: {a} holds the control character {ch}, which {fmt} (XML 1.0) cannot carry; export as ttl, jsonld or csv")
 
 
 def _flat_attrs(d: dict[str, Any]) -> dict[str, Any]:
@@ -97,6 +164,7 @@ def _flat_attrs(d: dict[str, Any]) -> dict[str, Any]:
 
 def to_graphml(G: nx.MultiDiGraph) -> str:
     """GraphML text: scalars as typed keys, lists ``|``-joined, parallel edges keyed by id."""
+    _check_xml_text(G, "GraphML")
     H: nx.MultiDiGraph = nx.MultiDiGraph()
     for n, d in G.nodes(data=True):
         H.add_node(n, **_flat_attrs(d))
@@ -104,7 +172,9 @@ def to_graphml(G: nx.MultiDiGraph) -> str:
         H.add_edge(u, v, key=k, **_flat_attrs(d))
     buf = io.BytesIO()
     nx.write_graphml(H, buf, edge_id_from_attribute=None)
-    return buf.getvalue().decode("utf-8")
+    # a raw carriage return inside text would be read back as a line feed (XML line-end
+    # normalisation); the writer puts none in the markup, so each one is content
+    return buf.getvalue().decode("utf-8").replace("\r", "&#13;")
 
 
 def _gexf_type(values: Iterable[Any]) -> str:
@@ -146,6 +216,7 @@ def _attvalues(parent: ET.Element, row: dict[str, Any], types: dict[str, str]) -
 def to_gexf(G: nx.MultiDiGraph, *, ontology: Ontology | None = None, title: str = "canal graph") -> str:
     """GEXF 1.3 text for Gephi / Gephi Lite (see the module docstring for what it holds)."""
     onto = ontology or load_ontology()
+    _check_xml_text(G, "GEXF")
     ET.register_namespace("", _GEXF_NS)
     ET.register_namespace("viz", _VIZ_NS)
     node_rows: dict[Any, dict[str, Any]] = {}
@@ -190,7 +261,8 @@ def csv_tables(G: nx.MultiDiGraph, *, ontology: Ontology | None = None) -> tuple
     onto = ontology or load_ontology()
     node_keys = sorted({k for _, d in G.nodes(data=True) for k in d} - {"cls", "labels", "name"})
     nbuf = io.StringIO()
-    w = csv.writer(nbuf, lineterminator="\n")
+    # RFC 4180 line ends: then every cell holding a line break (\n or \r) is quoted
+    w = csv.writer(nbuf, lineterminator="\r\n")
     w.writerow(["id", "class", "chain", "stage", "name", *node_keys])
     for n, d in sorted(G.nodes(data=True), key=lambda x: str(x[0])):
         cls = str(d.get("cls", ""))
@@ -198,7 +270,7 @@ def csv_tables(G: nx.MultiDiGraph, *, ontology: Ontology | None = None) -> tuple
         w.writerow([n, cls, onto.chain_of(cls) if known else "", onto.stage_of(cls) if known else "", d.get("name", ""), *[_cell(d.get(k)) for k in node_keys]])
     edge_keys = sorted({k for *_, d in G.edges(keys=True, data=True) for k in d} - {"type", "rel"})
     ebuf = io.StringIO()
-    w = csv.writer(ebuf, lineterminator="\n")
+    w = csv.writer(ebuf, lineterminator="\r\n")
     w.writerow(["id", "source_id", "type", "target_id", *edge_keys])
     for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: str(e[2])):
         w.writerow([k, u, d.get("type", ""), v, *[_cell(d.get(a)) for a in edge_keys]])
@@ -217,8 +289,8 @@ def write_csv(G: nx.MultiDiGraph, folder: str | Path, *, ontology: Ontology | No
     out.mkdir(parents=True, exist_ok=True)
     nodes, edges = csv_tables(G, ontology=ontology)
     npath, epath = out / "nodes.csv", out / "edges.csv"
-    npath.write_text(nodes, encoding="utf-8-sig")
-    epath.write_text(edges, encoding="utf-8-sig")
+    npath.write_text(nodes, encoding="utf-8-sig", newline="")
+    epath.write_text(edges, encoding="utf-8-sig", newline="")
     return npath, epath
 
 
@@ -241,15 +313,8 @@ def export_graph(G: nx.MultiDiGraph, fmt: str, *, ontology: Ontology | None = No
 def _split(onto: Ontology, key: str, value: Any) -> Any:
     info = onto.properties.get(key)
     if isinstance(value, str) and info is not None and not info.functional:
-        return [x for x in value.split(LIST_SEP) if x != ""]
+        return split_list(value)
     return value
-
-
-def _key_of(rid: str, source: str, rtype: str, target: str) -> str:
-    base = f"{source}-{rtype}->{target}"
-    if rid.startswith(base + "#"):
-        return rid[len(base) + 1 :]
-    return ""
 
 
 def records_from_networkx(
@@ -287,7 +352,7 @@ def records_from_networkx(
         if info is None:
             raise LoaderError(f"edge {u!r} -> {v!r}: unknown relationship type {rtype!r}", file=source, field="type")
         rid = str(d.get("id") or k or "")
-        key = _key_of(rid, str(u), info.type, str(v))
+        key = key_of_rid(rid, str(u), info.type, str(v))
         props = {a: _split(onto, a, b) for a, b in d.items() if a not in _DERIVED_EDGE_KEYS}
         rel = validate_relationship(onto, Relationship(info.name, str(u), str(v), key, props, Origin(f"{source} (edge {rid})")))
         if not onto.allows(rel.type, classes.get(rel.source, ""), classes.get(rel.target, "")) and rel.source in classes and rel.target in classes:
@@ -414,3 +479,146 @@ def import_rdf(store: GraphStore, path: str | Path, **_: Any) -> tuple[int, int]
     n = store.upsert_nodes(nodes)
     r = store.upsert_relationships(rels)
     return n, r
+
+
+# -- one canonical form, to compare the paths a graph can take ---------------------
+
+
+def _canon_value(value: Any, functional: bool) -> Any:
+    if isinstance(value, (list, tuple, set)):
+        vals = [_canon_value(v, True) for v in value]
+        return vals if functional else sorted(vals, key=lambda v: (type(v).__name__, str(v)))
+    if isinstance(value, float):
+        # FalkorDB stores doubles exactly but prints 15 significant digits
+        return float(f"{value:.15g}")
+    return value
+
+
+def _canon_props(onto: Ontology, props: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for k in sorted(props):
+        v = props[k]
+        if v is None or v == [] or v == "":
+            continue
+        info = onto.properties.get(k)
+        out[k] = _canon_value(v, info.functional if info is not None else True)
+    return out
+
+
+def canonical(G: nx.MultiDiGraph, ontology: Ontology | None = None) -> dict[str, list[Any]]:
+    """A graph in one canonical, sorted form, to compare two paths the same data took.
+
+    ``{"nodes": [[id, class, labels, properties], ...], "relationships": [[id, source, type,
+    target, properties], ...]}``, sorted by id; properties include provenance. The values of
+    multi-valued properties are sorted (RDF keeps no order), floats are rounded to the 15
+    significant digits FalkorDB returns, empty values are left out. ``G`` has the shape of
+    :meth:`GraphStore.to_networkx` (see also :func:`graph_from_records`).
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", cls="Enterprise", labels=["Entity", "Enterprise", "Organisation"], name="A", aliases=["z", "b"])
+    >>> canonical(G)["nodes"]
+    [['a', 'Enterprise', ['Enterprise', 'Entity', 'Organisation'], {'aliases': ['b', 'z'], 'name': 'A'}]]
+    """
+    onto = ontology or load_ontology()
+    nodes: list[list[Any]] = []
+    for n, d in G.nodes(data=True):
+        props = {k: v for k, v in d.items() if k not in ("cls", "labels")}
+        nodes.append([str(n), d.get("cls"), sorted(d.get("labels") or []), _canon_props(onto, props)])
+    rels: list[list[Any]] = []
+    for u, v, k, d in G.edges(keys=True, data=True):
+        props = {a: b for a, b in d.items() if a not in ("type", "rel")}
+        rtype = d.get("type") or ""
+        rels.append([str(k), str(u), str(rtype), str(v), _canon_props(onto, props)])
+    nodes.sort(key=lambda r: str(r[0]))
+    rels.sort(key=lambda r: str(r[0]))
+    return {"nodes": nodes, "relationships": rels}
+
+
+def canonical_diff(a: dict[str, list[Any]], b: dict[str, list[Any]], *, limit: int = 10) -> list[str]:
+    """What differs between two :func:`canonical` forms, one line per node or relationship (at most ``limit``)."""
+    out: list[str] = []
+    for part in ("nodes", "relationships"):
+        left = {r[0]: r for r in a[part]}
+        right = {r[0]: r for r in b[part]}
+        for key in sorted(set(left) | set(right)):
+            x, y = left.get(key), right.get(key)
+            if x == y:
+                continue
+            if x is None or y is None:
+                out.append(f"{part[:-1]} {key!r} only in the {'second' if x is None else 'first'}")
+            else:
+                fields = [f"{i}: {x[i]!r} != {y[i]!r}" for i in range(1, len(x) - 1) if x[i] != y[i]]
+                px, py = x[-1], y[-1]
+                fields += [f"{k}: {px.get(k)!r} != {py.get(k)!r}" for k in sorted(set(px) | set(py)) if px.get(k) != py.get(k)]
+                out.append(f"{part[:-1]} {key!r}: " + "; ".join(f[:300] for f in fields))
+            if len(out) >= limit:
+                return out
+    return out
+
+
+def graph_from_records(nodes: Iterable[Node], rels: Iterable[Relationship], ontology: Ontology | None = None) -> nx.MultiDiGraph:
+    """The networkx graph a store would give for these records (the shape of :meth:`GraphStore.to_networkx`)."""
+    onto = ontology or load_ontology()
+    G: nx.MultiDiGraph = nx.MultiDiGraph()
+    for n in nodes:
+        G.add_node(n.id, cls=n.cls, labels=sorted(onto.labels_for(n.cls)), **n.props)
+    for r in rels:
+        info = onto.relation(r.type)
+        G.add_edge(r.source, r.target, key=r.rid, type=info.type, rel=info.name, **r.props)
+    return G
+
+
+_NEO4J_SCALARS: dict[str, Any] = {
+    "string": str,
+    "long": int,
+    "int": int,
+    "double": float,
+    "float": float,
+    "boolean": lambda t: {"true": True, "false": False}[t.lower()],
+    "date": str,
+    "datetime": str,
+}
+
+
+def read_neo4j_import(folder: str | Path, ontology: Ontology | None = None, *, array_delimiter: str = "\u241f") -> tuple[list[Node], list[Relationship]]:
+    """Read ``neo4j-admin database import`` CSV files back as records, as neo4j-admin would.
+
+    Node files (``id:ID``, ``:LABEL`` and typed ``key:type`` / ``key:type[]`` columns) and
+    relationship files (``:START_ID``, ``:END_ID``, ``:TYPE``, ``id``, typed columns) are told
+    apart by their header; an empty cell is an absent value, arrays are split on
+    ``array_delimiter`` (canal writes U+241F, ``canal.bulk.NEO4J_ARRAY_DELIMITER``), labels on ``;``, and the class is the most specific label. It is how
+    canal checks its own import files against the other loading paths; records are validated.
+    """
+    onto = ontology or load_ontology()
+    nodes: list[Node] = []
+    rels: list[Relationship] = []
+    for path in sorted(Path(folder).glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, [])
+            cols: list[tuple[str, str, bool]] = []
+            for h in header:
+                name, _, kind = h.partition(":")
+                cols.append((name, kind.removesuffix("[]").lower(), kind.endswith("[]")))
+            for row_no, row in enumerate(reader, start=2):
+                props: dict[str, Any] = {}
+                lead: dict[str, str] = {}
+                for (name, kind, many), cell in zip(cols, row, strict=True):
+                    if name in ("", "id") and kind in ("id", "label", "start_id", "end_id", "type", ""):
+                        lead[kind or name] = cell
+                        continue
+                    if cell == "":
+                        continue
+                    conv = _NEO4J_SCALARS.get(kind or "string")
+                    if conv is None:
+                        raise LoaderError(f"unknown neo4j-admin type {kind!r}", file=str(path), row=1, field=name)
+                    props[name] = [conv(x) for x in cell.split(array_delimiter)] if many else conv(cell)
+                origin = Origin(str(path), row_no)
+                if "label" in lead:
+                    nodes.append(validate_node(onto, Node(lead["id"], most_specific(onto, lead["label"].split(";")), props, origin)))
+                else:
+                    info = onto.relation(lead["type"])
+                    rid = lead.get("id", "")
+                    key = key_of_rid(rid, lead["start_id"], info.type, lead["end_id"])
+                    rels.append(validate_relationship(onto, Relationship(info.name, lead["start_id"], lead["end_id"], key, props, origin)))
+    return nodes, rels

@@ -51,6 +51,11 @@ PROVENANCE_KEYS = (
 """Property keys that carry provenance on every node and relationship."""
 
 _ID_RE = re.compile(r"^\S(.*\S)?$")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+MAX_ID_BYTES = 2048
+"""Longest id (UTF-8 bytes). Ids live in FalkorDB's unique index, which brought the server down
+on ids over 4,096 bytes and on ids holding the character U+0001 (FalkorDB 4.22, measured);
+canal refuses long ids and any control character in an id as a bad row instead."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,18 @@ class Relationship:
         return f"{base}#{self.key}" if self.key else base
 
 
+def key_of_rid(rid: str, source: str, rtype: str, target: str) -> str:
+    """The key of a relationship id ``source-TYPE->target#key`` (ids may hold ``#`` and ``->`` themselves).
+
+    >>> key_of_rid("a#1-DEVELOPS->b#2#k#3", "a#1", "DEVELOPS", "b#2")
+    'k#3'
+    >>> key_of_rid("a-DEVELOPS->b", "a", "DEVELOPS", "b")
+    ''
+    """
+    base = f"{source}-{rtype}->{target}"
+    return rid[len(base) + 1 :] if rid.startswith(base + "#") else ""
+
+
 def _err(msg: str, origin: Origin | None, fieldname: str | None) -> LoaderError:
     return LoaderError(
         msg,
@@ -105,11 +122,16 @@ def check_id(value: Any, origin: Origin | None, fieldname: str) -> str:
         raise _err("missing id", origin, fieldname)
     text = str(value)
     if not _ID_RE.match(text) or "\n" in text:
-        raise _err(f"id {text!r} has surrounding or embedded line white space", origin, fieldname)
+        raise _err(f"id {text[:80]!r} has surrounding or embedded line white space", origin, fieldname)
+    if _CONTROL_RE.search(text):
+        raise _err(f"id {text[:80]!r} contains a control character", origin, fieldname)
     try:
-        return storable_text(text)
+        text = storable_text(text)
     except SchemaError as exc:
         raise _err(f"id: {exc}", origin, fieldname) from None
+    if len(text.encode("utf-8")) > MAX_ID_BYTES:
+        raise _err(f"id {text[:40]!r}... is longer than {MAX_ID_BYTES} bytes (UTF-8)", origin, fieldname)
+    return text
 
 
 def validate_node(onto: Ontology, node: Node) -> Node:

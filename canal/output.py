@@ -23,12 +23,17 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
-def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "table", *, title: str | None = None) -> str:
-    """Rows as a text table, JSON (list of objects) or CSV.
+def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "table", *, title: str | None = None,
+           width: int = 160) -> str:
+    """Rows as a text table (``width`` columns wide, at least 40), JSON (list of objects) or CSV.
+
+    The one table renderer: the CLI and the shell (with the terminal's width) print through it.
 
     >>> print(render(["a", "b"], [[1, "x"]], "csv").strip())
     a,b
     1,x
+    >>> max(len(line) for line in render(["a"], [["x" * 100]], width=40).splitlines())
+    40
     """
     if fmt == "json":
         return json.dumps([dict(zip(columns, r, strict=True)) for r in rows], ensure_ascii=False, indent=2, sort_keys=False, default=str)
@@ -50,7 +55,7 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "ta
         table.add_column(str(c), overflow="fold")
     for r in rows:
         table.add_row(*[_cell(v) for v in r])
-    console = Console(file=io.StringIO(), width=160, force_terminal=False, color_system=None)
+    console = Console(file=io.StringIO(), width=max(40, width), force_terminal=False, color_system=None)
     console.print(table)
     out = console.file.getvalue()  # type: ignore[attr-defined]
     return str(out)

@@ -21,7 +21,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from canal.errors import LoaderError, SchemaError, ValidationError
-from canal.model import Node, Origin, Relationship, validate_node, validate_relationship
+from canal.model import Node, Origin, Relationship, key_of_rid, validate_node, validate_relationship
 from canal.ontology import CANAL, ID, Ontology, load_ontology
 from canal.resources import shapes_file
 
@@ -107,7 +107,7 @@ def to_rdf(G: nx.MultiDiGraph, ontology: Ontology | None = None) -> Graph:
         g.add((link, CANAL.linkSource, node_iri(u)))
         g.add((link, CANAL.linkTarget, node_iri(v)))
         g.add((link, CANAL.linkType, rel.iri))
-        rkey = str(key).split("#", 1)[1] if "#" in str(key) else ""
+        rkey = key_of_rid(str(key), str(u), rel.type, str(v))
         g.add((link, CANAL.linkKey, Literal(rkey)))
         _add_props(g, onto, link, {k: val for k, val in data.items() if k not in ("type", "rel")})
     return g

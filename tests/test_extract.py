@@ -274,3 +274,15 @@ def test_gb18030_file_is_decoded(tmp_path: Path) -> None:
     p.write_bytes("2023年，北辰大学加入长江储能产业技术创新联盟。".encode("gb18030"))
     ex = extract_article(read_article(p))
     assert ("北辰大学", "memberOf", "长江储能产业技术创新联盟") in _rels(ex)
+
+
+def test_an_investment_group_company_is_an_enterprise_and_sino_foreign_names_stay_whole() -> None:
+    got = {(m.text, m.cls) for m in find_mentions("星河城市建设投资集团有限公司与北辰大学中德智能制造研究所签约。", "zh")}
+    assert ("星河城市建设投资集团有限公司", "Enterprise") in got
+    assert ("北辰大学中德智能制造研究所", "ResearchInstitute") in got
+    assert ("云岭创业投资有限公司", "VentureCapital") in {(m.text, m.cls) for m in find_mentions("云岭创业投资有限公司领投。", "zh")}
+
+
+def test_english_company_heads_without_a_legal_form() -> None:
+    got = {(m.text, m.cls) for m in find_mentions("Investors backed Northwind Pharma and Quillon Devices last year.", "en")}
+    assert {("Northwind Pharma", "Enterprise"), ("Quillon Devices", "Enterprise")} <= got

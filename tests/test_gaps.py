@@ -109,6 +109,9 @@ def test_scope_keeps_the_gaps_of_one_alliance_or_region(demo_store: GraphStore) 
     assert chongqing and all(g.scope == "region:Chongqing" or any(G.nodes[n].get("region") == "Chongqing" for n in g.nodes)
                              for g in chongqing)
     assert find_gaps(G, scope="region:tianjin") == []  # Hexi's pilot projects are hosted by a funded institute
+    # names compare after case, width and space folding (canal.resolve.names.fold_name)
+    assert find_gaps(G, scope="region:ＣＨＯＮＧＱＩＮＧ ") == chongqing
+    assert find_gaps(G, scope="alliance:CAS AM alliance") == cas
     with pytest.raises(ConfigError):
         find_gaps(G, scope="alliance:no-such-alliance")
     with pytest.raises(ConfigError):

@@ -13,6 +13,7 @@ import os
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -181,3 +182,69 @@ def test_dated_projects_also_give_a_time_split_that_holds_out_the_newest(cordis:
     assert sorted(sp.held_events) == sorted(newest)
     rep = evaluate(G, directions=["to-enterprise"], splits=["event-time"], seed=0, bootstrap=0, single_signals=False)
     assert rep.get("to-enterprise", "event-time", "canal") is not None
+
+
+def _bench_module(name: str) -> Any:
+    import importlib.util
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_candidate_signals_of_the_second_pass_see_only_training_partners(cordis: nx.MultiDiGraph) -> None:
+    """bench/match_real_signals.py on real rows: every candidate signal in 0..1, built from training links only."""
+    bench = _bench_module("match_real_signals")
+    base = GraphIndex(cordis)
+    split = bench.split_values(cordis, base, seed=1)
+    sp = make_split(base, "to-enterprise", "event", share=0.2, seed=1)
+    held = set(sp.held_events)
+    P = split["partners"]
+    assert split["queries"] > 10 and split["with_partners"] > 0
+    for i, s in enumerate(split["sources"]):
+        partners = {split["companies"][j] for j in P.indices[P.indptr[i] : P.indptr[i + 1]]}
+        hidden = {split["companies"][j] for j in split["hidden"][i]}
+        assert hidden and not partners & hidden  # a held-out partner is never a "past partner"
+        for t in partners:  # each past partner met the lab in a project that is not held out
+            assert (s, t) in sp.train_links
+            assert set(sp.train_links[(s, t)].events).isdisjoint(held)
+    for name in bench.CANDIDATES:
+        v = split["vals"][name]
+        assert v.shape == (split["queries"], split["targets"])
+        assert float(v.min()) >= 0.0 and float(v.max()) <= 1.0 + 1e-6, name
+    # a lab with past partners: its nearest past partner scores 1 on partner distance
+    i = next(i for i in range(split["queries"]) if P.indptr[i + 1] > P.indptr[i])
+    j = int(P.indices[P.indptr[i]])
+    assert split["vals"]["partner_distance"][i, j] > 0.99 or not split["vals"]["distance"][i].any()
+    mrr, hits = bench.score(split, {"distance": 1.0})
+    assert 0.0 < mrr <= 1.0 and 0.0 <= hits <= 1.0
+
+
+def test_per_seed_summary_of_the_real_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
+    bench = _bench_module("match_real")
+    assert bench.main(["--csv", str(FIXTURE / "h2020_organizations_odd_projects.csv"), "--seeds", "1,2"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [r["seed"] for r in out["splits"]] == [1, 2]
+    for r in out["splits"]:
+        assert 0.0 < r["canal"]["mrr"] < 0.9 and r["best_baseline"]["method"]
+    assert set(out["summary"]["canal mrr"]) == {"mean", "sd"}
+
+
+def test_the_learner_checks_its_fit_on_folds_of_every_positive_source(cordis: nx.MultiDiGraph) -> None:
+    from canal.match.learn import VALIDATION_FOLDS, VALIDATION_PER_FOLD, _validation_folds, learn_weights
+
+    rng = np.random.default_rng(0)
+    assert _validation_folds(np.arange(19), rng) == []  # too few sources to judge
+    folds = _validation_folds(np.repeat(np.arange(60), 3), rng)
+    assert len(folds) == VALIDATION_FOLDS and sorted(np.concatenate(folds).tolist()) == list(range(60))
+    big = _validation_folds(np.arange(1000), rng)
+    assert all(len(f) == VALIDATION_PER_FOLD for f in big) and len(set(np.concatenate(big).tolist())) == 3 * VALIDATION_PER_FOLD
+    # on real rows the fit is compared with the defaults on sources it was not fitted on, and kept only if not worse
+    lr = learn_weights(cordis, "to-enterprise", seed=1)
+    assert set(lr.validation) == {"learned", "default"}
+    assert lr.learned == (lr.validation["learned"] >= lr.validation["default"])

@@ -172,6 +172,10 @@ def test_cordis_participations_load_with_the_files_own_totals(store: GraphStore,
     got = store.query("MATCH (:Entity)-[r:PARTICIPATES_IN]->(:Entity) RETURN sum(r.amount), count(r.amount)").rows[0]
     assert abs(Decimal(str(got[0])) - total) < Decimal("0.01")
     assert got[1] == sum(1 for r in rows if r["ecContribution"])
+    # total costs: decimal commas read as the spec says ("211562,5" is 211562.5, not 2115625)
+    costs = sum(Decimal(r["totalCost"].replace(",", ".")) for r in rows if r["totalCost"])
+    got_cost = store.query("MATCH (:Entity)-[r:PARTICIPATES_IN]->(:Entity) RETURN sum(r.totalCost), count(r.totalCost)").rows[0]
+    assert abs(Decimal(str(got_cost[0])) - costs) < Decimal("0.01") and got_cost[1] == sum(1 for r in rows if r["totalCost"])
     # every participation keeps its own amounts, role and currency (one per row, keyed by `order`)
     stored = {
         rid: (role, amount, net, cur)

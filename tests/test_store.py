@@ -164,3 +164,44 @@ def test_parameters_reach_falkordb_unchanged(store: GraphStore) -> None:
     maps = [{"k": ":)"}, {"odd key": 1, "n": None}, {"x": [1.5, True, {"y": "z"}]}]
     got = store.query("RETURN $t AS t, $m AS m, $n AS n", {"t": tricky, "m": maps, "n": 2**53}).rows[0]
     assert got == (tricky, maps, 2**53)
+
+
+_SLOW_LISTENER = textwrap.dedent(
+    """
+    import socket, sys, time
+    path, delay = sys.argv[1], float(sys.argv[2])
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(path)          # the socket file exists from here on ...
+    time.sleep(delay)     # ... but nothing listens yet: a connect is refused (errno 111)
+    if delay < 100:
+        s.listen(8)
+        while True:
+            c, _ = s.accept()
+            c.recv(1024)
+            c.sendall(b"+PONG\\r\\n")
+            c.close()
+    """
+)
+
+
+@pytest.mark.parametrize(("delay", "timeout", "opens"), [(1.0, 60.0, True), (1000.0, 1.5, False)])
+def test_open_waits_until_the_server_accepts_commands(tmp_path: Path, delay: float, timeout: float, opens: bool) -> None:
+    # a real process that creates its socket file before it listens, like redis-server does
+    from canal.errors import StoreError
+    from canal.store.embedded import EmbeddedServer
+
+    server = EmbeddedServer(tmp_path / "x.db")
+    server.socket = str(tmp_path / "redis.sock")
+    server.proc = subprocess.Popen([sys.executable, "-c", _SLOW_LISTENER, server.socket, str(delay)])
+    try:
+        deadline = time.monotonic() + 30
+        while not os.path.exists(server.socket) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if opens:
+            server._wait_accepting(timeout)  # returns once PING is answered
+        else:
+            with pytest.raises(StoreError, match=r"did not accept commands within 1\.5 s"):
+                server._wait_accepting(timeout)
+    finally:
+        server.proc.kill()
+        server.proc.wait()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 
@@ -53,3 +54,28 @@ def test_planted_counts_follow_the_option_and_extra_planters_add_their_own_truth
     assert kinds["missing_pilot"] == 0 and kinds["broker_risk"] == 3 and kinds["orphan_patent"] == 2
     assert {t for t in GAP_TYPES if t != "missing_pilot"} <= set(kinds)
     assert all(isinstance(t, PlantedGap) and t.nodes[0] in set(r.ids) for t in r.truth)
+
+
+def test_synth_load_refuses_a_graph_with_real_data_unless_told(tmp_path: Path) -> None:
+    import json
+
+    from canal.store import open_store
+    from tests.conftest import canal_cmd
+
+    db = str(tmp_path / "real.db")
+    assert canal_cmd("--db", db, "--no-progress", "demo").returncode == 0
+    with open_store(db) as store:
+        before = store.counts()
+    res = canal_cmd("--db", db, "synth", "--nodes", "500", "--load")
+    assert res.returncode != 0 and "not synthetic" in res.stderr and "--into-existing" in res.stderr
+    with open_store(db) as store:
+        assert store.counts() == before  # nothing written
+    # an empty database takes it, and so does a second synthetic load into the same one
+    empty = str(tmp_path / "synth.db")
+    for _ in range(2):
+        res = canal_cmd("--db", empty, "synth", "--nodes", "500", "--load")
+        assert res.returncode == 0, res.stderr
+    # told explicitly, the real database takes it too
+    res = canal_cmd("--db", db, "synth", "--nodes", "500", "--load", "--into-existing")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["nodes"] > 0

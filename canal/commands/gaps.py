@@ -9,7 +9,24 @@ import click
 
 from canal.commands._support import cli_store as _store
 from canal.commands._support import echo_table as _echo_table
-from canal.gaps.model import BASES, GAP_TYPES
+from canal.gaps.model import BASES
+
+
+class GapTypeChoice(click.Choice):  # type: ignore[type-arg]  # generic only from click 8.2
+    """The registered gap types (:mod:`canal.gaps.registry`), read when the option is used."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from canal.gaps.registry import gap_types
+
+        return gap_types()
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        pass
 
 
 def _short(nodes: tuple[str, ...], k: int = 4) -> str:
@@ -24,12 +41,63 @@ def _review_text(g: Any) -> str:
     return f"{r.get('decision', '')} by {r.get('reviewer', '?')} {str(r.get('reviewedAt', ''))[:10]}".strip()
 
 
+def _echo_gaps(found: list[Any], suggestions: dict[tuple[str, str], list[Any]], fmt: str, lang: str, suggest: bool) -> None:
+    """Print the gaps as JSON, CSV or a table with counts per type and basis."""
+    if fmt == "json":
+        out = []
+        for g in found:
+            d = g.as_dict()
+            if suggest:
+                d["suggestions"] = [c.as_dict() for c in suggestions.get((g.type, g.anchor), [])]
+            out.append(d)
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+        return
+    if fmt == "csv":
+        cols = ["id", "severity", "type", "kind", "basis", "scope", "nodes", "explanation_en", "explanation_zh", "evidence",
+                "settle", "review", "cypher", "params"]
+        rows: list[list[Any]] = [
+            [g.id, g.severity, g.type, g.kind, g.basis, g.scope, "|".join(g.nodes), g.explanation_en, g.explanation_zh,
+             " | ".join(g.evidence), g.settle, json.dumps(g.review, ensure_ascii=False) if g.review else "", g.cypher,
+             json.dumps(g.params, ensure_ascii=False)]
+            for g in found
+        ]
+        if suggest:
+            cols.append("suggestions")
+            for r, g in zip(rows, found, strict=True):
+                r.append("|".join(f"{c.target}:{c.score:.3f}" for c in suggestions.get((g.type, g.anchor), [])))
+        _echo_table(cols, rows, "csv")
+        return
+    cols = ["id", "severity", "type", "basis", "scope", "nodes", "explanation" if lang == "en" else "说明"]
+    rows = [
+        [g.id, f"{g.severity:.2f}", g.type + (f" ({g.kind})" if g.kind else ""), g.basis, g.scope, _short(g.nodes),
+         g.explanation_en if lang == "en" else g.explanation_zh]
+        for g in found
+    ]
+    if any(g.review for g in found):
+        cols.append("review")
+        for r, g in zip(rows, found, strict=True):
+            r.append(_review_text(g))
+    if suggest:
+        cols.append("suggested")
+        for r, g in zip(rows, found, strict=True):
+            r.append(", ".join(f"{c.target} ({c.score:.2f})" for c in suggestions.get((g.type, g.anchor), [])))
+    _echo_table(cols, rows, "table", title="Chain gaps, worst first")
+    counts: dict[str, int] = {}
+    for g in found:
+        counts[g.type] = counts.get(g.type, 0) + 1
+    click.echo(f"{len(found)} gap(s): " + ", ".join(f"{t} {n}" for t, n in counts.items()) if found else "no gaps found")
+    data = sum(1 for g in found if g.basis == "data")
+    if found:
+        click.echo(f"{len(found) - data} canal gap(s) (the link is missing in the world), {data} data gap(s) "
+                   "(canal has no record; JSON/CSV say what would settle each)")
+
+
 def register(main: click.Group) -> None:
     """Add ``canal gaps`` to the ``canal`` command."""
 
     @main.command()
     @click.option("--scope", default=None, help="alliance:ID_OR_NAME or region:NAME (default: the whole graph).")
-    @click.option("--type", "types", multiple=True, type=click.Choice(GAP_TYPES), help="Gap type (repeatable; default all).")
+    @click.option("--type", "types", multiple=True, type=GapTypeChoice(), help="Gap type (repeatable; default all).")
     @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
     @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the table's explanations.")
     @click.option("--limit", type=int, default=None, help="Show only the N most severe gaps.")
@@ -94,50 +162,4 @@ def register(main: click.Group) -> None:
             suggestions: dict[tuple[str, str], list[Any]] = {}
             if suggest_fn is not None and found:
                 suggestions = suggest_fn(store.to_networkx(), found, top=3)
-        if fmt == "json":
-            out = []
-            for g in found:
-                d = g.as_dict()
-                if suggest:
-                    d["suggestions"] = [c.as_dict() for c in suggestions.get((g.type, g.anchor), [])]
-                out.append(d)
-            click.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
-            return
-        if fmt == "csv":
-            cols = ["id", "severity", "type", "kind", "basis", "scope", "nodes", "explanation_en", "explanation_zh", "evidence",
-                    "settle", "review", "cypher", "params"]
-            rows: list[list[Any]] = [
-                [g.id, g.severity, g.type, g.kind, g.basis, g.scope, "|".join(g.nodes), g.explanation_en, g.explanation_zh,
-                 " | ".join(g.evidence), g.settle, json.dumps(g.review, ensure_ascii=False) if g.review else "", g.cypher,
-                 json.dumps(g.params, ensure_ascii=False)]
-                for g in found
-            ]
-            if suggest:
-                cols.append("suggestions")
-                for r, g in zip(rows, found, strict=True):
-                    r.append("|".join(f"{c.target}:{c.score:.3f}" for c in suggestions.get((g.type, g.anchor), [])))
-            _echo_table(cols, rows, "csv")
-            return
-        cols = ["id", "severity", "type", "basis", "scope", "nodes", "explanation" if lang == "en" else "说明"]
-        rows = [
-            [g.id, f"{g.severity:.2f}", g.type + (f" ({g.kind})" if g.kind else ""), g.basis, g.scope, _short(g.nodes),
-             g.explanation_en if lang == "en" else g.explanation_zh]
-            for g in found
-        ]
-        if any(g.review for g in found):
-            cols.append("review")
-            for r, g in zip(rows, found, strict=True):
-                r.append(_review_text(g))
-        if suggest:
-            cols.append("suggested")
-            for r, g in zip(rows, found, strict=True):
-                r.append(", ".join(f"{c.target} ({c.score:.2f})" for c in suggestions.get((g.type, g.anchor), [])))
-        _echo_table(cols, rows, "table", title="Chain gaps, worst first")
-        counts: dict[str, int] = {}
-        for g in found:
-            counts[g.type] = counts.get(g.type, 0) + 1
-        click.echo(f"{len(found)} gap(s): " + ", ".join(f"{t} {n}" for t, n in counts.items()) if found else "no gaps found")
-        data = sum(1 for g in found if g.basis == "data")
-        if found:
-            click.echo(f"{len(found) - data} canal gap(s) (the link is missing in the world), {data} data gap(s) "
-                       "(canal has no record; JSON/CSV say what would settle each)")
+        _echo_gaps(found, suggestions, fmt, lang, suggest)

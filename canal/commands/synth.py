@@ -22,11 +22,13 @@ def register(main: click.Group) -> None:
     @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("synth"), show_default=True,
                   help="Folder for the loader input (spec, CSVs, truth.csv).")
     @click.option("--load", "load_now", is_flag=True, help="Load the graph into the store instead of writing files.")
-    def synth(n_nodes: int, seed: int, edges_per_node: float, planted: int | None, out: Path, load_now: bool) -> None:
+    @click.option("--into-existing", is_flag=True, help="With --load: also when the graph already holds data that is not synthetic.")
+    def synth(n_nodes: int, seed: int, edges_per_node: float, planted: int | None, out: Path, load_now: bool, into_existing: bool) -> None:
         """Generate a synthetic canal graph with planted gaps (and their ground truth).
 
         Writes OUT/synth.yaml with OUT/synth/nodes.csv, relationships.csv and truth.csv, ready
-        for `canal load OUT/synth.yaml`; with --load, writes the graph into the store directly.
+        for `canal load OUT/synth.yaml`; with --load, writes the graph into the store directly,
+        refusing a graph that already holds data that is not synthetic unless --into-existing.
         """
         from canal.errors import ConfigError
         from canal.synth import load_synth, synth_graph, write_loader_input
@@ -38,7 +40,7 @@ def register(main: click.Group) -> None:
         if load_now:
             with _store() as store:
                 store.ensure_indexes()
-                load_synth(store, result)
+                load_synth(store, result, into_existing=into_existing)
             from canal.redact import redact
 
             summary["database"] = redact(_settings().db)

@@ -107,6 +107,8 @@ _ZH_STOP_POS = {"x", "p", "c", "u", "uj", "ul", "uz", "uv", "ud", "ug", "r", "m"
 # Another organisation's suffix ends a name on the left ("...引导基金向海岚电子科技有限公司").
 _NAME_BREAK = {"基金", "引导基金", "联盟", "有限公司", "股份有限公司", "公司", "集团", "管委会", "管理委员会", "人民政府", "中试基地", "中试平台", "园区", "产业园"}
 _FUNC_CHARS = "从在向由与和对将把被给为是及了"
+# the partner country of a Sino-foreign name (中德工程研究所, 中以创新园, 中新生态城)
+_SINO_PARTNER = "德美英法日韩俄欧以新澳加意荷瑞丹芬挪奥比葡西乌白哈"
 _NAME_VERBS = frozenset(
     ["交换", "制备", "监测", "回收", "分离", "提取", "萃取", "发酵", "纯化", "燃烧", "储存", "识别", "定位", "导航", "驱动", "传感", "成像",
      "编辑", "切割", "喷涂", "修复", "诊断", "治疗", "冶炼", "锻造", "铸造", "压缩", "过滤", "淡化", "催化", "降解", "封装", "测序", "沉积",
@@ -232,6 +234,7 @@ def _zh_left_edge(text: str, suffix_start: int, cls: str, legal: bool = False) -
             and not (flag == "x" and re.fullmatch(r"[\u3400-\u9fff]+", word))
             and not (flag == "m" and word in "一二三四五六七八九十" and len(word) == 1)
             and not (flag == "f" and len(word) >= 2 and word[-1] in "部方北南东西")  # 中部, 北方, 西南
+            and not (word == "中" and text[pos : pos + 1] in _SINO_PARTNER)  # 中德, 中以, 中新: Sino-foreign names
         )
         if (word in ZH_STOP or stop_pos) and not (flag == "t" and not _TIME_WORD.search(word)):
             break
@@ -327,7 +330,7 @@ def _zh_candidate(text: str, at: int, suffix: str) -> list[Mention]:
         cls = "GovernmentGuidanceFund"
     if re.fullmatch(r"(国家级|省级|市级|区级|县级|首个|首家|一家|一批|多家|该|本|其)", head):
         return []
-    if cls == "Enterprise" and re.search(r"(创业投资|创投|私募|股权投资|投资管理|资本管理|创新投资|产业投资|投资有限公司|投资集团)", name):
+    if cls == "Enterprise" and re.search(r"(创业投资|创投|私募|股权投资|投资管理|资本管理|创新投资|产业投资|投资有限公司)", name):
         cls = "VentureCapital"
     if cls in ("ResearchInstitute", "Laboratory") and re.search(r"中试", name):
         cls = "PilotPlatform"
@@ -394,7 +397,7 @@ _EN_HEADS: list[tuple[str, str, float]] = [
     (r"Laboratory|Laboratories|Lab|Labs", "Laboratory", 0.85),
     (r"Institute|Academy|Research Center|Research Centre", "ResearchInstitute", 0.9),
     (r"New Area|Development Zone|High-tech Zone|Hi-tech Zone|Zone|Industrial Park|Science Park|Technology Park|Park|Science City|Tech City", "IndustrialPark", 0.85),
-    (r"Co\.?,? ?Ltd\.?|Co\.|Company|Corporation|Corp\.?|Inc\.?|Ltd\.?|Limited|LLP|LLC|L\.L\.C\.|[Pp][Ll][Cc]|GmbH|AG|S\.?A\.?|B\.?V\.?|N\.?V\.?|Pty|Therapeutics|Biosciences|Bio|Labs|Systems|Photonics|Quantum|Group|Holdings|Technologies|Tech|Industries|Pharmaceuticals?|Semiconductors?|Electronics|Robotics|Biotech|Motors|Biologics", "Enterprise", 0.85),
+    (r"Co\.?,? ?Ltd\.?|Co\.|Company|Corporation|Corp\.?|Inc\.?|Ltd\.?|Limited|LLP|LLC|L\.L\.C\.|[Pp][Ll][Cc]|GmbH|AG|S\.?A\.?|B\.?V\.?|N\.?V\.?|Pty|Therapeutics|Biosciences|Bio|Labs|Systems|Photonics|Quantum|Group|Holdings|Technologies|Tech|Industries|Pharmaceuticals?|Semiconductors?|Electronics|Robotics|Biotech|Motors|Biologics|Pharma|Genomics|Diagnostics|Devices|Instruments|Analytics|Software|Networks", "Enterprise", 0.85),
 ]
 _EN_HEAD_RX = [(re.compile(rf"\b(?:{rx})(?=\W|$)"), cls, conf) for rx, cls, conf in _EN_HEADS]
 _EN_CONNECT = {"of", "and", "for", "&", "de", "on", "the"}

@@ -162,6 +162,7 @@ def extract_article(
     ontology: Ontology | None = None,
     lang: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    classifier: bool | None = None,
 ) -> Extraction:
     """Find entities and relations in one article.
 
@@ -171,6 +172,11 @@ def extract_article(
     Each paragraph is processed in its own language (``lang`` or the article's setting
     forces one). Entities are linked to existing nodes through ``lexicon`` (the graph's
     gazetteer); otherwise they get a new id made from their name.
+
+    Relations come from the trigger rules and from the relation classifier
+    (:mod:`canal.extract.classifier`) on pairs of mentions: ``classifier=True`` adds its
+    proposals, ``False`` leaves it out, ``None`` follows the shipped model's ``mode`` (chosen
+    by cross-validation on the real dev set).
     """
     onto = ontology or load_ontology()
     text = article.text
@@ -178,7 +184,8 @@ def extract_article(
     mentions: list[Mention] = []
     cands: list[Candidate] = []
     done: dict[tuple[str, str], tuple[list[Mention], list[Candidate]]] = {}  # repeated blocks are analysed once
-    for a, b, lg in _paragraph_langs(text, forced):
+    blocks = _paragraph_langs(text, forced)
+    for a, b, lg in blocks:
         if progress is not None:
             progress(a, len(text))
         chunk = text[a:b]
@@ -196,6 +203,8 @@ def extract_article(
         local, found = done[(chunk, lg)]
         mentions.extend(_shift(m, a) for m in local)
         cands.extend(_shift_candidate(c, a) for c in found)
+    if classifier is not False:
+        cands.extend(_classified(text, mentions, blocks, onto, cands, force=classifier is True))
     ex = Extraction(article, mentions)
     # entities: one per (name, class)
     groups: dict[tuple[str, str], list[Mention]] = {}
@@ -250,6 +259,27 @@ def extract_article(
             Relation(c.type, ids[sk], ids[tk], sk[0], tk[0], c.confidence, c.method, c.start, c.end, text[c.start : c.end], c.amount, c.currency, c.date)
         )
     return ex
+
+
+def _classified(
+    text: str, mentions: list[Mention], blocks: list[tuple[int, int, str]], onto: Ontology, cands: list[Candidate], *, force: bool
+) -> list[Candidate]:
+    """Candidates of the relation classifier that the rules did not already propose."""
+    from canal.extract.classifier import classify_pairs, load_model
+
+    model = load_model()
+    if model is None or (model.mode != "union" and not force):
+        return []
+    have = {(c.source.name, c.type, c.target.name) for c in cands}
+    have |= {(c.target.name, c.type, c.source.name) for c in cands if onto.relation(c.type).symmetric}
+    seen = simplified_same_length(text) if any(lg == "zh" for _, _, lg in blocks) else text
+    out: list[Candidate] = []
+    for rel, src, tgt, s0, s1, p in classify_pairs(seen, mentions, blocks, onto, model=model):
+        if (src.name, rel, tgt.name) in have:
+            continue
+        have.add((src.name, rel, tgt.name))
+        out.append(Candidate(rel, src, tgt, s0, s1, "classifier", round(p * min(src.confidence, tgt.confidence) ** 0.5, 3)))
+    return out
 
 
 def simplified_same_length(text: str) -> str:

@@ -22,8 +22,16 @@ import networkx as nx
 from canal.errors import ConfigError
 from canal.gaps.detect import Detector
 from canal.gaps.frame import CanalFrame, frame_from_arrays, frame_from_networkx, frame_without
-from canal.gaps.model import BASES, GAP_LABELS, GAP_TYPES, Gap, gap_id
-from canal.gaps.network import broker_risk, simple_graph, structural_holes
+from canal.gaps.model import BASES, Gap, gap_id
+from canal.gaps.registry import (
+    GapContext,
+    GapType,
+    gap_type,
+    gap_types,
+    register_gap_type,
+    registered,
+    unregister_gap_type,
+)
 from canal.gaps.review import REVIEW_CLASS, absences_from_networkx, apply_absences, apply_reviews, reviews_from_networkx
 from canal.ontology import Ontology
 
@@ -33,13 +41,27 @@ __all__ = [
     "GAP_TYPES",
     "CanalFrame",
     "Gap",
+    "GapContext",
+    "GapType",
     "find_gaps",
     "frame_from_arrays",
     "frame_from_networkx",
     "gap_id",
+    "gap_type",
+    "gap_types",
     "in_scope",
+    "register_gap_type",
     "resolve_scope",
+    "unregister_gap_type",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("GAP_TYPES", "GAP_LABELS"):
+        from canal.gaps import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def find_gaps(
@@ -63,7 +85,7 @@ def find_gaps(
     """Find the gaps of a canal graph, worst first.
 
     ``scope`` is ``alliance:ID_OR_NAME`` or ``region:NAME`` (None: the whole graph);
-    ``types`` limits the gap types (see :data:`GAP_TYPES`). ``min_cut`` is the number of
+    ``types`` limits the gap types (the registered ones, see :mod:`canal.gaps.registry`). ``min_cut`` is the number of
     innovation nodes a broker must cut off from capital, ``min_hole`` the smallest
     one-chain group counted as a structural hole, ``concentration`` the betweenness share
     that makes one node a broker of the whole graph (sampled from ``betweenness_samples``
@@ -79,10 +101,11 @@ def find_gaps(
     """
     import time
 
-    wanted = list(GAP_TYPES) if types is None else list(dict.fromkeys(types))
-    unknown = [t for t in wanted if t not in GAP_TYPES]
+    known = gap_types()
+    wanted = list(known) if types is None else list(dict.fromkeys(types))
+    unknown = [t for t in wanted if t not in known]
     if unknown:
-        raise ConfigError(f"unknown gap type(s) {', '.join(unknown)} (choose from {', '.join(GAP_TYPES)})")
+        raise ConfigError(f"unknown gap type(s) {', '.join(unknown)} (choose from {', '.join(known)})")
     want_bases = None if bases is None else set(bases)
     if want_bases is not None and want_bases - set(BASES):
         raise ConfigError(f"unknown gap basis {', '.join(sorted(want_bases - set(BASES)))} (choose from {', '.join(BASES)})")
@@ -97,48 +120,22 @@ def find_gaps(
     if timings is not None:
         timings["frame"] = round(time.perf_counter() - t0, 3)
     scope_fn = resolve_scope(frame, scope) if scope else None
-    det = Detector(frame)
-    simple: list[Any] = []
-
-    def graph() -> Any:
-        if not simple:
-            t = time.perf_counter()
-            simple.append(simple_graph(frame))
-            if timings is not None:
-                timings["igraph"] = round(time.perf_counter() - t, 3)
-        return simple[0]
-
-    runners: dict[str, Callable[[], list[Gap]]] = {
-        "stranded_technology": det.stranded_technology,
-        "missing_pilot": det.missing_pilot,
-        "capital_gap": det.capital_gap,
-        "broken_canal": det.broken_canal,
-        "alliance_role_gap": det.alliance_role_gap,
-        "segment_gap": det.segment_gap,
-        "broker_risk": lambda: broker_risk(
-            frame,
-            graph(),
-            min_cut=min_cut,
-            concentration=concentration,
-            betweenness_samples=betweenness_samples,
-            max_nodes=max_nodes,
-            seed=seed,
-        ),
-        "structural_hole": lambda: structural_holes(frame, graph(), min_hole=min_hole, max_nodes=max_nodes),
-    }
+    options = {"min_cut": min_cut, "min_hole": min_hole, "concentration": concentration,
+               "betweenness_samples": betweenness_samples, "max_nodes": max_nodes, "seed": seed}
+    ctx = GapContext(frame, Detector(frame), options, timings)
     out: list[Gap] = []
-    for t in GAP_TYPES:
-        if t not in wanted:
+    for gt in registered():
+        if gt.name not in wanted:
             continue
         start = time.perf_counter()
-        found = runners[t]()
+        found = gt.detect(ctx)
         if timings is not None:
-            timings[t] = round(time.perf_counter() - start - timings.get("igraph", 0) * (t == "broker_risk"), 3)
+            timings[gt.name] = round(time.perf_counter() - start - timings.get("igraph", 0) * (gt.name == "broker_risk"), 3)
         out.extend(g for g in found if scope_fn is None or scope_fn(g))
     out = apply_reviews(apply_absences(out, absences), reviews, show_dismissed=show_dismissed)
     if want_bases is not None:
         out = [g for g in out if g.basis in want_bases]
-    order = {t: k for k, t in enumerate(GAP_TYPES)}
+    order = {t: k for k, t in enumerate(known)}
     # worst first; at equal severity a canal gap (the link is missing in the world) before a data gap
     return sorted(out, key=lambda g: (-g.severity, g.basis != "canal", order[g.type], g.scope, g.kind, g.nodes))
 
@@ -148,35 +145,38 @@ def resolve_scope(frame: CanalFrame, scope: str) -> Callable[[Gap], bool]:
 
     An alliance is named by id or name (case-insensitive); a gap is in it when its scope is
     the alliance or one of its nodes is the alliance or a member. A gap is in a region when
-    its scope is the region or one of its nodes has that ``region``. Unknown names raise
+    its scope is the region or one of its nodes has that ``region``. Names compare after case,
+    width and space folding (:func:`canal.resolve.names.fold_name`). Unknown names raise
     :class:`ConfigError`.
     """
+    from canal.resolve.names import fold_name
+
     kind, _, value = scope.partition(":")
     value = value.strip()
     if kind not in ("alliance", "region") or not value:
         raise ConfigError(f"--scope takes alliance:NAME or region:NAME, got {scope!r}")
-    low = value.casefold()
+    low = fold_name(value)
     if kind == "alliance":
         det = Detector(frame)
         members = det.alliance_members()
-        hits = [a for a in members if frame.ids[a].casefold() == low or frame.name(a).casefold() == low
-                or frame.names_zh.get(a, "").casefold() == low]
+        hits = [a for a in members if low in (fold_name(frame.ids[a]), fold_name(frame.name(a)), fold_name(frame.names_zh.get(a, "")))]
         if not hits:
             raise ConfigError(f"no alliance {value!r} in the graph")
         a = hits[0]
         scope_key = f"alliance:{frame.ids[a]}"
         inside = {frame.ids[a], *(frame.ids[o] for o in members[a])}
         return lambda g: g.scope == scope_key or any(x in inside for x in g.nodes)
-    regions = {r.casefold(): r for r in frame.region if r}
+    regions = {fold_name(r): r for r in frame.region if r}
     region_nodes = [i for i in range(frame.n) if frame.class_of(i) == "Region"
-                    and low in (frame.ids[i].casefold(), frame.name(i).casefold(), frame.names_zh.get(i, "").casefold())]
+                    and low in (fold_name(frame.ids[i]), fold_name(frame.name(i)), fold_name(frame.names_zh.get(i, "")))]
     if low in regions:
         name = regions[low]
     elif region_nodes:
         name = frame.name(region_nodes[0])
     else:
         raise ConfigError(f"no region {value!r} in the graph")
-    inside_r = {frame.ids[i] for i, r in enumerate(frame.region) if r and r.casefold() == name.casefold()}
+    key = fold_name(name)
+    inside_r = {frame.ids[i] for i, r in enumerate(frame.region) if r and fold_name(r) == key}
     return lambda g: g.scope.casefold() == f"region:{name}".casefold() or any(x in inside_r for x in g.nodes)
 
 

@@ -6,29 +6,20 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-GAP_TYPES: tuple[str, ...] = (
-    "stranded_technology",
-    "missing_pilot",
-    "capital_gap",
-    "broken_canal",
-    "alliance_role_gap",
-    "segment_gap",
-    "broker_risk",
-    "structural_hole",
-)
-"""Every gap type, in canal order (research first, network structure last)."""
 
-GAP_LABELS: dict[str, tuple[str, str]] = {
-    "stranded_technology": ("stranded technology", "技术成果闲置"),
-    "missing_pilot": ("missing pilot stage", "缺少中试环节"),
-    "capital_gap": ("capital gap", "资本缺口"),
-    "broken_canal": ("broken canal", "转化链条断裂"),
-    "alliance_role_gap": ("alliance role gap", "联盟角色缺位"),
-    "segment_gap": ("segment gap (补链)", "产业链缺环（补链）"),
-    "broker_risk": ("broker risk", "单点中介风险"),
-    "structural_hole": ("structural hole", "结构洞"),
-}
-"""English and Chinese names of the gap types."""
+def __getattr__(name: str) -> Any:
+    """``GAP_TYPES`` (every registered gap type, in canal order) and ``GAP_LABELS`` (their English and
+    Chinese names), read from :mod:`canal.gaps.registry` on each access."""
+    if name == "GAP_TYPES":
+        from canal.gaps.registry import gap_types
+
+        return gap_types()
+    if name == "GAP_LABELS":
+        from canal.gaps.registry import gap_labels
+
+        return gap_labels()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 BASES: tuple[str, ...] = ("canal", "data")
 """``canal``: the graph shows the link is missing in the world (a source or a coordinator says so);

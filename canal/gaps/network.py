@@ -23,13 +23,10 @@ import numpy as np
 from canal.gaps import cypher as Q
 from canal.gaps.frame import CanalFrame, unique_ints
 from canal.gaps.model import Gap
-from canal.gaps.schema import CHAINS, gap_schema
+from canal.gaps.schema import CHAIN_ZH, CHAINS, gap_schema
 
 if TYPE_CHECKING:
     import igraph as ig
-
-_CHAIN_ZH = {"innovation": "创新链", "industrial": "产业链", "capital": "资本链"}
-
 
 def simple_graph(frame: CanalFrame) -> ig.Graph:
     """The undirected simple graph of a frame (no loops, parallel edges merged).
@@ -154,43 +151,64 @@ def broker_risk(
     hubs = context_hubs(frame, g) if hubs is None else hubs
     hub_set = set(hubs)
     chain = _chain_codes(frame)
-    innov = (chain == 0).astype(np.int64)
-    cap = (chain == 2).astype(np.int64)
     deg: list[int] = g.degree()
-    aps, pb, pv = _blocks(g)
-    ap_index = {a: k for k, a in enumerate(aps)}
-    K = len(aps)
-    nb = int(pb[-1]) + 1 if len(pb) else 0
-    T = K + nb
-    is_ap = np.zeros(frame.n, dtype=bool)
-    is_ap[np.asarray(aps, dtype=np.int64)] = True
-    plain = ~is_ap[pv]
-    w_in = np.zeros(T, dtype=np.int64)
-    w_cap = np.zeros(T, dtype=np.int64)
-    w_n = np.zeros(T, dtype=np.int64)
-    w_in[K:] = np.bincount(pb[plain], weights=innov[pv[plain]], minlength=nb).astype(np.int64)
-    w_cap[K:] = np.bincount(pb[plain], weights=cap[pv[plain]], minlength=nb).astype(np.int64)
-    w_n[K:] = np.bincount(pb[plain], minlength=nb).astype(np.int64)
-    for a, k in ap_index.items():
-        w_in[k] = innov[a]
-        w_cap[k] = cap[a]
-        w_n[k] = 1
-    starts = np.searchsorted(pb, np.arange(nb + 1))
-    adj: list[list[int]] = [[] for _ in range(T)]
-    for b_, v in zip((pb[~plain] + K).tolist(), pv[~plain].tolist(), strict=True):
-        k = ap_index[v]
-        adj[b_].append(k)
-        adj[k].append(b_)
-    parent = [-2] * T
-    sub_in = w_in.tolist()
-    sub_cap = w_cap.tolist()
-    sub_n = w_n.tolist()
-    root_of = [0] * T
-    for r in range(T):
-        if parent[r] != -2:
+    bt = _BlockTree(frame, g, chain)
+    gaps: list[Gap] = []
+    for a, k in sorted(bt.ap_index.items(), key=lambda kv: frame.ids[kv[0]]):
+        if a in hub_set:
             continue
+        gap = _articulation_gap(frame, g, bt, chain, deg, a, k, min_cut=min_cut, max_nodes=max_nodes)
+        if gap is not None:
+            gaps.append(gap)
+    gaps.extend(_betweenness(frame, g, deg, concentration, betweenness_samples, seed, hubs))
+    gaps.extend(context_gaps(frame, g, hubs))
+    return gaps
+
+
+class _BlockTree:
+    """The block-cut tree of the simple graph (articulation points first, then blocks), rooted per
+    component, with the innovation, capital and node counts of every subtree."""
+
+    def __init__(self, frame: CanalFrame, g: ig.Graph, chain: np.ndarray[Any, np.dtype[np.int8]]) -> None:
+        innov = (chain == 0).astype(np.int64)
+        cap = (chain == 2).astype(np.int64)
+        aps, pb, pv = _blocks(g)
+        ap_index = {a: k for k, a in enumerate(aps)}
+        K = len(aps)
+        nb = int(pb[-1]) + 1 if len(pb) else 0
+        T = K + nb
+        is_ap = np.zeros(frame.n, dtype=bool)
+        is_ap[np.asarray(aps, dtype=np.int64)] = True
+        plain = ~is_ap[pv]
+        w_in = np.zeros(T, dtype=np.int64)
+        w_cap = np.zeros(T, dtype=np.int64)
+        w_n = np.zeros(T, dtype=np.int64)
+        w_in[K:] = np.bincount(pb[plain], weights=innov[pv[plain]], minlength=nb).astype(np.int64)
+        w_cap[K:] = np.bincount(pb[plain], weights=cap[pv[plain]], minlength=nb).astype(np.int64)
+        w_n[K:] = np.bincount(pb[plain], minlength=nb).astype(np.int64)
+        for a, k in ap_index.items():
+            w_in[k] = innov[a]
+            w_cap[k] = cap[a]
+            w_n[k] = 1
+        self.starts = np.searchsorted(pb, np.arange(nb + 1))
+        adj: list[list[int]] = [[] for _ in range(T)]
+        for b_, v in zip((pb[~plain] + K).tolist(), pv[~plain].tolist(), strict=True):
+            k = ap_index[v]
+            adj[b_].append(k)
+            adj[k].append(b_)
+        self.ap_index, self.K, self.pv, self.is_ap, self.adj = ap_index, K, pv, is_ap, adj
+        self.sub_in, self.sub_cap, self.sub_n = w_in.tolist(), w_cap.tolist(), w_n.tolist()
+        self.parent = [-2] * T
+        self.root_of = [0] * T
+        for r in range(T):
+            if self.parent[r] == -2:
+                self._accumulate(r)
+        self.org = frame.class_mask(c for c in frame.classes if c in frame.ontology.classes and frame.ontology.is_a(c, "Organisation"))
+
+    def _accumulate(self, r: int) -> None:
+        parent, adj, sub_in, sub_cap, sub_n = self.parent, self.adj, self.sub_in, self.sub_cap, self.sub_n
         parent[r] = -1
-        root_of[r] = r
+        self.root_of[r] = r
         order = [r]
         stack = [r]
         while stack:
@@ -198,7 +216,7 @@ def broker_risk(
             for y in adj[x]:
                 if parent[y] == -2:
                     parent[y] = x
-                    root_of[y] = r
+                    self.root_of[y] = r
                     order.append(y)
                     stack.append(y)
         for x in reversed(order[1:]):
@@ -206,76 +224,79 @@ def broker_risk(
             sub_in[p] += sub_in[x]
             sub_cap[p] += sub_cap[x]
             sub_n[p] += sub_n[x]
-    org = frame.class_mask(c for c in frame.classes if c in frame.ontology.classes and frame.ontology.is_a(c, "Organisation"))
 
-    def _lone_org(y: int) -> bool:
-        members = pv[starts[y - K] : starts[y - K + 1]].tolist()
-        return len(members) == 2 and all(org[v] or is_ap[v] for v in members)
+    def members(self, y: int) -> list[int]:
+        """The vertices of block ``y`` (a block-cut tree node)."""
+        return list(self.pv[self.starts[y - self.K] : self.starts[y - self.K + 1]].tolist())
 
-    gaps: list[Gap] = []
-    for a, k in sorted(ap_index.items(), key=lambda kv: frame.ids[kv[0]]):
-        if a in hub_set:
-            continue
-        root = root_of[k]
-        tot_in, tot_cap, tot_n = sub_in[root], sub_cap[root], sub_n[root]
-        sides: list[tuple[int, int, int, int]] = []  # (block tree node, innovation, capital, nodes)
-        for y in adj[k]:
-            if y == parent[k]:
-                sides.append((int(y), int(tot_in - sub_in[k]), int(tot_cap - sub_cap[k]), int(tot_n - sub_n[k])))
+    def lone_org(self, y: int) -> bool:
+        members = self.members(y)
+        return len(members) == 2 and all(self.org[v] or self.is_ap[v] for v in members)
+
+    def sides(self, k: int) -> list[tuple[int, int, int, int]]:
+        """The pieces around articulation point ``k``: (block tree node, innovation, capital, nodes)."""
+        root = self.root_of[k]
+        tot_in, tot_cap, tot_n = self.sub_in[root], self.sub_cap[root], self.sub_n[root]
+        sides: list[tuple[int, int, int, int]] = []
+        for y in self.adj[k]:
+            if y == self.parent[k]:
+                sides.append((int(y), int(tot_in - self.sub_in[k]), int(tot_cap - self.sub_cap[k]), int(tot_n - self.sub_n[k])))
             else:
-                sides.append((int(y), int(sub_in[y]), int(sub_cap[y]), int(sub_n[y])))
-        # an organisation hanging alone on one tie (a customer or guest known only through this node)
-        # is what canal knows of it, not a dependency; a technology cut off with its developer is one
-        cut_sides = [sd for sd in sides if sd[2] == 0 and sd[1] > 0 and not (sd[3] == 1 and _lone_org(sd[0]))]
-        cut = sum(sd[1] for sd in cut_sides)
-        if cut < min_cut or not any(sd[2] > 0 for sd in sides):
-            continue
-        cut_nodes: list[int] = []
-        bridges: list[int] = []
-        for y, _, _, _ in cut_sides:
-            members = pv[starts[y - K] : starts[y - K + 1]].tolist()
-            if len(members) == 2:
-                bridges.append(members[0] if members[1] == a else members[1])
-            mset = set(members)
-            start = [v for v in g.neighbors(a) if v in mset]
-            seen = {a, *start}
-            dq = deque(start)
-            while dq and len(cut_nodes) < 50 * max_nodes:
-                v = dq.popleft()
-                if chain[v] == 0:
-                    cut_nodes.append(v)
-                for w in g.neighbors(v):
-                    if w not in seen:
-                        seen.add(w)
-                        dq.append(w)
-        ranked = _order(frame, deg, cut_nodes)[:max_nodes]
-        ids = (frame.ids[a], *(frame.ids[v] for v in ranked))
-        kind = "bridge" if len(bridges) == len(cut_sides) else "articulation"
-        name, zh = frame.name(a), frame.name(a, zh=True)
-        gaps.append(
-            Gap(
-                "broker_risk",
-                _scope(frame, a),
-                round(cut / (cut + min_cut), 3),
-                ids,
-                f"'{name}' is the only link between {cut} innovation nodes (e.g. {_few(frame, ranked)}) and any "
-                f"capital node: remove it{' (or its bridge tie)' if bridges else ''} and they are cut off from capital.",
-                f"“{zh}”是{cut}个创新节点（如{_few(frame, ranked, zh=True)}）与资本之间的唯一通道，一旦缺失，"
-                "这些节点将与资本完全断开。",
-                Q.node_set(),
-                {"ids": list(ids)},
-                tuple(
-                    [f"articulation point {frame.ids[a]} (degree {deg[a]})"]
-                    + [f"bridge {frame.ids[a]} -- {frame.ids[b]}" for b in bridges]
-                    + [f"{cut} innovation node(s) cut off, {len(cut_sides)} piece(s) without capital"]
-                ),
-                kind=kind,
-                metrics={"cut_off_innovation": cut, "pieces": len(cut_sides), "bridges": [frame.ids[b] for b in bridges]},
-            )
-        )
-    gaps.extend(_betweenness(frame, g, deg, concentration, betweenness_samples, seed, hubs))
-    gaps.extend(context_gaps(frame, g, hubs))
-    return gaps
+                sides.append((int(y), int(self.sub_in[y]), int(self.sub_cap[y]), int(self.sub_n[y])))
+        return sides
+
+
+def _articulation_gap(frame: CanalFrame, g: ig.Graph, bt: _BlockTree, chain: np.ndarray[Any, np.dtype[np.int8]],
+                      deg: list[int], a: int, k: int, *, min_cut: int, max_nodes: int) -> Gap | None:
+    """The broker-risk gap of articulation point ``a`` (block-tree node ``k``), if it cuts innovation off from capital."""
+    sides = bt.sides(k)
+    # an organisation hanging alone on one tie (a customer or guest known only through this node)
+    # is what canal knows of it, not a dependency; a technology cut off with its developer is one
+    cut_sides = [sd for sd in sides if sd[2] == 0 and sd[1] > 0 and not (sd[3] == 1 and bt.lone_org(sd[0]))]
+    cut = sum(sd[1] for sd in cut_sides)
+    if cut < min_cut or not any(sd[2] > 0 for sd in sides):
+        return None
+    cut_nodes: list[int] = []
+    bridges: list[int] = []
+    for y, _, _, _ in cut_sides:
+        members = bt.members(y)
+        if len(members) == 2:
+            bridges.append(members[0] if members[1] == a else members[1])
+        mset = set(members)
+        start = [v for v in g.neighbors(a) if v in mset]
+        seen = {a, *start}
+        dq = deque(start)
+        while dq and len(cut_nodes) < 50 * max_nodes:
+            v = dq.popleft()
+            if chain[v] == 0:
+                cut_nodes.append(v)
+            for w in g.neighbors(v):
+                if w not in seen:
+                    seen.add(w)
+                    dq.append(w)
+    ranked = _order(frame, deg, cut_nodes)[:max_nodes]
+    ids = (frame.ids[a], *(frame.ids[v] for v in ranked))
+    kind = "bridge" if len(bridges) == len(cut_sides) else "articulation"
+    name, zh = frame.name(a), frame.name(a, zh=True)
+    return Gap(
+        "broker_risk",
+        _scope(frame, a),
+        round(cut / (cut + min_cut), 3),
+        ids,
+        f"'{name}' is the only link between {cut} innovation nodes (e.g. {_few(frame, ranked)}) and any "
+        f"capital node: remove it{' (or its bridge tie)' if bridges else ''} and they are cut off from capital.",
+        f"“{zh}”是{cut}个创新节点（如{_few(frame, ranked, zh=True)}）与资本之间的唯一通道，一旦缺失，"
+        "这些节点将与资本完全断开。",
+        Q.node_set(),
+        {"ids": list(ids)},
+        tuple(
+            [f"articulation point {frame.ids[a]} (degree {deg[a]})"]
+            + [f"bridge {frame.ids[a]} -- {frame.ids[b]}" for b in bridges]
+            + [f"{cut} innovation node(s) cut off, {len(cut_sides)} piece(s) without capital"]
+        ),
+        kind=kind,
+        metrics={"cut_off_innovation": cut, "pieces": len(cut_sides), "bridges": [frame.ids[b] for b in bridges]},
+    )
 
 
 def betweenness_shares(g: ig.Graph, *, samples: int = 64, seed: int = 0) -> list[float]:
@@ -391,8 +412,8 @@ def structural_holes(frame: CanalFrame, g: ig.Graph | None = None, *, min_hole: 
                 f"{size} {ch}-chain nodes around '{frame.name(ranked[0])}' form a group with no tie to the "
                 f"{' or '.join(others)} chain"
                 + (f"; only {len(spanners)} bridge node(s) ({_few(frame, spanners)}) span the hole." if spanners else "."),
-                f"以“{frame.name(ranked[0], zh=True)}”为中心的{size}个{_CHAIN_ZH[ch]}节点自成一体，与"
-                f"{'、'.join(_CHAIN_ZH[c] for c in others)}没有任何直接联系"
+                f"以“{frame.name(ranked[0], zh=True)}”为中心的{size}个{CHAIN_ZH[ch]}节点自成一体，与"
+                f"{'、'.join(CHAIN_ZH[c] for c in others)}没有任何直接联系"
                 + (f"，仅靠{len(spanners)}个中介节点（{_few(frame, spanners, zh=True)}）跨越这一结构洞。" if spanners else "。"),
                 Q.node_set(),
                 {"ids": list(ids)},

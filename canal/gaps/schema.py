@@ -16,6 +16,9 @@ from canal.ontology import Ontology, load_ontology
 CHAINS: tuple[str, ...] = ("innovation", "industrial", "capital")
 """The three chains a canal joins (the ``bridge`` classes tie them together)."""
 
+CHAIN_ZH: dict[str, str] = {"innovation": "创新链", "industrial": "产业链", "capital": "资本链"}
+"""Chinese names of the chains."""
+
 UPTAKE_OUT: tuple[str, ...] = ("transferredTo", "licensedTo")
 """Relations by which a technology leaves its developer."""
 UPTAKE_IN: tuple[str, ...] = ("adopts", "basedOn")

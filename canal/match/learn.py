@@ -181,16 +181,25 @@ def learn_weights(
     if n1 == 0 or n0 == 0:
         return LearnResult(dict(DEFAULT_WEIGHTS), int(n1), int(n0), cutoff, False)
     sw = np.where(y == 1, 0.5 / n1, 0.5 / n0)
-    # keep the fit only if it ranks better than the defaults on sources it was not fitted on
-    val = _validation_sources(len(sig.sources), si[y == 1], rng)
-    if val is not None:
-        fit_rows = ~np.isin(si, val)
-        coef_v, _b = fit_logistic(X[fit_rows], y[fit_rows], sample_weight=sw[fit_rows] / sw[fit_rows].sum())
+    # keep the fit only if it ranks at least as well as the defaults on sources it was not fitted
+    # on: K-fold over the positive sources, each fold ranked by a fit on the other folds, pooled
+    folds = _validation_folds(si[y == 1], rng)
+    if folds:
         d = np.asarray([DEFAULT_WEIGHTS.get(k, 0.0) for k in SIGNALS])
-        m_fit, m_def = _ranking_mrr(sig, val, pos_pairs, [coef_v, d])
-        if coef_v.sum() <= 0 or m_fit < m_def:
-            return LearnResult(dict(DEFAULT_WEIGHTS), int(n1), int(n0), cutoff, False, validation={"learned": m_fit, "default": m_def})
-        validation = {"learned": m_fit, "default": m_def}
+        tot_fit = tot_def = 0.0
+        n_val = 0
+        any_fit = False
+        for val in folds:
+            fit_rows = ~np.isin(si, val)
+            coef_v, _b = fit_logistic(X[fit_rows], y[fit_rows], sample_weight=sw[fit_rows] / sw[fit_rows].sum())
+            any_fit = any_fit or coef_v.sum() > 0
+            m_fit, m_def = _ranking_mrr(sig, val, pos_pairs, [coef_v, d])
+            tot_fit += m_fit * len(val)
+            tot_def += m_def * len(val)
+            n_val += len(val)
+        validation = {"learned": tot_fit / n_val, "default": tot_def / n_val}
+        if not any_fit or validation["learned"] < validation["default"]:
+            return LearnResult(dict(DEFAULT_WEIGHTS), int(n1), int(n0), cutoff, False, validation=validation)
     else:
         validation = {}
     coef, b = fit_logistic(X, y, sample_weight=sw)
@@ -201,12 +210,20 @@ def learn_weights(
     return LearnResult(weights, int(n1), int(n0), cutoff, True, b, validation)
 
 
-def _validation_sources(n_sources: int, pos_src: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
-    """A seeded 30 % (at most 300) of the sources with positives, or None when there are too few to judge."""
+VALIDATION_FOLDS = 3
+"""Folds of the positive sources for the check of a fit against the defaults."""
+VALIDATION_PER_FOLD = 100
+"""At most this many sources of each fold are ranked (bounds the check's cost on large graphs)."""
+
+
+def _validation_folds(pos_src: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
+    """Seeded folds of the sources with positives (each at most ``VALIDATION_PER_FOLD``), or none when
+    there are fewer than 20 such sources (too few to judge)."""
     srcs = np.unique(pos_src)
     if len(srcs) < 20:
-        return None
-    return np.sort(rng.choice(srcs, size=min(300, max(5, round(0.3 * len(srcs)))), replace=False))
+        return []
+    perm = rng.permutation(srcs)
+    return [np.sort(f[:VALIDATION_PER_FOLD]) for f in np.array_split(perm, VALIDATION_FOLDS)]
 
 
 def _ranking_mrr(sig: SignalSet, val: np.ndarray, pos_pairs: set[tuple[int, int]], weight_vectors: list[np.ndarray]) -> list[float]:

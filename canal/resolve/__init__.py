@@ -28,7 +28,7 @@ from canal.resolve.identifiers import (
     uscc_valid,
     vat_valid,
 )
-from canal.resolve.names import blocking_keys, normalise_name, similarity, to_simplified
+from canal.resolve.names import blocking_keys, fold_name, normalise_name, similarity, to_simplified
 
 __all__ = [
     "IDENTIFIER_KEYS",
@@ -37,6 +37,7 @@ __all__ = [
     "Resolution",
     "ReviewPair",
     "blocking_keys",
+    "fold_name",
     "lei_valid",
     "merge_props",
     "names_of",

@@ -86,6 +86,17 @@ def to_simplified(text: str) -> str:
     return str(conv.convert(text))  # type: ignore[attr-defined]
 
 
+def fold_name(text: str) -> str:
+    """The light comparison key for a name typed by a person: width (NFKC), case, ``-`` / ``_``
+    and runs of spaces folded; nothing dropped or expanded (that is :func:`normalise_name`).
+
+    >>> fold_name("ＣＡＳ  am-Alliance"), fold_name("重庆") == fold_name(" 重庆 ")
+    ('cas am alliance', True)
+    """
+    text = unicodedata.normalize("NFKC", str(text)).casefold()
+    return " ".join(text.replace("-", " ").replace("_", " ").split())
+
+
 def normalise_name(name: str) -> str:
     """A comparison key for an organisation name.
 

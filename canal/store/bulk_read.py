@@ -41,14 +41,37 @@ def _top(onto: Any, classes: Iterable[str]) -> list[str]:
     return [c for c in cs if not any(o != c and onto.is_a(c, o) for o in cs)]
 
 
+_NODE_COLUMNS = ("id(n)", "n.id", "n.region", "n.field", "n.name", "n.trl", "n.nameZh", "n.evidence")
+_TEXT_COLUMNS = ("n.id", "n.region", "n.field", "n.name", "n.nameZh", "n.evidence")
+
+
+def json_safe(expr: str, *, many: bool = False) -> str:
+    r"""A Cypher expression for a value as text with ``\`` and ``"`` escaped (``many``: a list
+    of such texts, a single value becoming a one-element list), so that FalkorDB's ``toJSON``
+    writes valid JSON.
+
+    FalkorDB's ``toJSON`` copies strings verbatim: ``NCSR "DEMOKRITOS"`` gives invalid JSON
+    and a literal backslash-n would silently come back as a newline. Control characters stay
+    raw, which ``json.loads(..., strict=False)`` accepts. (FalkorDB type-checks every branch
+    of a ``CASE``, so the value is made text with ``toString`` rather than tested for it.)
+
+    >>> print(json_safe("n.name"))
+    replace(replace(toString(n.name), '\\', '\\\\'), '"', '\\"')
+    """
+    if many:
+        items = f"CASE WHEN typeOf({expr}) = 'List' THEN {expr} ELSE [{expr}] END"
+        return f"CASE WHEN {expr} IS NULL THEN NULL ELSE [x IN {items} | {json_safe('x')}] END"
+    return f"replace(replace(toString({expr}), '\\\\', '\\\\\\\\'), '\"', '\\\\\"')"
+
+
 def _node_rows(store: GraphStore) -> list[list[Any]]:
     E = ROOT_CLASS
-    cols = "id(n), n.id, n.region, n.field, n.name, n.trl, n.nameZh, n.evidence"
     if _falkor(store):
+        cols = ", ".join(json_safe(c, many=c == "n.field") if c in _TEXT_COLUMNS else c for c in _NODE_COLUMNS)
         text = store.query(f"MATCH (n:{E}) RETURN toJSON(collect([{cols}])) AS t").scalar()
-        rows: list[list[Any]] = json.loads(text) if text else []
+        rows: list[list[Any]] = json.loads(text, strict=False) if text else []
         return rows
-    return [list(r) for r in store.query(f"MATCH (n:{E}) RETURN {cols}").rows]
+    return [list(r) for r in store.query(f"MATCH (n:{E}) RETURN {', '.join(_NODE_COLUMNS)}").rows]
 
 
 def _pairs(store: GraphStore, rel_type: str) -> npt.NDArray[np.int64]:

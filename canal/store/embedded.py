@@ -9,7 +9,10 @@ Guarantees (see ``docs/engine.md``):
 * **durable**: an append-only journal (``<db>.aof.d``, fsync per write by default) keeps
   every acknowledged write; ``<db>`` itself is an RDB snapshot written on close;
 * **one owner at a time**: an exclusive ``flock`` on ``<db>.lock``; a second process
-  waits up to ``lock_timeout`` seconds, then fails with a clear message.
+  waits up to ``lock_timeout`` seconds, then fails with a clear message;
+* **opens every time**: ``start`` returns only once the server answers a command on its
+  socket (bounded by ``START_TIMEOUT``, then a :class:`StoreError`), so no client ever
+  connects between the socket file appearing and the server listening.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from typing import IO, Any
 from canal.errors import StoreError, StoreLockedError
 
 _PR_SET_PDEATHSIG = 1
+START_TIMEOUT = 60.0
+"""Seconds a new embedded server has to answer its first command."""
 
 
 def _binaries() -> tuple[str, str]:
@@ -275,14 +280,42 @@ class EmbeddedServer:
         self._write_lock_info(
             {"owner_pid": os.getpid(), "server_pid": self.proc.pid, "server_start": _start_time(self.proc.pid), "config": str(conf), "tmpdir": str(self.tmpdir)}
         )
-        deadline = time.monotonic() + 60
-        while not os.path.exists(self.socket):
+        self._wait_accepting(START_TIMEOUT)
+        return self.socket
+
+    def _wait_accepting(self, timeout: float) -> None:
+        """Wait until the server answers a command on its socket (``PONG``, or ``LOADING`` while
+        it reads the data file): the socket file exists a moment before the server listens on it,
+        and a client that connects in that moment gets "Connection refused" (errno 111)."""
+        import socket
+
+        assert self.proc is not None and self.socket is not None
+        deadline = time.monotonic() + timeout
+        last = "no socket file yet"
+        pause = 0.005
+        while True:
             if self.proc.poll() is not None:
                 raise StoreError(f"the embedded FalkorDB server for {self.path} failed to start: {self.log_tail()}")
+            if os.path.exists(self.socket):
+                try:
+                    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                        probe.settimeout(10)
+                        probe.connect(self.socket)
+                        probe.sendall(b"PING\r\n")
+                        reply = probe.recv(64)
+                    if reply.startswith((b"+PONG", b"-LOADING")):
+                        return  # it accepts commands (while LOADING the store waits for the load to end)
+                    last = f"unexpected reply {reply[:40]!r}"
+                except OSError as exc:
+                    last = str(exc)
             if time.monotonic() > deadline:
-                raise StoreError(f"the embedded FalkorDB server for {self.path} did not start in 60 s")
-            time.sleep(0.01)
-        return self.socket
+                tail = self.log_tail()
+                raise StoreError(
+                    f"the embedded FalkorDB server for {self.path} did not accept commands within {timeout:g} s "
+                    f"(last: {last}){' | ' + tail if tail else ''}"
+                )
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
 
     def enable_journal(self, client: Any) -> None:
         """Switch the journal on if the database was opened from a bare RDB file."""

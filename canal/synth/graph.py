@@ -3,15 +3,16 @@
 :func:`synth_graph` builds a *healthy* canal first (every technology developed, piloted and
 adopted by a funded enterprise, every region holding whole industry chains, every alliance
 spanning the three chains and linked inside), with heavy-tailed degrees (preferential
-choice of organisations by Pareto weights), then plants gaps of every type and records
-what it planted in :attr:`SynthResult.truth`. Planters are plain functions of a
-:class:`SynthBuilder`; pass your own in ``extra`` to plant other structures (they may add
+choice of organisations by Pareto weights), then plants gaps of every registered type (each gap type's planter, see
+:mod:`canal.gaps.registry`) and records what it planted in :attr:`SynthResult.truth`. Planters
+are plain functions of a :class:`SynthBuilder`; pass your own in ``extra`` to plant other structures (they may add
 nodes, edges and truth records of any type).
 
 >>> r = synth_graph(1000, seed=1)
 >>> 900 < r.n_nodes < 1300, r.n_edges > 4 * r.n_nodes
 (True, True)
->>> sorted({t.type for t in r.truth}) == sorted(GAP_TYPES)
+>>> from canal.gaps.registry import gap_types
+>>> sorted({t.type for t in r.truth}) == sorted(gap_types())
 True
 """
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 import csv
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -30,7 +31,7 @@ import networkx as nx
 import numpy as np
 
 from canal.gaps.frame import CanalFrame, frame_from_arrays
-from canal.gaps.model import GAP_TYPES
+from canal.gaps.registry import Planter, gap_types, planters
 from canal.ontology import Ontology, load_ontology
 
 # Background composition: share of the nodes per class (the rest are regions and segments).
@@ -203,9 +204,6 @@ class SynthBuilder:
 _HOLD_OUT = frozenset({"develops", "adopts", "produces"})
 _HOLD_IN = frozenset({"transferredTo", "licensedTo"})
 
-Planter = Callable[[SynthBuilder, int], None]
-"""A planter adds structures to the builder: ``planter(builder, count)``."""
-
 
 @dataclass
 class SynthResult:
@@ -274,8 +272,59 @@ class SynthResult:
 # background
 
 
+@dataclass
+class _Background:
+    """What the sections of :func:`_background` hand on to later ones."""
+
+    regions: list[str]
+    region_nodes: dict[str, int]
+    chains: list[list[int]]
+    count: dict[str, int]
+    research: list[int] = field(default_factory=list)
+    ents: list[int] = field(default_factory=list)
+    w_ent: Any = None
+    investors: list[int] = field(default_factory=list)
+    w_inv: Any = None
+    funds: list[int] = field(default_factory=list)
+    gov: list[int] = field(default_factory=list)
+    progs: list[int] = field(default_factory=list)
+    services: list[int] = field(default_factory=list)
+    platforms: list[int] = field(default_factory=list)
+    techs: list[int] = field(default_factory=list)
+    adopters: list[int] = field(default_factory=list)
+    people: list[int] = field(default_factory=list)
+
+    def region_of_org(self, b: SynthBuilder) -> str:
+        return self.regions[int(b.rng.integers(len(self.regions)))]
+
+
 def _background(b: SynthBuilder, n_nodes: int, edges_per_node: float, reserve: dict[str, Any]) -> None:
-    rng = b.rng
+    g = _regions_and_chains(b, n_nodes)
+    _research_organisations(b, g)
+    _enterprises(b, g, reserve.get("excluded", set()))
+    _investors(b, g)
+    _government_and_programmes(b, g)
+    _research_projects(b, g)
+    _parks_and_services(b, g)
+    _pilot_platforms(b, g)
+    _technologies(b, g)
+    _outputs_and_people(b, g)
+    _remaining_relations(b, g)
+    # healthy alliances (all three chains, one whole chain of enterprises, linked inside)
+    for _ in range(g.count["Alliance"]):
+        make_alliance(b, chains=("innovation", "industrial", "capital"), linked=True)
+    # filler ties between background organisations, heavy-tailed, up to edges_per_node
+    target = int(edges_per_node * n_nodes)
+    w_r = b.weights(g.research)
+    for _ in range(6):
+        need = target - len(b.src)
+        if need <= 0:
+            break
+        _filler(b, need, g.ents, g.w_ent, g.research, w_r, g.investors, g.w_inv, g.techs)
+
+
+def _regions_and_chains(b: SynthBuilder, n_nodes: int) -> _Background:
+    """Regions, industry chains of segments, which region holds which chains; the node counts per class."""
     n_regions = max(6, n_nodes // 10000)
     n_chains = max(4, n_nodes // 40000)
     regions = [f"Region {k + 1:03d}" for k in range(n_regions)]
@@ -301,14 +350,14 @@ def _background(b: SynthBuilder, n_nodes: int, edges_per_node: float, reserve: d
     share = 1.0 / sum(COMPOSITION.values())
     count = {c: max(3, round(f * share * n_nodes)) for c, f in COMPOSITION.items()}
     count["Alliance"] = max(3, count["Alliance"])
-    excluded: set[tuple[str, int]] = reserve.get("excluded", set())
+    return _Background(regions, region_nodes, chains, count)
 
-    def region_of_org() -> str:
-        return regions[int(rng.integers(n_regions))]
 
-    # research organisations
-    inst = [b.node("ResearchInstitute", region=region_of_org()) for _ in range(count["ResearchInstitute"])]
-    unis = [b.node("University", region=region_of_org()) for _ in range(count["University"])]
+def _research_organisations(b: SynthBuilder, g: _Background) -> None:
+    """Research organisations: institutes, universities and their labs, each located in its region."""
+    count, regions, region_nodes = g.count, g.regions, g.region_nodes
+    inst = [b.node("ResearchInstitute", region=g.region_of_org(b)) for _ in range(count["ResearchInstitute"])]
+    unis = [b.node("University", region=g.region_of_org(b)) for _ in range(count["University"])]
     parents = inst + unis
     labs = []
     for _ in range(count["Laboratory"]):
@@ -320,28 +369,38 @@ def _background(b: SynthBuilder, n_nodes: int, edges_per_node: float, reserve: d
     b.info["research"] = research
     for org in research:  # every organisation is somewhere (and so never hangs on one technology)
         b.edge(org, "locatedIn", region_nodes[b.region[org] or regions[0]])
-    # enterprises: whole chains per region, minus reserved (region, segment) exclusions
+    g.research = research
+
+
+def _enterprises(b: SynthBuilder, g: _Background, excluded: set[tuple[str, int]]) -> None:
+    """Enterprises: whole chains per region, minus reserved (region, segment) exclusions."""
+    rng, chains = b.rng, g.chains
     ents: list[int] = []
     ent_segment: dict[int, int] = {}
-    slots = [(r, s) for r in regions for c in region_chains[r] for s in chains[c] if (r, s) not in excluded]
-    n_ent = max(count["Enterprise"], len(slots))
+    slots = [(r, s) for r in g.regions for c in b.info["region_chains"][r] for s in chains[c] if (r, s) not in excluded]
+    n_ent = max(g.count["Enterprise"], len(slots))
     for k in range(n_ent):
         r, s = slots[k] if k < len(slots) else slots[int(rng.integers(len(slots)))]
         c = next(ci for ci, segs in enumerate(chains) if s in segs)
         e = b.node("Enterprise", region=r, field=[f"field-{c + 1}"])
         b.edge(e, "partOfSegment", s)
-        b.edge(e, "locatedIn", region_nodes[r])
+        b.edge(e, "locatedIn", g.region_nodes[r])
         ents.append(e)
         ent_segment[e] = s
     b.info["enterprises"] = ents
     b.info["ent_segment"] = ent_segment
-    w_ent = b.weights(ents)
-    # investors: every enterprise is funded, every investor invests
+    g.ents = ents
+    g.w_ent = b.weights(ents)
+
+
+def _investors(b: SynthBuilder, g: _Background) -> None:
+    """Investors: every enterprise is funded, every investor invests; a tenth of the enterprises listed."""
+    count, ents = g.count, g.ents
     vcs = b.nodes("VentureCapital", count["VentureCapital"])
     funds = b.nodes("Fund", count["Fund"])
     ggfs = b.nodes("GovernmentGuidanceFund", count["GovernmentGuidanceFund"])
     for x in vcs + funds + ggfs:
-        b.region[x] = region_of_org()
+        b.region[x] = g.region_of_org(b)
     investors = vcs + funds + ggfs
     b.info["investors"] = investors
     w_inv = b.weights(investors)
@@ -350,42 +409,57 @@ def _background(b: SynthBuilder, n_nodes: int, edges_per_node: float, reserve: d
         b.edge(investors[k] if k < len(investors) else inv_pick[k], "investsIn", e)
     for k, x in enumerate(investors[len(ents):]):
         b.edge(x, "investsIn", ents[k % len(ents)])
-    for g in ggfs:
-        b.edge(g, "investsIn", b.one(funds))
+    for gg in ggfs:
+        b.edge(gg, "investsIn", b.one(funds))
     exchanges = [b.node("StockExchange", name=n, prefix="exchange") for n in ("SSE", "SZSE", "BSE")]
-    listed = b.pick(ents, max(3, len(ents) // 10), w_ent)
+    listed = b.pick(ents, max(3, len(ents) // 10), g.w_ent)
     for k, e in enumerate(listed):
         b.edge(e, "listedOn", exchanges[k % 3])
-    # government, programmes, parks, service platforms
-    gov = [b.node("GovernmentBody", region=region_of_org()) for _ in range(count["GovernmentBody"])]
+    g.investors, g.w_inv, g.funds = investors, w_inv, funds
+
+
+def _government_and_programmes(b: SynthBuilder, g: _Background) -> None:
+    """Government bodies (managing the funds) and their programmes (granting to organisations)."""
+    count, research, ents = g.count, g.research, g.ents
+    gov = [b.node("GovernmentBody", region=g.region_of_org(b)) for _ in range(count["GovernmentBody"])]
     b.info["government"] = gov
-    for g in gov:
-        b.edge(g, "locatedIn", region_nodes[b.region[g] or regions[0]])
-    for f_ in funds:
+    for x in gov:
+        b.edge(x, "locatedIn", g.region_nodes[b.region[x] or g.regions[0]])
+    for f_ in g.funds:
         b.edge(b.one(gov), "manages", f_)
     progs = b.nodes("Programme", count["Programme"])
     for p in progs:
         b.edge(b.one(gov), "manages", p)
         for o in (b.one(research), b.one(ents), b.one(ents)):
             b.edge(p, "grantsTo", o)
-    # research projects: a programme pays for each, a research organisation leads it with partners
-    for rp in b.nodes("ResearchProject", count["ResearchProject"]):
-        b.edge(b.one(progs), "grantsTo", rp)
+    g.gov, g.progs = gov, progs
+
+
+def _research_projects(b: SynthBuilder, g: _Background) -> None:
+    """Research projects: a programme pays for each, a research organisation leads it with partners."""
+    research = g.research
+    for rp in b.nodes("ResearchProject", g.count["ResearchProject"]):
+        b.edge(b.one(g.progs), "grantsTo", rp)
         b.edge(b.one(research), "leads", rp)
-        for o in (b.one(research), b.one(ents)):
+        for o in (b.one(research), b.one(g.ents)):
             b.edge(o, "participatesIn", rp)
+
+
+def _parks_and_services(b: SynthBuilder, g: _Background) -> None:
+    """Industrial parks hosting enterprises; incubators, sharing platforms and transfer centres."""
+    count, ents, research = g.count, g.ents, g.research
     for _ in range(count["IndustrialPark"]):
-        r = region_of_org()
+        r = g.region_of_org(b)
         park = b.node("IndustrialPark", region=r)
-        b.edge(park, "locatedIn", region_nodes[r])
+        b.edge(park, "locatedIn", g.region_nodes[r])
         for e in (b.one(ents), b.one(ents), b.one(ents)):
             b.edge(park, "hosts", e)
     services = []
     for cls in ("Incubator", "SharingPlatform", "TechnologyTransferCentre"):
         for _ in range(count[cls]):
-            r = region_of_org()
+            r = g.region_of_org(b)
             x = b.node(cls, region=r)
-            b.edge(x, "locatedIn", region_nodes[r])
+            b.edge(x, "locatedIn", g.region_nodes[r])
             services.append(x)
             if cls == "TechnologyTransferCentre":
                 for o in (b.one(research), b.one(research)):
@@ -393,24 +467,35 @@ def _background(b: SynthBuilder, n_nodes: int, edges_per_node: float, reserve: d
             else:
                 for e in (b.one(ents), b.one(ents)):
                     b.edge(e, "usesPlatform", x)
-    # pilot platforms (only in platform regions)
+    g.services = services
+
+
+def _pilot_platforms(b: SynthBuilder, g: _Background) -> None:
+    """Pilot platforms (only in platform regions)."""
+    rng = b.rng
+    platform_regions = b.info["platform_regions"]
     platforms = []
-    for _ in range(count["PilotPlatform"]):
+    for _ in range(g.count["PilotPlatform"]):
         r = platform_regions[int(rng.integers(len(platform_regions)))]
-        c = int(rng.integers(n_chains))
+        c = int(rng.integers(len(g.chains)))
         p = b.node("PilotPlatform", region=r, field=[f"field-{c + 1}"])
-        b.edge(p, "locatedIn", region_nodes[r])
-        b.edge(b.one(ents + research), "manages", p)
+        b.edge(p, "locatedIn", g.region_nodes[r])
+        b.edge(b.one(g.ents + g.research), "manages", p)
         platforms.append(p)
     b.info["platforms"] = platforms
-    # technologies: developed (every research organisation develops), piloted, adopted
+    g.platforms = platforms
+
+
+def _technologies(b: SynthBuilder, g: _Background) -> None:
+    """Technologies: developed (every research organisation develops), piloted, adopted."""
+    rng, research, chains, platforms = b.rng, g.research, g.chains, g.platforms
     techs = []
     w_res = b.weights(research)
-    devs = research + b.pick(research, max(0, count["Technology"] - len(research)), w_res)
-    adopters = b.pick(ents, len(devs), w_ent)
+    devs = research + b.pick(research, max(0, g.count["Technology"] - len(research)), w_res)
+    adopters = b.pick(g.ents, len(devs), g.w_ent)
     co_devs = b.pick(research, len(devs), w_res)
     for k, d in enumerate(devs):
-        c = int(rng.integers(n_chains))
+        c = int(rng.integers(len(chains)))
         t = b.node("Technology", region=b.region[d], field=[f"field-{c + 1}"], trl=int(rng.integers(3, 10)))
         b.edge(d, "develops", t)
         b.edge(adopters[k], "adopts", t)
@@ -424,18 +509,24 @@ def _background(b: SynthBuilder, n_nodes: int, edges_per_node: float, reserve: d
         techs.append(t)
     b.info["techs"] = techs
     b.info["tech_developer"] = dict(zip(techs, devs, strict=True))
-    n_sa = count["ScientificAchievement"]
-    for d, e in zip(b.pick(research, n_sa, w_res), b.pick(ents, n_sa, w_ent), strict=True):
+    g.techs, g.adopters = techs, adopters
+    n_sa = g.count["ScientificAchievement"]
+    for d, e in zip(b.pick(research, n_sa, w_res), b.pick(g.ents, n_sa, g.w_ent), strict=True):
         a = b.node("ScientificAchievement", region=b.region[d])
         b.edge(d, "develops", a)
         b.edge(a, "transferredTo", e)
         b.edge(a, "pilotedAt", b.one(platforms))
+
+
+def _outputs_and_people(b: SynthBuilder, g: _Background) -> None:
+    """Patents, products, grants with pilot projects, and people working for organisations."""
+    count, techs, platforms = g.count, g.techs, g.platforms
     for _ in range(count["Patent"]):
         t = b.one(techs)
         p = b.node("Patent", region=b.region[t])
         b.edge(b.info["tech_developer"][t], "holdsPatent", p)
         b.edge(p, "protects", t)
-    for e in b.pick(ents, count["Product"], w_ent):
+    for e in b.pick(g.ents, count["Product"], g.w_ent):
         pr = b.node("Product", region=b.region[e])
         b.edge(e, "produces", pr)
         b.edge(pr, "basedOn", b.one(techs))
@@ -445,14 +536,19 @@ def _background(b: SynthBuilder, n_nodes: int, edges_per_node: float, reserve: d
         b.edge(pp, "pilotedAt", b.one(platforms))
         b.edge(pp, "basedOn", b.one(techs))
         b.edge(grants[k % len(grants)], "grantsTo", pp)
-    for g in grants[count["PilotProject"]:]:
-        b.edge(g, "grantsTo", b.one(b.by_class["PilotProject"]))
-    orgs = research + ents + investors + gov + services + platforms
+    for gr in grants[count["PilotProject"]:]:
+        b.edge(gr, "grantsTo", b.one(b.by_class["PilotProject"]))
+    orgs = g.research + g.ents + g.investors + g.gov + g.services + platforms
     w_org = b.weights(orgs)
     people = b.nodes("Person", count["Person"])
     for p, o in zip(people, b.pick(orgs, len(people), w_org), strict=True):
         b.edge(p, "worksFor", o)
-    # the remaining relationship types, on healthy nodes only
+    g.people = people
+
+
+def _remaining_relations(b: SynthBuilder, g: _Background) -> None:
+    """The remaining relationship types, on healthy nodes only."""
+    ents, research, people, techs = g.ents, g.research, g.people, g.techs
     few = max(3, len(ents) // 50)
     for ent, org in zip(b.pick(ents, few), b.pick(research, few), strict=True):
         b.edge(ent, "spinOffOf", org)
@@ -460,22 +556,11 @@ def _background(b: SynthBuilder, n_nodes: int, edges_per_node: float, reserve: d
         b.edge(ent, "foundedBy", person)
     for person, org in zip(b.pick(people, few), b.pick(research, few), strict=True):
         b.edge(person, "leads", org)
-    for o, pr in zip(b.pick(research + ents, few), b.pick(progs, few), strict=True):
+    for o, pr in zip(b.pick(research + ents, few), b.pick(g.progs, few), strict=True):
         b.edge(o, "participatesIn", pr)
-    adopted_by = {t: a for t, a in zip(techs, adopters, strict=True)}
+    adopted_by = {t: a for t, a in zip(techs, g.adopters, strict=True)}
     for t in b.pick(techs, few):
         b.edge(t, "licensedTo", adopted_by[t])
-    # healthy alliances (all three chains, one whole chain of enterprises, linked inside)
-    for _ in range(count["Alliance"]):
-        make_alliance(b, chains=("innovation", "industrial", "capital"), linked=True)
-    # filler ties between background organisations, heavy-tailed, up to edges_per_node
-    target = int(edges_per_node * n_nodes)
-    w_r = b.weights(research)
-    for _ in range(6):
-        need = target - len(b.src)
-        if need <= 0:
-            break
-        _filler(b, need, ents, w_ent, research, w_r, investors, w_inv, techs)
 
 
 def _filler(b: SynthBuilder, need: int, ents: list[int], w_ent: Any, research: list[int], w_r: Any,
@@ -580,7 +665,7 @@ def make_alliance(
                 continue
             got = choose(by_seg[s], 1)
             if not got:  # no free enterprise in this segment: found one
-                got = [_enterprise_in(b, s, avoid=set(chosen))]
+                got = [enterprise_in(b, s, avoid=set(chosen))]
                 chosen.extend(got)
             members += got
     if "capital" in chains:
@@ -597,41 +682,10 @@ def make_alliance(
 
 
 # ---------------------------------------------------------------------------------------------
-# planters (one per gap type); each records what it plants, including side effects
+# helpers for planters (the planters themselves live with their gap types, canal.gaps.types)
 
 
-def plant_stranded(b: SynthBuilder, k: int) -> None:
-    """Technologies developed by an institute (which also has healthy ones), never taken up."""
-    used: set[int] = b.info.setdefault("used_devs", set())
-    devs = [d for d in dict.fromkeys(b.info["tech_developer"].values()) if d not in used]
-    for _ in range(k):
-        d = devs.pop(int(b.rng.integers(len(devs))))
-        used.add(d)
-        t = b.node("Technology", region=b.region[d], field=["field-stranded"], trl=int(b.rng.integers(3, 10)))
-        p = b.node("Patent", region=b.region[d])
-        b.edge(d, "develops", t)
-        b.edge(d, "holdsPatent", p)
-        b.edge(p, "protects", t)
-        b.plant("stranded_technology", "technology", "", [t, d])
-
-
-def plant_missing_pilot(b: SynthBuilder, k: int) -> None:
-    """Technologies adopted in a region without pilot platforms, in a field no platform covers."""
-    used: set[int] = b.info.setdefault("used_devs", set())
-    plain = set(b.info["plain_regions"])
-    ents = [e for e in b.info["enterprises"] if b.region[e] in plain and e not in b.frozen]
-    devs = [d for d in dict.fromkeys(b.info["tech_developer"].values()) if d not in used]
-    for j in range(k):
-        d = devs.pop(int(b.rng.integers(len(devs))))
-        used.add(d)
-        e = b.one(ents)
-        t = b.node("Technology", region=b.region[e], field=[f"field-unpiloted-{j + 1}"], trl=7)
-        b.edge(d, "develops", t)
-        b.edge(e, "adopts", t)
-        b.plant("missing_pilot", "technology", "", [t, e])
-
-
-def _free_enterprise(b: SynthBuilder) -> int:
+def free_enterprise(b: SynthBuilder) -> int:
     """A random background enterprise that no planted structure uses."""
     ents = b.info["enterprises"]
     for _ in range(10000):
@@ -641,7 +695,7 @@ def _free_enterprise(b: SynthBuilder) -> int:
     raise RuntimeError("no free enterprise left")
 
 
-def _enterprise_in(b: SynthBuilder, s: int, *, avoid: set[int]) -> int:
+def enterprise_in(b: SynthBuilder, s: int, *, avoid: set[int]) -> int:
     """A new funded enterprise in segment ``s``, in a region holding the segment's chain."""
     ci = next(k for k, segs in enumerate(b.info["chains"]) if s in segs)
     excluded: set[tuple[str, int]] = b.info.get("excluded", set())
@@ -657,7 +711,8 @@ def _enterprise_in(b: SynthBuilder, s: int, *, avoid: set[int]) -> int:
     return e
 
 
-def _new_enterprise(b: SynthBuilder) -> int:
+def new_enterprise(b: SynthBuilder) -> int:
+    """A new enterprise in a random held (region, segment), a customer of a background one, with no funding."""
     excluded: set[tuple[str, int]] = b.info.get("excluded", set())
     regions = b.info["regions"]
     for _ in range(1000):
@@ -672,72 +727,6 @@ def _new_enterprise(b: SynthBuilder) -> int:
     b.edge(e, "customerOf", b.one(b.info["enterprises"]))
     b.frozen.add(e)
     return e
-
-
-def plant_capital_gap(b: SynthBuilder, k: int) -> None:
-    """Adopting enterprises and pilot projects with no investor, fund or grant."""
-    funded = {v for v, r in zip(b.dst, b.rel, strict=True) if r in ("grantsTo", "investsIn")}
-    funded |= {u for u, r in zip(b.src, b.rel, strict=True) if r == "listedOn"}
-    devs: dict[int, set[int]] = defaultdict(set)
-    for u, v, r in zip(b.src, b.dst, b.rel, strict=True):
-        if r == "develops":
-            devs[v].add(u)
-    bare = [t for t in b.info["techs"] if t not in funded and not (devs.get(t, set()) & funded)]
-    for _ in range(k):
-        e = _new_enterprise(b)
-        for _ in range(1000):
-            t = b.one(bare)
-            if b.edge(e, "adopts", t):
-                break
-        b.plant("capital_gap", "adopter", "", [e, t])
-        pp = b.node("PilotProject")
-        b.edge(pp, "pilotedAt", b.one(b.info["platforms"]))
-        b.edge(pp, "basedOn", b.one(b.info["techs"]))
-        b.plant("capital_gap", "pilot_project", "", [pp])
-
-
-def plant_broken_canal(b: SynthBuilder, k: int) -> None:
-    """Institutes whose technologies reach only unfunded adopters (also capital gaps)."""
-    regions = b.info["regions"]
-    for _ in range(k):
-        r = regions[int(b.rng.integers(len(regions)))]
-        inst = b.node("ResearchInstitute", region=r)
-        b.edge(inst, "locatedIn", b.info["region_nodes"][r])
-        b.edge(inst, "collaboratesWith", _free_enterprise(b))
-        e = _new_enterprise(b)
-        ts = []
-        for _ in range(2):
-            t = b.node("Technology", region=r, field=["field-broken"], trl=6)
-            b.edge(inst, "develops", t)
-            b.edge(e, "adopts", t)
-            b.edge(t, "pilotedAt", b.one(b.info["platforms"]))
-            ts.append(t)
-        b.plant("broken_canal", "institute", "", [inst, *ts])
-        b.plant("capital_gap", "adopter", "", [e, *ts])
-
-
-def plant_alliance_gaps(b: SynthBuilder, k: int) -> None:
-    """Alliances missing the capital chain, and alliances whose members never link."""
-    for _ in range(k):
-        a, _ = make_alliance(b, chains=("innovation", "industrial"), linked=True)
-        b.plant("alliance_role_gap", "missing_chain", f"alliance:{b.ids[a]}", [a])
-        a, _ = make_alliance(b, chains=("innovation", "industrial", "capital"), linked=False, avoid_adjacent=True)
-        b.plant("alliance_role_gap", "no_links", f"alliance:{b.ids[a]}", [a])
-
-
-def plant_segment_gaps(b: SynthBuilder, k: int) -> None:
-    """Middle segments missing in a region (reserved before the background) or an alliance; empty segments."""
-    for r, s in sorted(b.info.get("excluded", set()), key=lambda x: (x[0], x[1])):
-        b.plant("segment_gap", "middle", f"region:{r}", [s])
-    chains = b.info["chains"]
-    for j in range(k):
-        ci = j % len(chains)
-        a, skipped = make_alliance(b, chains=("innovation", "industrial", "capital"), linked=True,
-                                   skip_segment=1 + j % (len(chains[ci]) - 2), chain_index=ci)
-        assert skipped is not None
-        b.plant("segment_gap", "middle", f"alliance:{b.ids[a]}", [skipped])
-        s = b.node("IndustrySegment", name=f"Empty segment {j + 1}", prefix="segment")
-        b.plant("segment_gap", "empty", "graph", [s])
 
 
 def reserve_segment_gaps(b: SynthBuilder, k: int, regions: list[str], region_chains: dict[str, list[int]],
@@ -760,62 +749,6 @@ def reserve_segment_gaps(b: SynthBuilder, k: int, regions: list[str], region_cha
     return out
 
 
-def plant_broker(b: SynthBuilder, k: int) -> None:
-    """Innovation clusters reachable only through one transfer centre (also stranded, broken, hole)."""
-    regions = b.info["regions"]
-    for _ in range(k):
-        r = regions[int(b.rng.integers(len(regions)))]
-        broker = b.node("TechnologyTransferCentre", region=r)
-        b.edge(broker, "locatedIn", b.info["region_nodes"][r])
-        b.edge(broker, "collaboratesWith", _free_enterprise(b))
-        inst = b.node("ResearchInstitute", region=r)
-        lab = b.node("Laboratory", region=r)
-        b.edge(lab, "subOrganisationOf", inst)
-        b.edge(broker, "collaboratesWith", inst)
-        b.edge(broker, "collaboratesWith", lab)
-        ts = []
-        for _ in range(3):
-            t = b.node("Technology", region=r, field=["field-cluster"], trl=5)
-            b.edge(inst, "develops", t)
-            b.edge(lab, "develops", t)
-            ts.append(t)
-        b.plant("broker_risk", "articulation", "", [broker, *ts, inst, lab])
-        for t in ts:
-            b.plant("stranded_technology", "technology", "", [t, inst, lab])
-        b.plant("broken_canal", "institute", "", [inst, *ts])
-        b.plant("broken_canal", "institute", "", [lab, *ts])
-        b.plant("structural_hole", "innovation", "", [inst, lab, *ts])
-
-
-def plant_structural_hole(b: SynthBuilder, k: int) -> None:
-    """Capital clusters (funds investing only in each other) spanned by two government bodies."""
-    gov = b.info["government"]
-    for _ in range(k):
-        g = b.node("GovernmentGuidanceFund")
-        v1, v2, v3 = b.nodes("VentureCapital", 3)
-        f = b.node("Fund")
-        for u, v in ((g, v1), (g, v2), (v1, v3), (v2, f), (v3, f)):
-            b.edge(u, "investsIn", v)
-        g1 = b.one(gov)
-        g2 = b.one([x for x in gov if x != g1])
-        b.edge(g1, "manages", g)
-        b.edge(g2, "manages", f)
-        b.plant("structural_hole", "capital", "", [g, v1, v2, v3, f])
-
-
-PLANTERS: dict[str, Planter] = {
-    "stranded_technology": plant_stranded,
-    "missing_pilot": plant_missing_pilot,
-    "capital_gap": plant_capital_gap,
-    "broken_canal": plant_broken_canal,
-    "alliance_role_gap": plant_alliance_gaps,
-    "segment_gap": plant_segment_gaps,
-    "broker_risk": plant_broker,
-    "structural_hole": plant_structural_hole,
-}
-"""The default planters, one per gap type."""
-
-
 def synth_graph(
     n_nodes: int,
     *,
@@ -834,9 +767,9 @@ def synth_graph(
     onto = ontology or load_ontology()
     b = SynthBuilder(seed, onto)
     default = max(2, n_nodes // 5000)
-    per = {t: default for t in GAP_TYPES}
+    per = {t: default for t in gap_types()}
     if isinstance(planted, int):
-        per = dict.fromkeys(GAP_TYPES, planted)
+        per = dict.fromkeys(gap_types(), planted)
     elif isinstance(planted, dict):
         per.update(planted)
     # the region-scoped segment gaps must be known before enterprises are placed
@@ -858,9 +791,9 @@ def synth_graph(
     b.excluded = set(excluded)
     _background(b, n_nodes, edges_per_node, {"excluded": excluded})
     assert b.info["chains"] == chains_idx
-    for t in GAP_TYPES:
+    for t, planter in planters().items():
         if per.get(t, 0) > 0:
-            PLANTERS[t](b, per[t])
+            planter(b, per[t])
     for fn, k in extra:
         fn(b, k)
     # fill in scopes of node-anchored gaps (region of the anchor, else its field, else graph)
@@ -942,9 +875,32 @@ def write_loader_input(result: SynthResult, folder: str | Path, *, name: str = "
     return spec
 
 
-def load_synth(store: Any, result: SynthResult, *, batch_size: int = 5000) -> tuple[int, int]:
-    """Write a synthetic graph straight into a store (idempotent upserts); returns (nodes, relationships)."""
+def real_node_count(store: Any) -> tuple[int, list[str]]:
+    """Nodes of the store's graph that are not synthetic (``method`` other than ``synthetic``),
+    with up to five of their ids."""
+    from canal.ontology import ROOT_CLASS
+
+    q = f"MATCH (n:{ROOT_CLASS}) WHERE n.method IS NULL OR n.method <> 'synthetic' RETURN count(n), collect(n.id)[..5]"
+    count, ids = store.query(q).rows[0]
+    return int(count or 0), sorted(str(i) for i in ids or [])
+
+
+def load_synth(store: Any, result: SynthResult, *, batch_size: int = 5000, into_existing: bool = False) -> tuple[int, int]:
+    """Write a synthetic graph straight into a store (idempotent upserts); returns (nodes, relationships).
+
+    A graph that already holds data that is not synthetic is refused (:class:`ConfigError`)
+    unless ``into_existing``: mixing thousands of made-up nodes into real data is never silent.
+    """
+    from canal.errors import ConfigError
     from canal.model import Node, Relationship
+
+    if not into_existing:
+        real, some = real_node_count(store)
+        if real:
+            raise ConfigError(
+                f"the graph already holds {real} node(s) that are not synthetic (e.g. {', '.join(some)}); "
+                "load the synthetic graph into an empty database or graph (--db / --graph), or pass --into-existing to mix them"
+            )
 
     nodes = []
     for i, nid in enumerate(result.ids):
