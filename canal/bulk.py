@@ -18,6 +18,7 @@ specs go through :func:`canal.load.collect`.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import multiprocessing
@@ -39,6 +40,7 @@ from canal.load import collect, read_spec
 from canal.load.readers import csv_rows, format_of, header_of, row_shape_error
 from canal.load.records import Collected, Reject, column_named, source_details
 from canal.load.spec import LoaderSpec, Mapping_, Value, check_columns
+from canal.loadlog import DeferredInterrupts, Run, load_log, migrate
 from canal.model import Node, Origin, Relationship, check_id
 from canal.ontology import ROOT_CLASS, Ontology, load_ontology
 from canal.store.base import GraphStore
@@ -942,6 +944,17 @@ def _relationship_worker(
         conn.close()
 
 
+@contextlib.contextmanager
+def _committing(run: Run, deferred: DeferredInterrupts) -> Iterator[None]:
+    """Around a bulk session: once it has ended well, the load is committed; then the
+    signals held back during the switch are delivered."""
+    try:
+        yield
+        run.committed = True
+    finally:
+        deferred.stop()
+
+
 def bulk_load(
     store: GraphStore,
     spec_path: str | Path,
@@ -963,11 +976,36 @@ def bulk_load(
     bad row (without ``skip_bad``) or a failure leaves the graph empty, as it was. The
     indexes are built afterwards.
     """
+    migrate(store)
+    run = Run(store)
+    try:
+        return _bulk_load(store, spec_path, run, skip_bad=skip_bad, reject_file=reject_file, progress=progress, token_bytes=token_bytes, buffer_bytes=buffer_bytes, workers=workers)
+    except BaseException as exc:
+        run.abort(exc)
+        raise
+
+
+def _bulk_load(
+    store: GraphStore,
+    spec_path: str | Path,
+    run: Run,
+    *,
+    skip_bad: bool,
+    reject_file: str | Path | None,
+    progress: Callable[[str, int], None] | None,
+    token_bytes: int,
+    buffer_bytes: int,
+    workers: int | None,
+) -> dict[str, Any]:
     t0 = time.perf_counter()
-    if store.counts().total_nodes:
-        raise CanalError("the bulk path loads into an empty graph only; use an incremental load (canal load SPEC) instead")
     onto = store.ontology
     spec = read_spec(spec_path, onto)
+    if store.counts().total_nodes:
+        last = load_log(store)[-1:]
+        if last and last[0].get("mode") == "bulk" and last[0].get("name") == spec.name and last[0].get("status") == "done":
+            # a rerun after a kill that came once the load was in (or simply a second run)
+            return {"spec": str(spec_path), "already_loaded": last[0].get("started"), "nodes": {}, "relationships": {}, "records": int(last[0].get("nodes", 0)) + int(last[0].get("relationships", 0))}
+        raise CanalError("the bulk path loads into an empty graph only; use an incremental load (canal load SPEC) instead")
     out = BulkFiles(Path("."))
     fast = all(_simple(m) for m in (*spec.nodes, *spec.relationships))
     if workers is None:
@@ -979,7 +1017,9 @@ def bulk_load(
     # strict loads of CSV nodes start the relationship workers with the node phase (a bad
     # row stops everything, so every node row gets the number of its position)
     early = parallel and not skip_bad and all(_open_rows(m, p) is not None for m in spec.nodes for p in m.files)
-    with store.bulk_session() as insert:
+    run.start(spec.name, str(spec_path), mode="bulk")
+    deferred = DeferredInterrupts()
+    with _committing(run, deferred), store.bulk_session() as insert:
         # one worker starts with the node phase (it reads the node ids itself), on the core
         # the node phase leaves idle; the others fork after it and share its node table
         # (it gets 3 of 2n+1 hash slots, the others 2 each: it has had a head start)
@@ -1016,6 +1056,22 @@ def bulk_load(
                 if c is not None:
                     c.stop()
             raise
+        # recorded before the session ends: the log and the graph reach the journal together
+        diff = {
+            "nodes": {k: {"added": v} for k, v in sorted(out.nodes.items())},
+            "relationships": {k: {"added": v} for k, v in sorted(out.relationships.items())},
+        }
+        added = sum(out.nodes.values()) + sum(out.relationships.values())
+        run.finish(
+            "done",
+            diff=json.dumps(diff, sort_keys=True),
+            totals=json.dumps({"added": added, "changed": 0, "retracted": 0}, sort_keys=True),
+            nodes=sum(out.nodes.values()),
+            relationships=sum(out.relationships.values()),
+            rejected=len(out.rejects),
+            commit=False,
+        )
+        deferred.start()  # from here until the switch is journaled, Ctrl-C and SIGTERM wait
     calls += pipe.calls
     waited += pipe.waited
     loaded = time.perf_counter() - t0
@@ -1027,7 +1083,7 @@ def bulk_load(
     wait_for_indexes(store)
     records = sum(out.nodes.values()) + sum(out.relationships.values())
     seconds = time.perf_counter() - t0
-    _log_bulk(store, str(spec_path), out, seconds)
+    run.update(seconds=round(seconds, 3))
     return {
         "spec": str(spec_path),
         "nodes": dict(sorted(out.nodes.items())),
@@ -1044,40 +1100,6 @@ def bulk_load(
         "seconds": round(seconds, 3),
         "records_per_second": records / loaded if loaded else 0.0,
     }
-
-
-def _log_bulk(store: GraphStore, spec: str, files: BulkFiles, seconds: float) -> None:
-    from datetime import UTC, datetime
-
-    from canal.ingest import LOAD_LOG
-    from canal.store.cypher import ident
-
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    diff = {
-        "nodes": {k: {"added": v} for k, v in sorted(files.nodes.items())},
-        "relationships": {k: {"added": v} for k, v in sorted(files.relationships.items())},
-    }
-    store.execute(
-        f"CREATE (l:{ident(LOAD_LOG)}) SET l += $props RETURN l.id",
-        {
-            "props": {
-                "id": f"load:{Path(spec).stem}:{now}:bulk",
-                "name": read_spec(spec, store.ontology).name,
-                "spec": spec,
-                "started": now,
-                "startedNs": time.time_ns(),
-                "finished": now,
-                "status": "done",
-                "mode": "bulk",
-                "seconds": round(seconds, 3),
-                "diff": json.dumps(diff, sort_keys=True),
-                "totals": json.dumps({"added": sum(files.nodes.values()) + sum(files.relationships.values()), "changed": 0, "retracted": 0}, sort_keys=True),
-                "nodes": sum(files.nodes.values()),
-                "relationships": sum(files.relationships.values()),
-                "rejected": len(files.rejects),
-            }
-        },
-    )
 
 
 def write_neo4j_import(spec_path: str | Path, folder: str | Path, *, skip_bad: bool = False, database: str = "neo4j") -> dict[str, Any]:

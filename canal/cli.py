@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 from typing import Any
 
@@ -24,8 +25,18 @@ INTERNAL_ERROR = 70  # EX_SOFTWARE
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"canal: {message}", err=True)
+    from canal.redact import redact
+
+    click.echo(redact(f"canal: {message}"), err=True)  # a --db URL's password never shows
     sys.exit(code)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into an exception so a load closes cleanly and logs itself interrupted."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated
 
 
 class CanalGroup(click.Group):
@@ -54,18 +65,31 @@ class CanalGroup(click.Group):
                 formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
+        previous = signal.getsignal(signal.SIGTERM)
+        try:
+            if previous is signal.SIG_DFL:
+                signal.signal(signal.SIGTERM, _on_sigterm)
+        except ValueError:  # not the main thread
+            previous = None
         try:
             return super().invoke(ctx)
         except CanalError as exc:
             _fail(f"error: {exc}", exc.exit_code)
+        except Terminated:
+            _fail("terminated", 143)
         except KeyboardInterrupt:
             _fail("interrupted", 130)
+        except RecursionError:
+            _fail("error: the input is nested too deeply to process", 1)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
         except Exception as exc:
             if os.environ.get("CANAL_DEBUG"):
                 raise
             _fail(f"internal error: {type(exc).__name__}: {exc} (this is a bug in canal; please report it with the command you ran; CANAL_DEBUG=1 shows the traceback)", INTERNAL_ERROR)
+        finally:
+            if previous is signal.SIG_DFL:
+                signal.signal(signal.SIGTERM, previous)
         return None
 
 

@@ -46,9 +46,10 @@ from xml.etree import ElementTree as ET
 import networkx as nx
 
 from canal.errors import ConfigError, LoaderError
+from canal.loadlog import migrate, recording
 from canal.model import Node, Origin, Relationship, key_of_rid, validate_node, validate_relationship
 from canal.ontology import Ontology, load_ontology
-from canal.rdf import from_rdf, parse_file, serialize, to_rdf
+from canal.rdf import from_rdf, parse_file, refuse_xml_dtd, serialize, to_rdf
 from canal.store.base import GraphStore, most_specific
 
 __all__ = [
@@ -460,12 +461,17 @@ def records_from_networkx(
 def _csv_rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
     if not path.is_file():
         raise LoaderError(f"{path.name} is missing", file=str(path))
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
-        if missing:
-            raise LoaderError(f"lacks the column(s) {', '.join(missing)}", file=str(path), row=1)
-        return [dict(r) for r in reader]
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in required if c not in (reader.fieldnames or [])]
+            if missing:
+                raise LoaderError(f"lacks the column(s) {', '.join(missing)}", file=str(path), row=1)
+            return [dict(r) for r in reader]
+    except UnicodeDecodeError as exc:
+        raise LoaderError(f"not UTF-8 text (byte {exc.start}; tried UTF-8 with and without BOM): save the file as UTF-8 CSV", file=str(path)) from None
+    except csv.Error as exc:
+        raise LoaderError(f"not a readable CSV file: {exc}", file=str(path)) from None
 
 
 def graph_from_csv(path: str | Path) -> nx.MultiDiGraph:
@@ -509,16 +515,19 @@ def _format_of(path: Path, fmt: str | None) -> GraphFormat:
     return found[0]
 
 
-def read_graph_file(path: str | Path, ontology: Ontology | None = None, *, fmt: str | None = None) -> tuple[list[Node], list[Relationship]]:
-    """Validated records from a file (or folder) of a readable format; nothing is written anywhere."""
+def read_graph_file(path: str | Path, ontology: Ontology | None = None, *, fmt: str | None = None, skip_bad: bool = False) -> tuple[list[Node], list[Relationship]]:
+    """Validated records from a file (or folder) of a readable format; nothing is written anywhere.
+
+    ``skip_bad``: RDF subjects of classes canal does not know are left out instead of
+    stopping the import (the option reaches every reader; the others ignore it)."""
     p = Path(path)
     reader = _format_of(p, fmt).reader
     assert reader is not None  # _format_of returns readable formats only
-    return reader(p, ontology or load_ontology())
+    return reader(p, ontology or load_ontology(), skip_bad=skip_bad)
 
 
-def _read_rdf(path: Path, ontology: Ontology, **_: Any) -> Records:
-    return from_rdf(parse_file(path), ontology, source=str(path))
+def _read_rdf(path: Path, ontology: Ontology, *, skip_bad: bool = False, **_: Any) -> Records:
+    return from_rdf(parse_file(path), ontology, source=str(path), skip_bad=skip_bad)
 
 
 def _read_csv(path: Path, ontology: Ontology, **_: Any) -> Records:
@@ -534,6 +543,7 @@ def _read_gexf(path: Path, ontology: Ontology, **_: Any) -> Records:
 
 
 def _read_xml(path: Path, ontology: Ontology, kind: str) -> Records:
+    refuse_xml_dtd(path)
     try:
         H = nx.read_graphml(path, force_multigraph=True) if kind == "graphml" else nx.read_gexf(path)
     except Exception as exc:  # malformed XML and the like
@@ -553,10 +563,19 @@ def _write(store: GraphStore, nodes: list[Node], rels: list[Relationship], sourc
     return store.upsert_nodes(nodes), store.upsert_relationships(rels)
 
 
-def import_graph(store: GraphStore, path: str | Path, *, fmt: str | None = None) -> tuple[int, int]:
-    """Validate a whole file (RDF, GraphML or GEXF), then upsert it; returns (nodes, relationships)."""
-    nodes, rels = read_graph_file(path, store.ontology, fmt=fmt)
-    return _write(store, nodes, rels, str(path))
+def import_graph(store: GraphStore, path: str | Path, *, fmt: str | None = None, skip_bad: bool = False) -> tuple[int, int]:
+    """Validate a whole file (RDF, GraphML or GEXF), then upsert it; returns (nodes, relationships).
+
+    Resumable: every write is an upsert by id, so running the same import again after a
+    kill or Ctrl-C at any moment ends in the graph one clean import gives. The import is
+    recorded in the load log (``import:<file name>``, mode ``import``).
+    """
+    migrate(store)
+    with recording(store, f"import:{Path(path).name}", str(path), mode="import") as run:
+        nodes, rels = read_graph_file(path, store.ontology, fmt=fmt, skip_bad=skip_bad)
+        n, r = _write(store, nodes, rels, str(path))
+        run.finish("done", nodes=n, relationships=r)
+    return n, r
 
 
 def import_rdf(store: GraphStore, path: str | Path, **_: Any) -> tuple[int, int]:

@@ -29,11 +29,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from canal.errors import CanalError, StoreError
+from canal.errors import CanalError, LoaderError, StoreError
 from canal.inflight import InFlight
 from canal.load import collect, read_spec
 from canal.load.records import Reject
 from canal.load.spec import LoaderSpec
+from canal.loadlog import LOAD_LOG as LOAD_LOG
+from canal.loadlog import MERGE_RECORD, Run, loaded_before, migrate
+from canal.loadlog import load_log as load_log
 from canal.model import Node, Relationship
 from canal.ontology import ROOT_CLASS, Ontology
 from canal.store.base import GraphStore, most_specific
@@ -42,8 +45,6 @@ from canal.store.cypher import ident
 ProgressHook = Callable[[str, int, int], None]
 """Called as ``hook(stage, done, total)`` after each acknowledged batch."""
 
-LOAD_LOG = "LoadLog"
-MERGE_RECORD = "MergeRecord"
 RETRACTED = "retracted"
 
 
@@ -181,22 +182,6 @@ def _q_reinstate_rels(rtype: str) -> str:
     return f"{_match_rel(rtype)} SET r.status = NULL, r.retractedOn = NULL RETURN count(r)"
 
 
-def _q_log_start() -> str:
-    return f"CREATE (l:{ident(LOAD_LOG)}) SET l += $props RETURN l.id"
-
-
-def _q_log_update() -> str:
-    return f"MATCH (l:{ident(LOAD_LOG)} {{id: $id}}) SET l += $props RETURN l.id"
-
-
-def _q_log_exists() -> str:
-    return f"MATCH (l:{ident(LOAD_LOG)} {{name: $s}}) RETURN count(l) > 0"
-
-
-def _q_log_interrupted() -> str:
-    return f"MATCH (l:{ident(LOAD_LOG)} {{name: $s, status: 'running'}}) SET l.status = 'interrupted' RETURN count(l)"
-
-
 def _q_merge_record() -> str:
     return (
         f"UNWIND $rows AS row MERGE (m:{ident(MERGE_RECORD)} {{id: row.id}}) "
@@ -231,6 +216,7 @@ def load_spec(
     resolve: bool = True,
     review_file: str | Path | None = None,
     today: date | str | None = None,
+    allow_retract: bool = False,
 ) -> LoadReport:
     """Validate, resolve, diff and load one loader spec into ``store``; returns a :class:`LoadReport`.
 
@@ -238,10 +224,63 @@ def load_spec(
     is written next to it) receives uncertain pairs and ``reject_file`` the rows set aside by
     ``skip_bad``, when there are any; without a path nothing is written (both lists stay in
     the report; the CLI defaults to ``<spec stem>.review.csv`` / ``.rejects.csv``). ``today`` is the retraction date (default: today, UTC).
+
+    Retraction is never silent: a load that would retract more than
+    ``settings.retract_share`` (default half) of the nodes, or of the relationships, its
+    source asserted before stops with the numbers, before writing, unless
+    ``allow_retract``; so does a ``skip_bad`` load that rejected every row. The load log
+    records the load as ``done``, ``failed`` or ``interrupted``.
     """
+    migrate(store)
+    run = Run(store)
+    try:
+        return _load_spec(store, spec_path, run, skip_bad=skip_bad, reject_file=reject_file, dry_run=dry_run, progress=progress, resolve=resolve, review_file=review_file, today=today, allow_retract=allow_retract)
+    except BaseException as exc:
+        run.abort(exc)
+        raise
+
+
+def check_retraction(name: str, asserted: dict[str, int], retracted: dict[str, int], share: float) -> None:
+    """Stop a load that retracts more than ``share`` of the nodes or of the relationships
+    its source asserted before (``asserted`` / ``retracted``: counts per kind).
+
+    >>> check_retraction("s", {"nodes": 10, "relationships": 4}, {"nodes": 5, "relationships": 0}, 0.5)
+    >>> check_retraction("s", {"nodes": 10, "relationships": 4}, {"nodes": 6, "relationships": 0}, 0.5)
+    Traceback (most recent call last):
+    canal.errors.LoaderError: source 's': this load would retract 6 of the 10 nodes it asserted before (60 %, more than the 50 % allowed), ...
+    """
+    over = [(k, retracted.get(k, 0), n) for k, n in sorted(asserted.items(), reverse=True) if n and retracted.get(k, 0) > share * n]
+    if over:
+        what = "; ".join(f"{r} of the {n} {k} it asserted before ({100 * r / n:.0f} %, more than the {100 * share:.0f} % allowed)" for k, r, n in over)
+        raise LoaderError(
+            f"source {name!r}: this load would retract {what}, "
+            f"{sum(retracted.values())} facts in all. An empty or truncated source file? "
+            "Nothing was written; to retract them, load again with --allow-retract (library: allow_retract=True)"
+        )
+
+
+def _load_spec(
+    store: GraphStore,
+    spec_path: str | Path,
+    run: Run,
+    *,
+    skip_bad: bool,
+    reject_file: str | Path | None,
+    dry_run: bool,
+    progress: ProgressHook | None,
+    resolve: bool,
+    review_file: str | Path | None,
+    today: date | str | None,
+    allow_retract: bool,
+) -> LoadReport:
     t0 = time.perf_counter()
     onto = store.ontology
     spec = read_spec(spec_path, onto)
+    # a source never loaded before (no log record, not even an interrupted or failed one)
+    # has nothing to retract: the scans for what it asserted are skipped
+    was_loaded = loaded_before(store, spec.name)
+    if not dry_run:
+        run.start(spec.name, str(spec_path))  # from here a failure is logged as failed
     if not dry_run:
         store.ensure_indexes()
     wait_for_indexes(store)
@@ -249,6 +288,9 @@ def load_spec(
 
     data = fast_records(spec, onto, skip_bad=skip_bad) or collect(spec, onto, skip_bad=skip_bad, known=store.existing)
     t_collect = time.perf_counter()
+    if skip_bad and data.rejects and not data.nodes and not data.relationships:
+        first = data.rejects[0]
+        raise LoaderError(f"every row was rejected ({len(data.rejects)}), e.g. {first.reason}; nothing was loaded", file=first.file, row=first.row, field=first.field)
     report = LoadReport(spec=str(spec_path), dry_run=dry_run, rejects=data.rejects, name=spec.name, outside=data.outside)
     day = today.isoformat() if isinstance(today, date) else (today or datetime.now(UTC).date().isoformat())
     S = spec.name
@@ -350,10 +392,7 @@ def load_spec(
     new_ids = {n.id for n in final_nodes}
     retract_nodes: list[str] = []
     drop_nodes: list[str] = []
-    # a source never loaded before (no log record, not even an interrupted one) has nothing
-    # to retract: skip the scans for what it asserted
-    loaded_before = bool(store.query(_q_log_exists(), {"s": S}).scalar())
-    asserted_nodes = store.query(_q_asserted_nodes(), {"s": S, "retracted": RETRACTED}).rows if loaded_before else []
+    asserted_nodes = store.query(_q_asserted_nodes(), {"s": S, "retracted": RETRACTED}).rows if was_loaded else []
     for nid, labels, srcs in asserted_nodes:
         if nid in new_ids:
             continue
@@ -365,8 +404,10 @@ def load_spec(
     new_rids = {r.rid for r in final_rels}
     retract_rels: dict[str, list[dict[str, str]]] = defaultdict(list)
     drop_rels: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for t in onto.relationship_types if loaded_before else []:
+    asserted_rel_count = 0
+    for t in onto.relationship_types if was_loaded else []:
         for rid, srcs, a, b in store.query(_q_asserted_rels(t), {"s": S, "retracted": RETRACTED}).rows:
+            asserted_rel_count += 1
             if rid in new_rids:
                 continue
             if [x for x in (srcs or []) if x != S]:
@@ -378,6 +419,13 @@ def load_spec(
         "nodes": {k: dict(v) for k, v in sorted(diff_nodes.items())},
         "relationships": {k: dict(v) for k, v in sorted(diff_rels.items())},
     }
+    if was_loaded and not dry_run and not allow_retract:
+        check_retraction(
+            S,
+            {"nodes": len(asserted_nodes), "relationships": asserted_rel_count},
+            {"nodes": len(retract_nodes), "relationships": sum(len(v) for v in retract_rels.values())},
+            store.settings.retract_share,
+        )
     report.nodes = Counter(n.cls for n in final_nodes)
     report.relationships = Counter(onto.relation(r.type).type for r in final_rels)
     report.existing_nodes = sum(1 for n in final_nodes if n.id in stored)
@@ -390,13 +438,9 @@ def load_spec(
     # -- write ------------------------------------------------------------------------
     if not dry_run:
         store.ensure_indexes()
-        started = datetime.now(UTC).isoformat(timespec="seconds")
-        load_id = f"load:{S}:{started}:{time.time_ns() % 1_000_000:06d}"
-        report.load_id = load_id
-        store.execute(_q_log_interrupted(), {"s": S})
-        store.execute(_q_log_start(), {"props": {"id": load_id, "name": S, "spec": str(spec_path), "started": started, "startedNs": time.time_ns(), "status": "running"}})
+        report.load_id = run.id
         if merge_rows:
-            store.execute(_q_merge_record(), {"rows": [{"id": r["id"], "props": _merge_record_props(r)} for r in merge_rows]})
+            store.meta_execute(_q_merge_record(), {"rows": [{"id": r["id"], "props": _merge_record_props(r)} for r in merge_rows]})
         total = sum(1 for n in final_nodes if n.id not in stored or n.id in changed_nodes)
         total += sum(1 for r in final_rels if r.rid not in stored_rels or r.rid in changed_rels)
         done = 0
@@ -436,25 +480,18 @@ def load_spec(
             for batch in _batches(refs):
                 store.execute(_q_drop_source_rels(t), {"rows": list(batch), "s": S})
         report.seconds = time.perf_counter() - t0
-        store.execute(
-            _q_log_update(),
-            {
-                "id": load_id,
-                "props": {
-                    "status": "done",
-                    "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-                    "seconds": round(report.seconds, 3),
-                    "diff": json.dumps(report.diff, ensure_ascii=False, sort_keys=True),
-                    "totals": json.dumps(report.totals(), sort_keys=True),
-                    "nodes": len(final_nodes),
-                    "relationships": len(final_rels),
-                    "rejected": len(report.rejects),
-                    "outside": len(report.outside),
-                    "merged": len(merge_rows),
-                    "review": len(report.review),
-                    "touched": _touched(final_nodes, stored, changed_nodes, retract_nodes, final_rels, stored_rels, changed_rels, retract_rels),
-                },
-            },
+        run.finish(
+            "done",
+            seconds=round(report.seconds, 3),
+            diff=json.dumps(report.diff, ensure_ascii=False, sort_keys=True),
+            totals=json.dumps(report.totals(), sort_keys=True),
+            nodes=len(final_nodes),
+            relationships=len(final_rels),
+            rejected=len(report.rejects),
+            outside=len(report.outside),
+            merged=len(merge_rows),
+            review=len(report.review),
+            touched=_touched(final_nodes, stored, changed_nodes, retract_nodes, final_rels, stored_rels, changed_rels, retract_rels),
         )
     t_end = time.perf_counter()
     report.seconds = t_end - t0
@@ -689,7 +726,7 @@ def _resolve(
 
     S = spec.name
     classes = spec.resolve.get("classes") or ["Organisation"]
-    records = store.query(_q_merge_records(), {"s": S}).rows
+    records = store.meta_query(_q_merge_records(), {"s": S}).rows
     active = {a: t for a, t, st in records if st == "active"}
     blocked = {(a, t) for a, t, st in records if st == "undone"}
     known: dict[str, Node] = {}
@@ -776,13 +813,14 @@ def list_merges(store: GraphStore) -> list[dict[str, Any]]:
     """Every merge record: id, spec, absorbed, into, reason, score, status, date."""
     q = f"MATCH (m:{ident(MERGE_RECORD)}) RETURN m.id, m.spec, m.absorbed, m.into, m.reason, m.score, m.status, m.date ORDER BY m.id"
     cols = ["id", "spec", "absorbed", "into", "reason", "score", "status", "date"]
-    return [dict(zip(cols, row, strict=True)) for row in store.query(q, {}).rows]
+    migrate(store)
+    return [dict(zip(cols, row, strict=True)) for row in store.meta_query(q, {}).rows]
 
 
 def unmerge(store: GraphStore, merge_id: str) -> dict[str, Any]:
     """Undo a merge: restore the absorbed node and its relationships, take back what the
     merge added to the surviving node, and block the pair from being merged again."""
-    rows = store.query(_q_get_merge(), {"id": merge_id}).rows
+    rows = store.meta_query(_q_get_merge(), {"id": merge_id}).rows
     if not rows:
         raise CanalError(f"no merge record {merge_id!r}")
     m = dict(rows[0][0])
@@ -827,12 +865,5 @@ def unmerge(store: GraphStore, merge_id: str) -> dict[str, Any]:
                 store.execute(_q_delete_rel(t), {"rows": [ref]})
             rprops["sources"] = [S]
             store.upsert_relationships([Relationship(w["type"], w["source"], w["target"], w["key"], rprops)])
-    store.execute(_q_set_merge_status(), {"id": merge_id, "status": "undone"})
+    store.meta_execute(_q_set_merge_status(), {"id": merge_id, "status": "undone"})
     return {"merge": merge_id, "restored": absorbed, "from": into}
-
-
-def load_log(store: GraphStore, *, name: str | None = None) -> list[dict[str, Any]]:
-    """The load log kept in the database, oldest first."""
-    q = f"MATCH (l:{ident(LOAD_LOG)}) RETURN properties(l) ORDER BY l.startedNs, l.id"
-    out = [dict(r[0]) for r in store.query(q, {}).rows]
-    return [x for x in out if name is None or x.get("name") == name]

@@ -8,6 +8,8 @@ export is deterministic and export -> import -> export is isomorphic.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -52,6 +54,7 @@ def _literal(onto: Ontology, key: str, value: Any) -> Literal:
 
 
 def _add_props(g: Graph, onto: Ontology, subject: URIRef, props: dict[str, Any]) -> None:
+    order: dict[str, list[Any]] = {}
     for key in sorted(props):
         if key not in onto.properties:
             continue  # technical keys (e.g. id) are not exported
@@ -59,6 +62,31 @@ def _add_props(g: Graph, onto: Ontology, subject: URIRef, props: dict[str, Any])
         for v in value if isinstance(value, list) else [value]:
             if v is not None:
                 g.add((subject, onto.properties[key].iri, _literal(onto, key, v)))
+        if isinstance(value, list) and [str(x) for x in value] != sorted(str(x) for x in value):
+            order[key] = [x for x in value if x is not None]
+    if order:  # RDF keeps no order: say it, so an import gives the lists back as stored
+        g.add((subject, CANAL.valueOrder, Literal(json.dumps(order, ensure_ascii=False, sort_keys=True, default=str))))
+
+
+def _ordered(props: dict[str, Any], order_text: Any) -> None:
+    """Put list values back in the order a ``canal:valueOrder`` literal gives (when it
+    names the same values; an edited list keeps the sorted order)."""
+    try:
+        order = json.loads(str(order_text))
+    except ValueError:
+        return
+    if not isinstance(order, dict):
+        return
+    for key, listed in order.items():
+        have = props.get(key)
+        if not isinstance(have, list) or not isinstance(listed, list):
+            continue
+        by_text: dict[str, list[Any]] = {}
+        for v in have:
+            by_text.setdefault(str(v), []).append(v)
+        if sorted(by_text) != sorted({str(x) for x in listed}) or len(listed) != len(have):
+            continue
+        props[key] = [by_text[str(x)].pop(0) if by_text[str(x)] else x for x in listed]
 
 
 def to_rdf(G: nx.MultiDiGraph, ontology: Ontology | None = None) -> Graph:
@@ -101,11 +129,27 @@ def _id_of(iri: Any) -> str:
     return unquote(text[len(str(ID)) :]) if text.startswith(str(ID)) else text
 
 
-def from_rdf(g: Graph, ontology: Ontology | None = None, *, source: str = "rdf") -> tuple[list[Node], list[Relationship]]:
+def _untyped_subjects(g: Graph, known: set[Any]) -> list[tuple[str, str]]:
+    """Subjects with an ``rdf:type`` but no canal class: ``(subject, one of its types)``."""
+    skip = (str(RDF), "http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2002/07/owl#", "http://www.w3.org/ns/shacl#")
+    types: dict[Any, list[Any]] = {}
+    for s, o in g.subject_objects(RDF.type):
+        types.setdefault(s, []).append(o)
+    out = []
+    for s, ts in types.items():
+        if any(t in known or t == CANAL.Link or str(t).startswith(skip) for t in ts):
+            continue
+        out.append((str(s), str(sorted(ts)[0])))
+    return sorted(out)
+
+
+def from_rdf(g: Graph, ontology: Ontology | None = None, *, source: str = "rdf", skip_bad: bool = False) -> tuple[list[Node], list[Relationship]]:
     """Read canal instance data from RDF into validated records.
 
     Nodes are the subjects typed with a canal graph-node class; relationships come from
-    ``canal:Link`` resources, and from bare object-property triples without one.
+    ``canal:Link`` resources, and from bare object-property triples without one. Subjects
+    typed only with classes canal does not know are an error that counts them and names
+    the first ones, unless ``skip_bad`` (then they are left out).
     """
     onto = ontology or load_ontology()
     by_iri = {c.iri: c.name for c in onto.classes.values() if c.graph_node and not c.abstract}
@@ -130,8 +174,19 @@ def from_rdf(g: Graph, ontology: Ontology | None = None, *, source: str = "rdf")
         for v in out.values():
             if isinstance(v, list):
                 v.sort(key=str)
+        order = g.value(s, CANAL.valueOrder)
+        if order is not None:
+            _ordered(out, order)
         return out
 
+    unknown = _untyped_subjects(g, set(by_iri))
+    if unknown and not skip_bad:
+        examples = "; ".join(f"<{s}> a <{t}>" for s, t in unknown[:3])
+        raise LoaderError(
+            f"{len(unknown)} subject(s) have no canal class and would be dropped, e.g. {examples}; "
+            "type them with a class of the canal ontology, or pass --skip-bad to import the rest",
+            file=source,
+        )
     nodes: list[Node] = []
     classes: dict[str, str] = {}
     for s, o in sorted(g.subject_objects(RDF.type)):
@@ -165,15 +220,80 @@ def from_rdf(g: Graph, ontology: Ontology | None = None, *, source: str = "rdf")
     return nodes, rels
 
 
+def _outside_references(doc: Any) -> list[str]:
+    """JSON-LD keys that would make a parser read something the user did not name: a
+    ``@context`` given as (or holding) a URL or path, and ``@import``."""
+    found: list[str] = []
+    stack = [doc]
+    while stack and len(found) < 5:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for k, v in item.items():
+                if k == "@import":
+                    found.append(f"@import {v!r}")
+                elif k == "@context":
+                    for c in v if isinstance(v, list) else [v]:
+                        if isinstance(c, str):
+                            found.append(f"@context {c!r}")
+                        else:
+                            stack.append(c)
+                else:
+                    stack.append(v)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def refuse_xml_dtd(path: Path) -> None:
+    """Refuse an XML file with a document type declaration (``<!DOCTYPE``): its entities
+    could expand without bound or read other files, and no format canal reads needs one.
+
+    Parsers bound this too (expat's amplification limit), but rdflib's RDF/XML reader spent
+    90 s on a nine-level entity bomb before giving up; this check answers at once.
+    """
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 20)
+    except OSError:
+        return  # the parser reports it
+    head = re.sub(rb"<!--.*?-->", b"", head, flags=re.S)
+    first = re.search(rb"<(!DOCTYPE|[A-Za-z_])", head)
+    if first and first.group(1) == b"!DOCTYPE":
+        raise LoaderError("XML document type declarations (DTD, entities) are refused: remove the <!DOCTYPE ...> block", file=str(path))
+
+
 def parse_file(path: str | Path) -> Graph:
-    """Parse an RDF file (format from its extension)."""
+    """Parse an RDF file (format from its extension).
+
+    Nothing outside the file is read: a JSON-LD ``@context`` that names a URL or a file,
+    and ``@import``, are refused (give the context inline); XML entities are not expanded.
+    """
     p = Path(path)
     fmt = {".ttl": "turtle", ".jsonld": "json-ld", ".json": "json-ld", ".nt": "nt", ".rdf": "xml", ".xml": "xml"}.get(p.suffix.lower(), "turtle")
     g = Graph()
     try:
-        g.parse(str(p), format=fmt)
+        if fmt == "json-ld":
+            text = p.read_text(encoding="utf-8-sig")
+            refs = _outside_references(json.loads(text))
+            if refs:
+                raise LoaderError(
+                    f"the JSON-LD names a context outside the file ({', '.join(refs)}); canal never fetches or reads "
+                    "one on an import: put the context inline (or use Turtle)",
+                    file=str(p),
+                )
+            g.parse(data=text, format=fmt, base=p.resolve().as_uri())
+        else:
+            if fmt == "xml":
+                refuse_xml_dtd(p)
+            g.parse(str(p), format=fmt)
+    except LoaderError:
+        raise
+    except RecursionError:
+        raise LoaderError("cannot parse RDF: nested too deeply", file=str(p)) from None
+    except UnicodeDecodeError as exc:
+        raise LoaderError(f"cannot parse RDF: not UTF-8 text (byte {exc.start})", file=str(p)) from None
     except Exception as exc:
-        raise LoaderError(f"cannot parse RDF: {exc}", file=str(p)) from None
+        raise LoaderError(f"cannot parse RDF: {type(exc).__name__}: {exc}", file=str(p)) from None
     return g
 
 

@@ -37,6 +37,21 @@ class Settings:
     lock_timeout: float = 30.0
     fsync: str = "always"
     progress: bool = True
+    retract_share: float = 0.5
+    neo4j_meta_database: str = ""
+
+    def __post_init__(self) -> None:
+        bad = []
+        if not (self.lock_timeout >= 0 and self.lock_timeout < float("inf")):
+            bad.append(f"lock_timeout (CANAL_LOCK_TIMEOUT) must be a number of seconds >= 0, got {self.lock_timeout!r}")
+        if not self.batch_size > 0:
+            bad.append(f"batch_size (CANAL_BATCH_SIZE) must be > 0, got {self.batch_size!r}")
+        if not 0 <= self.retract_share <= 1:
+            bad.append(f"retract_share (CANAL_RETRACT_SHARE) must be between 0 and 1, got {self.retract_share!r}")
+        if self.fsync not in ("always", "everysec", "no"):
+            bad.append(f"fsync (CANAL_FSYNC) must be always, everysec or no, got {self.fsync!r}")
+        if bad:
+            raise ConfigError("; ".join(bad))
 
     @classmethod
     def from_env(

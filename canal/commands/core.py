@@ -37,7 +37,9 @@ def register(main: click.Group) -> None:
         with cli_store() as store, cli_progress(settings.progress) as hook:
             result = run_demo(store, out=out, ego_out=ego_out, progress=hook)
             _summary(store)
-        click.echo(f"database: {settings.db}" + (" (embedded FalkorDB)" if store.is_embedded else ""))
+        from canal.redact import redact
+
+        click.echo(f"database: {redact(settings.db)}" + (" (embedded FalkorDB)" if store.is_embedded else ""))
         for m in result.maps:
             click.echo(f"map: {m}")
 

@@ -54,10 +54,11 @@ def register(main: click.Group) -> None:
     @main.command(name="import")
     @click.argument("file", type=click.Path(exists=True, path_type=Path))
     @click.option("--format", "fmt", type=TableChoice(import_formats, "auto"), default="auto", show_default=True, help="Default: from the file name.")
-    def import_(file: Path, fmt: str) -> None:
+    @click.option("--skip-bad", is_flag=True, help="Leave out RDF subjects of classes canal does not know (otherwise they stop the import).")
+    def import_(file: Path, fmt: str, skip_bad: bool) -> None:
         """Import a whole graph (RDF Turtle/JSON-LD/N-Triples, GraphML, GEXF, or a folder of nodes.csv and edges.csv), validated before anything is written."""
         from canal.exchange import import_graph
 
         with _store() as store:
-            n, r = import_graph(store, file, fmt=fmt)
+            n, r = import_graph(store, file, fmt=fmt, skip_bad=skip_bad)
         click.echo(f"imported {n} nodes and {r} relationships from {file}")

@@ -26,8 +26,9 @@ def register(main: click.Group) -> None:
     @click.option("--review", type=click.Path(dir_okay=False), default=None, help="Review report for uncertain pairs (CSV; an .html twin is written too).")
     @click.option("--bulk", is_flag=True, help="Bulk path for a first load into an empty graph (FalkorDB GRAPH.BULK, all or nothing).")
     @click.option("--neo4j-import", "neo4j_dir", type=click.Path(file_okay=False), default=None, help="Write neo4j-admin import files to this folder (and print the command) instead of loading.")
+    @click.option("--allow-retract", is_flag=True, help="Let this load retract more than half of what its source asserted before (an empty or truncated file stops the load otherwise).")
     @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-    def load(spec: Path, skip_bad: bool, rejects: str | None, dry_run: bool, no_resolve: bool, review: str | None, bulk: bool, neo4j_dir: str | None, fmt: str) -> None:
+    def load(spec: Path, skip_bad: bool, rejects: str | None, dry_run: bool, no_resolve: bool, review: str | None, bulk: bool, neo4j_dir: str | None, allow_retract: bool, fmt: str) -> None:
         """Validate a loader SPEC and load its sources (all or nothing, unless --skip-bad).
 
         Every load prints what it added, changed and retracted per class and
@@ -52,6 +53,8 @@ def register(main: click.Group) -> None:
                 )
             if fmt == "json":
                 click.echo(json.dumps(res, ensure_ascii=False, indent=2))
+            elif res.get("already_loaded"):
+                click.echo(f"{spec} was already bulk-loaded into this graph (at {res['already_loaded']}, {res['records']} records); nothing to do")
             else:
                 _echo_table(["class / type", "records"], [[k, v] for k, v in sorted({**res["nodes"], **res["relationships"]}.items())], title=f"bulk-loaded from {spec}")
                 click.echo(f"{res['records']} records in {res['seconds']:.2f} s ({res['records_per_second']:.0f} records/s before the indexes were built); {res['rejected']} rejected")
@@ -70,6 +73,7 @@ def register(main: click.Group) -> None:
                 progress=hook,
                 resolve=not no_resolve,
                 review_file=review or f"{Path(spec).stem}.review.csv",
+                allow_retract=allow_retract,
             )
         if fmt == "json":
             click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
@@ -116,7 +120,7 @@ def register(main: click.Group) -> None:
     @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
     def load_log_cmd(name: str | None, fmt: str) -> None:
         """The load log kept in the database (one row per load)."""
-        from canal.ingest import load_log
+        from canal.loadlog import load_log
 
         with _store() as store:
             rows = load_log(store, name=name)

@@ -17,10 +17,11 @@ def register(main: click.Group) -> None:
     @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", help="How rows print (:format changes it).")
     def shell(fmt: str) -> None:
         """Interactive Cypher prompt: end a query with ';', :help for commands, :schema for the schema."""
+        from canal.redact import redact
         from canal.shell import run_shell
 
         with _store() as store:
-            banner = f"canal shell on {_settings().db} ({store.backend}). End a query with ';'. :help for help, :quit to leave."
+            banner = f"canal shell on {redact(_settings().db)} ({store.backend}). End a query with ';'. :help for help, :quit to leave."
             failures = run_shell(store, banner=banner, fmt=fmt)
         if failures and not sys.stdin.isatty():
             sys.exit(1)

@@ -41,7 +41,9 @@ def register(main: click.Group) -> None:
             with _store() as store:
                 store.ensure_indexes()
                 load_synth(store, result, into_existing=into_existing)
-            summary["database"] = _settings().db
+            from canal.redact import redact
+
+            summary["database"] = redact(_settings().db)
         else:
             spec = write_loader_input(result, out)
             summary["spec"] = str(spec)

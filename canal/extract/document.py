@@ -381,12 +381,13 @@ def read_article(path: str | Path, *, lang: str = "auto", max_bytes: int = MAX_B
         raise LoaderError("empty file", file=name)
     if _looks_binary(data):
         raise LoaderError("this is a binary file, not text", file=name)
+    tried = "tried UTF-8, UTF-16 with BOM and GB18030"
     try:
         raw = decode(data, p)
     except LoaderError as exc:
-        raise LoaderError(f"wrong or unknown text encoding ({exc.message}); save it as UTF-8", file=name) from None
-    if _garbled(raw):
-        raise LoaderError("text looks garbled (wrong encoding?); save it as UTF-8", file=name)
+        raise LoaderError(f"wrong or unknown text encoding ({exc.message}; {tried}); save it as UTF-8", file=name) from None
+    if _garbled(raw) or _other_cjk_encoding(data):
+        raise LoaderError(f"text looks garbled in every encoding canal reads ({tried}; it reads like {_other_cjk_encoding(data) or 'none of them'}); save it as UTF-8", file=name)
     art = article_from_text(raw, name=name, lang=lang)
     if not art.text.strip():
         raise LoaderError("no article text left after removing page chrome", file=name)
@@ -406,6 +407,25 @@ def _looks_binary(data: bytes) -> bool:
         return True
     ctrl = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
     return ctrl > len(head) * 0.05
+
+
+def _other_cjk_encoding(data: bytes) -> str:
+    """``Shift-JIS`` or ``EUC-JP`` when the bytes are not UTF-8 but read as Japanese text in
+    that encoding (GB18030 decodes them too, into nonsense); else ``""``."""
+    try:
+        data.decode("utf-8")
+        return ""
+    except UnicodeDecodeError:
+        pass
+    for label, enc in (("Shift-JIS", "shift_jis"), ("EUC-JP", "euc_jp")):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        kana = sum(1 for ch in text if "\u3040" <= ch <= "\u30ff")
+        if kana >= max(3, len(text) * 0.05):
+            return label
+    return ""
 
 
 def _garbled(text: str) -> bool:

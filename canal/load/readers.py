@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -139,7 +140,7 @@ def csv_rows(path: Path, fmt: str, encoding: str = "auto") -> Iterator[tuple[int
 def header_of(cells: list[str], path: Path) -> list[str]:
     """Column names of a header row (stripped; a repeated name is an error)."""
     names = [h.strip() for h in cells]
-    dupes = {f for f in names if names.count(f) > 1}
+    dupes = {f for f, n in Counter(names).items() if n > 1}  # not list.count: quadratic in wide headers
     if dupes:
         raise LoaderError(f"duplicate column(s) {sorted(dupes)}", file=str(path), row=1)
     return names
@@ -241,8 +242,9 @@ def _read_jsonl(text: str, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             continue
         try:
             rec = json.loads(line)
-        except ValueError as exc:
-            raise LoaderError(f"malformed JSON: {exc}", file=str(path), row=i) from None
+        except (ValueError, RecursionError) as exc:
+            why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise LoaderError(f"malformed JSON: {why}", file=str(path), row=i) from None
         if not isinstance(rec, dict):
             raise LoaderError("a JSON Lines record must be an object", file=str(path), row=i)
         yield i, rec
@@ -251,8 +253,9 @@ def _read_jsonl(text: str, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 def _read_json(text: str, path: Path, records: str | None) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         doc = json.loads(text)
-    except ValueError as exc:
-        raise LoaderError(f"malformed JSON: {exc}", file=str(path)) from None
+    except (ValueError, RecursionError) as exc:
+        why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise LoaderError(f"malformed JSON: {why}", file=str(path)) from None
     if records:
         items: Any = doc
         for part in records.split("."):
@@ -275,7 +278,7 @@ def _looks_like_jsonl(text: str) -> bool:
     try:
         json.loads(lines[0])
         return True
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 
@@ -295,7 +298,7 @@ def _read_excel(path: Path, sheet: str | None, *, header_only: bool = False) -> 
         if header is None:
             return
         names = [str(h).strip() if h is not None else "" for h in header]
-        dupes = {f for f in names if f and names.count(f) > 1}
+        dupes = {f for f, n in Counter(names).items() if f and n > 1}
         if dupes:
             raise LoaderError(f"duplicate column(s) {sorted(dupes)}", file=str(path), row=1)
         if header_only:

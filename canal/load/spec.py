@@ -39,9 +39,48 @@ from canal.errors import LoaderError, SchemaError, SpecError
 from canal.model import PROVENANCE_KEYS
 from canal.ontology import NumberFormat, Ontology, coerce_value
 
+MAX_YAML_NODES = 200_000
+"""A spec is small: more YAML nodes than this, counting each alias as a copy of what it
+names, is refused while the document is composed (an alias bomb never expands)."""
+
+
+class _TooBig(yaml.YAMLError):
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.problem_mark = None
+
+
+def _expanded(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many nodes ``node`` stands for once every alias in it is copied out."""
+    key = id(node)
+    if key not in sizes:
+        sizes[key] = 1  # a node that contains itself counts once
+        if isinstance(node, yaml.SequenceNode):
+            sizes[key] = 1 + sum(_expanded(c, sizes) for c in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            sizes[key] = 1 + sum(_expanded(k, sizes) + _expanded(v, sizes) for k, v in node.value)
+    return sizes[key]
+
 
 class _LineLoader(yaml.SafeLoader):
-    """A YAML loader that remembers the line of every mapping key."""
+    """A YAML loader that remembers the line of every mapping key, with bounded aliases."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._sizes: dict[int, int] = {}
+        self._total = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            anchor = self.peek_event().anchor  # type: ignore[no-untyped-call]
+            if anchor in self.anchors:
+                self._total += _expanded(self.anchors[anchor], self._sizes)
+        else:
+            self._total += 1
+        if self._total > MAX_YAML_NODES:
+            raise _TooBig(f"the spec expands to more than {MAX_YAML_NODES:,} YAML nodes (aliases counted as copies): an alias bomb?")
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
@@ -275,12 +314,25 @@ _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 def expand_vars(text: str) -> str:
     """Expand ``${VAR}`` and ``${VAR:-default}`` from the environment (for data paths).
 
+    A variable that is unset (or empty) and has no default is an error naming it.
+
     >>> expand_vars("${CANAL_NO_SUCH_VAR:-data}/x.jsonl")
     'data/x.jsonl'
+    >>> expand_vars("${CANAL_NO_SUCH_VAR}/x.jsonl")
+    Traceback (most recent call last):
+    canal.errors.LoaderError: the environment variable CANAL_NO_SUCH_VAR is not set, so '${CANAL_NO_SUCH_VAR}/x.jsonl' would become '/x.jsonl'; set it, or give a default: ${CANAL_NO_SUCH_VAR:-folder}
     """
     import os
 
-    return _VAR.sub(lambda m: os.environ.get(m.group(1)) or (m.group(2) or ""), text)
+    unset = [m.group(1) for m in _VAR.finditer(text) if not os.environ.get(m.group(1)) and m.group(2) is None]
+    result = _VAR.sub(lambda m: os.environ.get(m.group(1)) or (m.group(2) or ""), text)
+    if unset:
+        names = ", ".join(dict.fromkeys(unset))
+        raise LoaderError(
+            f"the environment variable {names} {'is' if len(set(unset)) == 1 else 'are'} not set, so {text!r} would become {result!r}; "
+            f"set it, or give a default: ${{{unset[0]}:-folder}}"
+        )
+    return result
 
 
 def _err(spec: Path, line: int, msg: str) -> LoaderError:
@@ -376,6 +428,10 @@ def read_spec(path: str | Path, onto: Ontology) -> LoaderSpec:
         doc = yaml.load(spec_path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except OSError as exc:
         raise LoaderError(f"cannot read spec: {exc.strerror}", file=str(spec_path)) from None
+    except RecursionError:
+        raise LoaderError("the spec is nested too deeply", file=str(spec_path)) from None
+    except UnicodeDecodeError as exc:
+        raise LoaderError(f"the spec is not UTF-8 text (byte {exc.start})", file=str(spec_path)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise LoaderError(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=str(spec_path), line=mark.line + 1 if mark else None) from None
@@ -509,7 +565,10 @@ def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology)
         if k not in allowed:
             raise _err(spec, entry.line_of(k), f"unknown key {k!r} in a {kind} mapping")
     if "file" in entry:
-        pattern = expand_vars(str(entry["file"]))
+        try:
+            pattern = expand_vars(str(entry["file"]))
+        except LoaderError as exc:
+            raise _err(spec, entry.line_of("file"), exc.message) from None
         files = sorted(Path(p) for p in glob.glob(str(base / pattern)))
         if not files:
             raise _err(spec, entry.line_of("file"), f"no file matches {pattern!r}")

@@ -262,12 +262,19 @@ def recording(store: Any) -> Iterator[list[CypherItem]]:
 
         return inner
 
+    orig_meta: Callable[..., Any] = store._meta
+
+    def meta(query: str, params: Mapping[str, Any], write: bool) -> Any:
+        seen.append(CypherItem(f"meta#{len(seen)}", query, _params_for(query, params), f"recorded:{type(store).__name__}"))
+        return orig_meta(query, params, write)
+
     store._read = wrap(orig_read, "read")
     store._write = wrap(orig_write, "write")
+    store._meta = meta  # the bookkeeping (load log, merge records) is Cypher too
     try:
         yield seen
     finally:
-        for attr in ("_read", "_write"):
+        for attr in ("_read", "_write", "_meta"):
             store.__dict__.pop(attr, None)
 
 

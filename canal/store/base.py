@@ -139,6 +139,10 @@ class GraphStore(ABC):
     @abstractmethod
     def _close(self) -> None: ...
 
+    def _meta(self, query: str, params: Mapping[str, Any], write: bool) -> QueryResult:
+        """Run a query on the bookkeeping graph (see :meth:`meta_query`)."""
+        raise StoreError(f"the {self.backend} store keeps no bookkeeping graph")
+
     # -- public API -----------------------------------------------------------------
     def query(self, query: str, params: Mapping[str, Any] | None = None) -> QueryResult:
         """Run a read-only query; a write is refused with :class:`ReadOnlyError`."""
@@ -152,6 +156,25 @@ class GraphStore(ABC):
     def execute(self, query: str, params: Mapping[str, Any] | None = None) -> QueryResult:
         """Run a query that may write."""
         return self._write(query, params or {})
+
+    @property
+    def meta_separate(self) -> bool:
+        """True if the bookkeeping lives apart from the domain graph (see :meth:`meta_query`)."""
+        return True
+
+    def meta_query(self, query: str, params: Mapping[str, Any] | None = None) -> QueryResult:
+        """Read canal's bookkeeping (load log, merge records), kept outside the domain graph.
+
+        FalkorDB keeps it in the graph key ``<graph>__canal_meta`` of the same database, so
+        ``MATCH (n)`` on the domain graph, counts, exports and maps never see it; Neo4j in
+        the database ``CANAL_NEO4J_META_DATABASE`` (default: the data database, where the
+        bookkeeping nodes carry only their own labels, never ``Entity``).
+        """
+        return self._meta(query, params or {}, False)
+
+    def meta_execute(self, query: str, params: Mapping[str, Any] | None = None) -> QueryResult:
+        """Write canal's bookkeeping (see :meth:`meta_query`)."""
+        return self._meta(query, params or {}, True)
 
     def upsert_nodes(
         self, nodes: Sequence[Node], *, batch_size: int | None = None, progress: ProgressFn | None = None

@@ -22,8 +22,10 @@ import ctypes
 import fcntl
 import json
 import os
+import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -74,6 +76,22 @@ def _alive(pid: int) -> bool:
         return True
 
 
+def _start_time(pid: int) -> int | None:
+    """The process's start time (clock ticks since boot, ``/proc/<pid>/stat`` field 22)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _owner(pid: int) -> int | None:
+    try:
+        return os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return None
+
+
 def _cmdline(pid: int) -> str:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as fh:
@@ -100,7 +118,18 @@ class EmbeddedServer:
     def _acquire(self) -> None:
         if not self.path.parent.is_dir():
             raise StoreError(f"folder {self.path.parent} does not exist (database {self.path})")
-        fh = open(self.lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held while open
+        try:
+            # never through a symlink: a planted link would have its target truncated
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            if self.lock_path.is_symlink():
+                raise StoreError(f"the lock file {self.lock_path} is a symbolic link; canal does not follow it (remove it if it is not yours)") from None
+            raise StoreError(f"cannot open the lock file {self.lock_path}: {exc.strerror}") from None
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            os.close(fd)
+            raise StoreError(f"the lock file {self.lock_path} is not a regular file")
+        fh = open(fd, "a+", encoding="utf-8")  # noqa: SIM115 - held while open
         deadline = time.monotonic() + self.lock_timeout
         while True:
             try:
@@ -135,12 +164,52 @@ class EmbeddedServer:
         self._lock.write(json.dumps(info))
         self._lock.flush()
 
+    def _own_tmpdir(self, tmp: Any) -> bool:
+        """True if ``tmp`` is a temporary folder canal made for this database: a real folder
+        (not a link) named ``canal-*`` in the temp folder, owned by this user, holding only
+        the server's files, whose config names this database."""
+        if not isinstance(tmp, str) or not tmp:
+            return False
+        path = Path(tmp)
+        try:
+            st = os.lstat(path)
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+                return False
+            if not path.name.startswith("canal-") or path.parent.resolve() != Path(tempfile.gettempdir()).resolve():
+                return False
+            if not {p.name for p in path.iterdir()} <= {"redis.conf", "redis.sock", "redis.log"}:
+                return False
+            conf = (path / "redis.conf").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+        return f'dir "{self.path.parent}"' in conf and f'dbfilename "{self.path.name}"' in conf
+
+    def _own_server(self, pid: Any, tmp: str, started: Any) -> bool:
+        """True if ``pid`` is this database's server: alive, this user's, started when the
+        lock says, and its title names the socket in its temporary folder."""
+        if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 1 or pid == os.getpid() or not _alive(pid):
+            return False
+        if _owner(pid) != os.getuid():
+            return False
+        if started is not None and _start_time(pid) != started:
+            return False  # the pid was reused by another process
+        # redis rewrites its process title to "redis-server unixsocket:<tmpdir>/redis.sock"
+        return f"{tmp}/redis.sock" in _cmdline(pid) and "redis" in _cmdline(pid).split(" ", 1)[0]
+
     def _clean_stale(self, info: dict[str, Any]) -> None:
-        """Stop a server and remove a temp folder left by a run that was killed."""
+        """Stop a server and remove a temp folder left by a run that was killed.
+
+        Nothing the lock file names is trusted: the folder must be this database's own
+        temporary folder and the process its server (see :meth:`_own_tmpdir`,
+        :meth:`_own_server`); anything else is left alone.
+        """
         pid = info.get("server_pid")
         tmp = info.get("tmpdir", "")
-        # redis rewrites its process title to "redis-server unixsocket:<tmpdir>/redis.sock"
-        if isinstance(pid, int) and isinstance(tmp, str) and tmp and _alive(pid) and tmp in _cmdline(pid):
+        if not self._own_tmpdir(tmp):
+            return
+        assert isinstance(tmp, str)
+        if self._own_server(pid, tmp, info.get("server_start")):
+            assert isinstance(pid, int)
             os.kill(pid, signal.SIGTERM)
             for _ in range(100):
                 if not _alive(pid):
@@ -149,8 +218,7 @@ class EmbeddedServer:
             else:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-        if isinstance(tmp, str) and tmp and os.path.basename(tmp).startswith("canal-") and os.path.isdir(tmp):
-            shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
 
     # -- server -----------------------------------------------------------------------
     def start(self) -> str:
@@ -162,8 +230,22 @@ class EmbeddedServer:
             self.stop(save=False)
             raise
 
+    def _clean_server_temp_files(self) -> None:
+        """Remove the snapshot and journal-rewrite temp files a server killed mid-write left
+        beside the database (``temp-<pid>.rdb``, ``temp-rewriteaof-[bg-]<pid>.aof``), only
+        those of servers no longer alive and owned by this user: each can be as large as the
+        database."""
+        for f in self.path.parent.glob("temp-*"):
+            m = re.fullmatch(r"temp-(?:rewriteaof-(?:bg-)?)?(\d+)\.(?:rdb|aof)", f.name)
+            if not m or _alive(int(m.group(1))):
+                continue
+            with contextlib.suppress(OSError):
+                if f.is_file() and not f.is_symlink() and f.lstat().st_uid == os.getuid():
+                    f.unlink()
+
     def _start(self) -> str:
         exe, mod = _binaries()
+        self._clean_server_temp_files()
         self.tmpdir = Path(tempfile.mkdtemp(prefix="canal-"))
         self.socket = str(self.tmpdir / "redis.sock")
         conf = self.tmpdir / "redis.conf"
@@ -196,7 +278,7 @@ class EmbeddedServer:
             close_fds=True,
         )
         self._write_lock_info(
-            {"owner_pid": os.getpid(), "server_pid": self.proc.pid, "config": str(conf), "tmpdir": str(self.tmpdir)}
+            {"owner_pid": os.getpid(), "server_pid": self.proc.pid, "server_start": _start_time(self.proc.pid), "config": str(conf), "tmpdir": str(self.tmpdir)}
         )
         self._wait_accepting(START_TIMEOUT)
         return self.socket

@@ -5,7 +5,9 @@ from __future__ import annotations
 import atexit
 import contextlib
 import json
+import os
 import re
+import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -17,6 +19,7 @@ from falkordb.edge import Edge as FEdge
 
 from canal.errors import QueryError, ReadOnlyError, StoreError
 from canal.ontology import ROOT_CLASS, Ontology
+from canal.redact import redact
 from canal.settings import Settings
 from canal.store.base import BulkInsert, GraphStore, QueryResult, looks_like_write
 from canal.store.embedded import EmbeddedServer
@@ -40,6 +43,19 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
+
+
+BULK_INFIX = "__bulk_"
+"""A graph under construction by the bulk path is ``<graph>__bulk_<pid>_<ns>``."""
+
+
+def meta_key(graph: str) -> str:
+    """The graph key of canal's bookkeeping beside the domain graph ``graph``.
+
+    >>> meta_key("canal")
+    'canal__canal_meta'
+    """
+    return f"{graph}__canal_meta"
 
 
 _KEY = re.compile(r'"([^"`\\]+)": ')  # any key without a backtick (back-quoted), e.g. a relationship id
@@ -79,7 +95,10 @@ def params_header(params: Mapping[str, Any]) -> str:
         if text is None:
             from falkordb.helpers import stringify_param_value
 
-            text = stringify_param_value(value)
+            try:
+                text = stringify_param_value(value)
+            except ValueError as exc:  # e.g. a map key with a backtick, which FalkorDB cannot quote
+                raise QueryError(f"parameter {name!r} cannot be sent to FalkorDB: {exc}") from None
         parts.append(f"`{name}`={text}")
     return " ".join(parts) + " "
 
@@ -95,6 +114,7 @@ class FalkorStore(GraphStore):
     def __init__(self, settings: Settings, ontology: Ontology | None = None) -> None:
         super().__init__(settings, ontology)
         self.server: EmbeddedServer | None = None
+        self._bulk_key: str | None = None
         self._dirty_at_open = 0
         try:
             if self.is_embedded:
@@ -108,9 +128,9 @@ class FalkorStore(GraphStore):
             else:
                 self.db = FalkorDB.from_url(settings.db, socket_timeout=None)
                 self.db.connection.ping()
-        except redis.RedisError as exc:
+        except (redis.RedisError, ValueError, OSError) as exc:  # ValueError: a malformed URL
             self._abort()
-            raise StoreError(f"cannot open FalkorDB at {settings.db}: {exc}") from exc
+            raise StoreError(redact(f"cannot open FalkorDB at {settings.db}: {exc}")) from None
         except BaseException:
             self._abort()
             raise
@@ -133,8 +153,6 @@ class FalkorStore(GraphStore):
             self.server.stop(save=False)
 
     def _wait_loaded(self) -> None:
-        import time
-
         start = time.monotonic()
         while True:
             try:
@@ -163,10 +181,10 @@ class FalkorStore(GraphStore):
                     "this query writes to the graph and was refused; run it as a write query (CLI: --write)"
                 ) from None
             if "empty key" in text.lower():
-                raise QueryError(f"graph {self.settings.graph!r} does not exist in {self.settings.db}") from None
+                raise QueryError(redact(f"graph {self.settings.graph!r} does not exist in {self.settings.db}")) from None
             raise QueryError(f"FalkorDB rejected the query: {text}") from None
         except redis.RedisError as exc:
-            raise StoreError(f"FalkorDB failed: {exc}{self._log_hint()}") from exc
+            raise StoreError(redact(f"FalkorDB failed: {exc}{self._log_hint()}")) from None
         columns = [h[1] if isinstance(h, (list, tuple)) else str(h) for h in (res.header or [])]
         rows = [tuple(_plain(v) for v in row) for row in (res.result_set or [])]
         stats = {
@@ -228,11 +246,26 @@ class FalkorStore(GraphStore):
                 "GRAPH.CONSTRAINT", "CREATE", self.settings.graph, "UNIQUE", "NODE", ROOT_CLASS, "PROPERTIES", "1", "id"
             )
 
+    def _meta(self, query: str, params: Mapping[str, Any], write: bool) -> QueryResult:
+        graph = self.db.select_graph(meta_key(self.settings.graph))
+        try:
+            text = params_header(params) + query
+            res = graph.query(text) if write else graph.ro_query(text)
+        except redis.ResponseError as exc:
+            if "empty key" in str(exc).lower():  # no bookkeeping yet
+                return QueryResult([], [], {})
+            raise QueryError(f"FalkorDB rejected the bookkeeping query: {exc}") from None
+        except redis.RedisError as exc:
+            raise StoreError(redact(f"FalkorDB failed: {exc}{self._log_hint()}")) from None
+        columns = [h[1] if isinstance(h, (list, tuple)) else str(h) for h in (res.header or [])]
+        return QueryResult(columns, [tuple(_plain(v) for v in row) for row in (res.result_set or [])], {})
+
     def _bulk_insert(self, node_tokens: list[bytes], rel_tokens: list[bytes], nodes: int, rels: int, *, begin: bool) -> tuple[int, int]:
         args: list[Any] = ["BEGIN"] if begin else []
         args += [nodes, rels, len(node_tokens), len(rel_tokens), *node_tokens, *rel_tokens]
+        key = self._bulk_key or self.settings.graph
         try:
-            reply = self.db.connection.execute_command("GRAPH.BULK", self.settings.graph, *args)
+            reply = self.db.connection.execute_command("GRAPH.BULK", key, *args)
         except redis.RedisError as exc:
             raise StoreError(f"GRAPH.BULK failed: {exc}{self._log_hint()}") from exc
         # "<n> nodes created, <m> relations created"
@@ -242,31 +275,78 @@ class FalkorStore(GraphStore):
         except (IndexError, ValueError):
             raise StoreError(f"GRAPH.BULK answered {reply!r}") from None
 
+    def _drop_keys(self, keys: list[str]) -> None:
+        """Delete graph keys over a fresh connection (the session's may be mid-reply after Ctrl-C)."""
+        if not keys:
+            return
+        pool = self.db.connection.connection_pool
+        fresh = redis.Redis(connection_pool=redis.ConnectionPool(connection_class=pool.connection_class, **pool.connection_kwargs))
+        try:
+            for key in keys:
+                with contextlib.suppress(redis.ResponseError):
+                    fresh.delete(key)  # DEL, not GRAPH.DELETE: see bulk_session
+        finally:
+            fresh.close()
+
+    def _bulk_leftovers(self) -> list[str]:
+        prefix = self.settings.graph + BULK_INFIX
+        try:
+            return [g for g in (self.db.list_graphs() or []) if g.startswith(prefix)]
+        except redis.RedisError:
+            return []
+
     @contextlib.contextmanager
     def bulk_session(self) -> Iterator[BulkInsert]:
         """A bulk load into this empty graph; see :meth:`GraphStore.bulk_session`.
 
-        The embedded server's journal is paused (it cannot replay GRAPH.BULK) and
-        rewritten from memory afterwards; the indexes are created after the load.
+        The graph is built under a temporary key (``<graph>__bulk_<pid>_<ns>``) and renamed
+        over the (empty) graph only when complete; a failure or Ctrl-C drops the temporary
+        key, leaving the graph as it was. In the embedded server the journal is paused first
+        (it cannot replay GRAPH.BULK, and FalkorDB cannot replay a graph deleted and made
+        again under the same key: the server crashes at the next open), so a kill at any
+        moment leaves the journal as it was before the load; at the end the journal is
+        rewritten from memory, which switches it to the new data at once. On a FalkorDB
+        server (no lock: another load may be running) a load killed outright leaves its
+        temporary key, never a half graph under the graph's name; ``GRAPH.DELETE`` it.
         """
         client = self.db.connection
-        with contextlib.suppress(redis.ResponseError):
-            self.graph.delete()  # the empty graph's key: GRAPH.BULK BEGIN makes a new one
         if self.server is not None:
             self.server.pause_journal(client)
+        if self.server is not None:  # our own server: no other load can be running
+            self._drop_keys(self._bulk_leftovers())
+        key = f"{self.settings.graph}{BULK_INFIX}{os.getpid()}_{time.time_ns()}"
+        self._bulk_key = key
         ok = False
         try:
             yield self._bulk_insert
             ok = True
         finally:
+            self._bulk_key = None
             try:
-                if not ok:
-                    with contextlib.suppress(redis.RedisError):
-                        self.graph.delete()
+                if ok:
+                    self._switch_in(key)
+                else:
+                    self._drop_keys([key])
             finally:
-                if self.server is not None:
-                    self.server.resume_journal(client)
-                self.ensure_indexes()
+                try:
+                    self.ensure_indexes()
+                finally:
+                    if self.server is not None:
+                        self.server.resume_journal(client)
+
+    def _switch_in(self, key: str) -> None:
+        """Rename the finished bulk graph over the graph (which must still be empty)."""
+        client = self.db.connection
+        if key not in (self.db.list_graphs() or []):
+            return  # nothing was sent: the graph stays as it is
+        if self.counts().total_nodes:
+            self._drop_keys([key])
+            raise StoreError(f"graph {self.settings.graph!r} received data during the bulk load; the bulk result was dropped")
+        try:
+            client.execute_command("RENAME", key, self.settings.graph)
+        except redis.RedisError as exc:
+            self._drop_keys([key])
+            raise StoreError(f"could not switch the bulk-loaded graph in: {exc}{self._log_hint()}") from exc
 
     def _close(self) -> None:
         with contextlib.suppress(Exception):

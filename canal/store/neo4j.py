@@ -7,6 +7,7 @@ from typing import Any
 
 from canal.errors import QueryError, ReadOnlyError, StoreError
 from canal.ontology import ROOT_CLASS, Ontology
+from canal.redact import redact
 from canal.settings import Settings
 from canal.store.base import GraphStore, QueryResult, looks_like_write
 
@@ -51,13 +52,25 @@ class Neo4jStore(GraphStore):
             )
             self.driver.verify_connectivity()
         except Exception as exc:
-            raise StoreError(f"cannot connect to Neo4j at {settings.db}: {type(exc).__name__}: {exc}") from None
+            raise StoreError(redact(f"cannot connect to Neo4j at {settings.db}: {type(exc).__name__}: {exc}")) from None
 
-    def _run(self, query: str, params: Mapping[str, Any], read: bool) -> QueryResult:
+    @property
+    def meta_separate(self) -> bool:
+        """Bookkeeping has its own database only when one is configured."""
+        return bool(self.settings.neo4j_meta_database) and self.settings.neo4j_meta_database != self.settings.neo4j_database
+
+    def _meta(self, query: str, params: Mapping[str, Any], write: bool) -> QueryResult:
+        """Bookkeeping goes to ``neo4j_meta_database`` when set (a second database needs
+        Neo4j Enterprise), else into the data database as nodes with only their own
+        labels (``LoadLog``, ``MergeRecord``): canal's reads all match ``Entity``, so
+        its counts, exports and maps never see them; a hand-written ``MATCH (n)`` does."""
+        return self._run(query, params, read=not write, database=self.settings.neo4j_meta_database or None)
+
+    def _run(self, query: str, params: Mapping[str, Any], read: bool, database: str | None = None) -> QueryResult:
         neo4j = self._neo4j
         try:
             with self.driver.session(
-                database=self.settings.neo4j_database,
+                database=database or self.settings.neo4j_database,
                 default_access_mode=neo4j.READ_ACCESS if read else neo4j.WRITE_ACCESS,
             ) as session:
 
@@ -82,7 +95,7 @@ class Neo4jStore(GraphStore):
                 raise ReadOnlyError(
                     "this query writes to the graph and was refused; run it as a write query (CLI: --write)"
                 ) from None
-            raise QueryError(f"Neo4j rejected the query: {code} {getattr(exc, 'message', exc)}") from None
+            raise QueryError(redact(f"Neo4j rejected the query: {code} {getattr(exc, 'message', exc)}")) from None
 
     def plan(self, query: str, params: Mapping[str, Any] | None = None, *, profile: bool = False, write: bool = False) -> list[str]:
         """Neo4j's ``EXPLAIN`` (or ``PROFILE``, which runs the query) plan as indented text lines."""

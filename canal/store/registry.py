@@ -14,10 +14,10 @@ reads the registry; what a backend can do is said by its class (``supports_bulk`
 >>> backend_of("TOY://x").name
 'toy'
 >>> unregister_backend("toy")
->>> backend_of("toy://x")
+>>> backend_of("toy://me:secret@x")
 Traceback (most recent call last):
 ...
-canal.errors.ConfigError: unsupported database URL scheme in 'toy://x' (canal knows bolt, bolt+s, bolt+ssc, neo4j, neo4j+s, neo4j+ssc, redis, rediss, unix)
+canal.errors.ConfigError: unsupported database URL scheme in 'toy://***@x' (canal knows bolt, bolt+s, bolt+ssc, neo4j, neo4j+s, neo4j+ssc, redis, rediss, unix)
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from canal.errors import ConfigError
+from canal.redact import redact
 
 if TYPE_CHECKING:
     from canal.store.base import GraphStore
@@ -100,7 +101,7 @@ def backend_of(db: str) -> Backend:
             return b
     known = ", ".join(sorted(s for b in _BACKENDS.values() for s in b.schemes))
     what = f"unsupported database URL scheme in {db!r}" if sep else f"no backend opens the file path {db!r}"
-    raise ConfigError(f"{what} (canal knows {known})")
+    raise ConfigError(redact(f"{what} (canal knows {known})"))
 
 
 register_backend("embedded", factory="canal.store.falkor:EmbeddedStore")
