@@ -21,7 +21,6 @@ Cypher: type a query over one or more lines and end it with ';'.
 from __future__ import annotations
 
 import difflib
-import io
 import json
 import os
 import re
@@ -59,22 +58,11 @@ Values go in parameters: set them with :param and use $name in the query.
 
 
 def table_text(columns: list[str], rows: list[Any], *, width: int | None = None) -> str:
-    """Rows as a text table as wide as the terminal (``canal.output.render`` uses 160 columns)."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    from canal.output import _cell
+    """Rows as a text table as wide as the terminal, through the one renderer (:func:`canal.output.render`)."""
+    from canal.output import render
 
     w = width or shutil.get_terminal_size((160, 40)).columns
-    table = Table(box=box.SIMPLE_HEAVY)
-    for c in columns:
-        table.add_column(str(c), overflow="fold")
-    for r in rows:
-        table.add_row(*[_cell(v) for v in r])
-    console = Console(file=io.StringIO(), width=max(40, w), force_terminal=False, color_system=None)
-    console.print(table)
-    return str(console.file.getvalue()).rstrip("\n")  # type: ignore[attr-defined]
+    return render(columns, rows, width=w).rstrip("\n")
 
 
 def history_path() -> Path:
