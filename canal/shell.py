@@ -34,6 +34,7 @@ from typing import Any, TextIO
 from canal.errors import CanalError
 from canal.ontology import Ontology, load_ontology
 from canal.output import render
+from canal.settings import parse_assignment, split_assignment
 
 __all__ = ["CypherShell", "completions", "history_path", "name_warnings", "run_shell", "schema_text", "split_statement", "table_text"]
 
@@ -399,15 +400,12 @@ class CypherShell:
         if name == "param":
             if not arg:
                 return json.dumps(self.params, ensure_ascii=False, indent=2, default=str)
-            if "=" not in arg:
-                return "error: :param takes NAME=VALUE"
-            key, raw = arg.split("=", 1)
             try:
-                value: Any = json.loads(raw)
-            except ValueError:
-                value = raw
-            self.params[key.strip()] = value
-            return f"${key.strip()} = {json.dumps(value, ensure_ascii=False)}"
+                key, value = parse_assignment(arg, ":param")
+            except CanalError as exc:
+                return f"error: {exc}"
+            self.params[key] = value
+            return f"${key} = {json.dumps(value, ensure_ascii=False)}"
         if name == "unparam":
             self.params.pop(arg, None)
             return f"forgot ${arg}"
@@ -456,9 +454,7 @@ class CypherShell:
             q = get_query(words[0])
             given: dict[str, Any] = {}
             for w in words[1:]:
-                if "=" not in w:
-                    return f"error: {w!r} is not NAME=VALUE"
-                k, v = w.split("=", 1)
+                k, v = split_assignment(w, words[0])
                 given[k] = v
             if self.store is None:
                 return "error: no database is open"
