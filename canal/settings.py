@@ -94,3 +94,35 @@ def _coerce(name: str, raw: str, kind: type) -> Any:
             f"environment variable {_ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind.__name__}"
         ) from None
     return raw
+
+
+def split_assignment(text: str, what: str = "value") -> tuple[str, str]:
+    """``NAME=VALUE`` split at the first ``=``: the one parser of assignments typed by a person
+    (``--param``, ``--weight``, the shell's ``:param`` and saved-query arguments).
+
+    >>> split_assignment("id=a=b")
+    ('id', 'a=b')
+    >>> split_assignment("id", "--param")
+    Traceback (most recent call last):
+    ...
+    canal.errors.ConfigError: --param takes NAME=VALUE, got 'id'
+    """
+    name, sep, raw = text.partition("=")
+    if not sep or not name.strip():
+        raise ConfigError(f"{what} takes NAME=VALUE, got {text!r}")
+    return name.strip(), raw
+
+
+def parse_assignment(text: str, what: str = "value") -> tuple[str, Any]:
+    """``NAME=VALUE`` with the value read as JSON when it can be, else kept as text.
+
+    >>> parse_assignment("id=dmto"), parse_assignment("n=3"), parse_assignment("xs=[1, 2]")
+    (('id', 'dmto'), ('n', 3), ('xs', [1, 2]))
+    """
+    import json
+
+    name, raw = split_assignment(text, what)
+    try:
+        return name, json.loads(raw)
+    except ValueError:
+        return name, raw

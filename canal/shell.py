@@ -21,7 +21,6 @@ Cypher: type a query over one or more lines and end it with ';'.
 from __future__ import annotations
 
 import difflib
-import io
 import json
 import os
 import re
@@ -35,6 +34,7 @@ from typing import Any, TextIO
 from canal.errors import CanalError
 from canal.ontology import Ontology, load_ontology
 from canal.output import render
+from canal.settings import parse_assignment, split_assignment
 
 __all__ = ["CypherShell", "completions", "history_path", "name_warnings", "run_shell", "schema_text", "split_statement", "table_text"]
 
@@ -59,22 +59,11 @@ Values go in parameters: set them with :param and use $name in the query.
 
 
 def table_text(columns: list[str], rows: list[Any], *, width: int | None = None) -> str:
-    """Rows as a text table as wide as the terminal (``canal.output.render`` uses 160 columns)."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    from canal.output import _cell
+    """Rows as a text table as wide as the terminal, through the one renderer (:func:`canal.output.render`)."""
+    from canal.output import render
 
     w = width or shutil.get_terminal_size((160, 40)).columns
-    table = Table(box=box.SIMPLE_HEAVY)
-    for c in columns:
-        table.add_column(str(c), overflow="fold")
-    for r in rows:
-        table.add_row(*[_cell(v) for v in r])
-    console = Console(file=io.StringIO(), width=max(40, w), force_terminal=False, color_system=None)
-    console.print(table)
-    return str(console.file.getvalue()).rstrip("\n")  # type: ignore[attr-defined]
+    return render(columns, rows, width=w).rstrip("\n")
 
 
 def history_path() -> Path:
@@ -410,15 +399,12 @@ class CypherShell:
         if name == "param":
             if not arg:
                 return json.dumps(self.params, ensure_ascii=False, indent=2, default=str)
-            if "=" not in arg:
-                return "error: :param takes NAME=VALUE"
-            key, raw = arg.split("=", 1)
             try:
-                value: Any = json.loads(raw)
-            except ValueError:
-                value = raw
-            self.params[key.strip()] = value
-            return f"${key.strip()} = {json.dumps(value, ensure_ascii=False)}"
+                key, value = parse_assignment(arg, ":param")
+            except CanalError as exc:
+                return f"error: {exc}"
+            self.params[key] = value
+            return f"${key} = {json.dumps(value, ensure_ascii=False)}"
         if name == "unparam":
             self.params.pop(arg, None)
             return f"forgot ${arg}"
@@ -467,9 +453,7 @@ class CypherShell:
             q = get_query(words[0])
             given: dict[str, Any] = {}
             for w in words[1:]:
-                if "=" not in w:
-                    return f"error: {w!r} is not NAME=VALUE"
-                k, v = w.split("=", 1)
+                k, v = split_assignment(w, words[0])
                 given[k] = v
             if self.store is None:
                 return "error: no database is open"

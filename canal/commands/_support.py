@@ -7,7 +7,6 @@ loads the command modules); errors are turned into messages once, in
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,8 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from canal.errors import ConfigError
-from canal.settings import Settings
+from canal.settings import Settings, parse_assignment
 
 if TYPE_CHECKING:
     from canal.store.base import GraphStore
@@ -69,18 +67,9 @@ def echo_table(columns: list[str], rows: list[Any], fmt: str = "table", title: s
 
 
 def parse_param(text: str) -> tuple[str, Any]:
-    """``NAME=VALUE`` with the value read as JSON when it can be, else kept as text.
+    """``NAME=VALUE`` with the value read as JSON when it can be (:func:`canal.settings.parse_assignment`).
 
-    >>> parse_param("id=dmto"), parse_param("n=3"), parse_param("xs=[1, 2]")
-    (('id', 'dmto'), ('n', 3), ('xs', [1, 2]))
+    >>> parse_param("id=dmto"), parse_param("n=3")
+    (('id', 'dmto'), ('n', 3))
     """
-    if "=" not in text:
-        raise ConfigError(f"expected name=value, got {text!r}")
-    name, raw = text.split("=", 1)
-    if not name.strip():
-        raise ConfigError(f"expected name=value, got {text!r} (no name)")
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        value = raw
-    return name.strip(), value
+    return parse_assignment(text, "--param")

@@ -8,6 +8,7 @@ import click
 
 from canal.commands._support import cli_store as _store
 from canal.commands._support import echo_table as _echo_table
+from canal.settings import split_assignment
 
 
 def register(main: click.Group) -> None:
@@ -58,11 +59,9 @@ def register(main: click.Group) -> None:
 
         w: dict[str, float] = {}
         for item in weights:
-            if "=" not in item:
-                raise ConfigError(f"--weight takes name=value, got {item!r}")
-            k, v = item.split("=", 1)
+            k, v = split_assignment(item, "--weight")
             try:
-                w[k.strip()] = float(v)
+                w[k] = float(v)
             except ValueError:
                 raise ConfigError(f"--weight {item!r}: {v!r} is not a number") from None
         from canal.reviews import match_subject, read_reviews, review_match

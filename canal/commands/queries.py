@@ -11,6 +11,7 @@ import click
 from canal.commands._support import cli_store as _store
 from canal.commands._support import echo_table as _echo_table
 from canal.commands._support import parse_param as _parse_param
+from canal.settings import split_assignment
 
 
 def register(main: click.Group) -> None:
@@ -66,8 +67,7 @@ def register(main: click.Group) -> None:
         for text in params:
             key, value = _parse_param(text)
             # the declared type decides: keep the raw text for strings ("2014" stays a string)
-            raw = text.split("=", 1)[1]
-            given[key] = raw if q.param(key).type == "string" else value
+            given[key] = split_assignment(text)[1] if q.param(key).type == "string" else value
         with _store() as store:
             res = run_query(store, q, given)
         _echo_table(res.columns, res.rows, fmt, title=q.title_en if fmt == "table" else None)

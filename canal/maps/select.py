@@ -15,7 +15,6 @@ All functions are pure over a canal networkx graph (the shape of
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,15 +22,10 @@ import networkx as nx
 
 from canal.errors import ConfigError
 from canal.ontology import Ontology, load_ontology
+from canal.resolve.names import fold_name, normalise_name
 
 NAME_KEYS = ("name", "nameEn", "nameZh")
 """Node properties that hold a name (``aliases`` is a list of further names)."""
-
-
-def _fold(text: str) -> str:
-    """Case, width and space folding for name comparison."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(text.replace("-", " ").replace("_", " ").split())
 
 
 def node_names(data: dict[str, Any]) -> list[str]:
@@ -69,29 +63,20 @@ def pinyin_keys(text: str) -> list[str]:
     return ["".join(syllables), " ".join(syllables), "".join(initials)]
 
 
-def _normaliser() -> Any:
-    try:
-        from canal.resolve import normalise_name  # optional: entity resolution
-    except Exception:  # missing or not importable: plain folding is used
-        return None
-    return normalise_name
-
-
 def resolve_node(G: nx.MultiDiGraph, name: str) -> str:
     """The id of the node called ``name``: by id, name, nameEn, nameZh, alias or pinyin.
 
-    Exact id first, then names compared after case/width/space folding (and
-    ``canal.resolve.normalise_name`` when that module exists), then pinyin.
+    Exact id first, then names compared after case/width/space folding
+    (:func:`canal.resolve.names.fold_name`), then after :func:`canal.resolve.names.normalise_name`, then pinyin.
     Raises :class:`ConfigError` when nothing or more than one node matches.
     """
     if name in G:
         return name
-    want = _fold(name)
-    hits = sorted({n for n, d in G.nodes(data=True) if want in {_fold(x) for x in node_names(d)}})
-    norm = _normaliser()
-    if not hits and norm is not None:
-        w = norm(name)
-        hits = sorted({n for n, d in G.nodes(data=True) if w and w in {norm(x) for x in node_names(d)}})
+    want = fold_name(name)
+    hits = sorted({n for n, d in G.nodes(data=True) if want in {fold_name(x) for x in node_names(d)}})
+    if not hits:
+        w = normalise_name(name)
+        hits = sorted({n for n, d in G.nodes(data=True) if w and w in {normalise_name(x) for x in node_names(d)}})
     if not hits:
         compact = want.replace(" ", "")
         hits = sorted(
@@ -137,7 +122,7 @@ def region_index(G: nx.MultiDiGraph) -> dict[str, list[str]]:
     by_name: dict[str, str] = {}
     for rid, d in regions.items():
         for x in [rid, *node_names(d)]:
-            by_name.setdefault(_fold(x), rid)
+            by_name.setdefault(fold_name(x), rid)
 
     def label(rid: str) -> str:
         return str(regions[rid].get("name", rid))
@@ -166,7 +151,7 @@ def region_index(G: nx.MultiDiGraph) -> dict[str, list[str]]:
         names = [label(r) for r in found]
         text = d.get("region")
         if isinstance(text, str) and text.strip():
-            rid = by_name.get(_fold(text)) or by_name.get(_fold(text.split(",")[0]))
+            rid = by_name.get(fold_name(text)) or by_name.get(fold_name(text.split(",")[0]))
             if rid is not None:
                 names.extend(label(r) for r in up(rid) if label(r) not in names)
             else:
@@ -174,7 +159,7 @@ def region_index(G: nx.MultiDiGraph) -> dict[str, list[str]]:
                     names.append(text.strip())
                 # "Chengdu, Sichuan": the broader part may name a Region node
                 for part in text.split(",")[1:]:
-                    pid = by_name.get(_fold(part))
+                    pid = by_name.get(fold_name(part))
                     if pid is not None:
                         names.extend(label(r) for r in up(pid) if label(r) not in names)
         if names:
@@ -211,14 +196,14 @@ def scope_members(G: nx.MultiDiGraph, scope: str) -> set[str]:
             raise ConfigError(f"{name!r} is a {G.nodes[aid].get('cls')}, not an Alliance")
         return {n for n, alls in alliance_index(G).items() if aid in alls}
     index = region_index(G)
-    want = _fold(name)
+    want = fold_name(name)
     try:
         rid = resolve_node(G, name)
     except ConfigError:
         rid = None
     if rid is not None and G.nodes[rid].get("cls") == "Region":
-        want = _fold(str(G.nodes[rid].get("name", rid)))
-    members = {n for n, regs in index.items() if any(_fold(r) == want for r in regs)}
+        want = fold_name(str(G.nodes[rid].get("name", rid)))
+    members = {n for n, regs in index.items() if any(fold_name(r) == want for r in regs)}
     if not members:
         known = sorted({r for regs in index.values() for r in regs})
         close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
