@@ -11,7 +11,7 @@ import networkx as nx
 import pytest
 
 from canal.errors import ConfigError
-from canal.maps import map_data, map_html, node_measure, resolve_node, scope_members, select_subgraph
+from canal.maps import MapOptions, map_data, map_html, node_measure, resolve_node, scope_members, select_subgraph
 from canal.maps.page import json_for_script
 from canal.maps.style import map_style
 from canal.ontology import load_ontology
@@ -180,6 +180,19 @@ def test_bad_options_are_clean_errors() -> None:
         map_html(tiny_graph(), layout="circle")
     with pytest.raises(ConfigError, match="unknown size measure"):
         map_html(tiny_graph(), size_by="colour")
+    with pytest.raises(ConfigError, match="unknown aggregation"):
+        MapOptions(aggregate_by="stars")
+    with pytest.raises(TypeError):
+        map_data(tiny_graph(), colour="red")
+
+
+def test_options_object_and_keywords_agree() -> None:
+    opts = MapOptions(title="t", layout="stages", seed=2)
+    assert map_html(tiny_graph(), opts) == map_html(tiny_graph(), title="t", layout="stages", seed=2)
+    # keywords override the object's fields, and the override is checked too
+    assert map_data(tiny_graph(), opts, layout="force") == map_data(tiny_graph(), title="t", seed=2)
+    with pytest.raises(ConfigError, match="unknown layout"):
+        map_data(tiny_graph(), opts, layout="circle")
 
 
 # -- the command ------------------------------------------------------------------------------

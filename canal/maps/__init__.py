@@ -38,14 +38,14 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from canal.errors import CanalError, ConfigError
-from canal.maps.build import AGGREGATES, LAYOUTS, MAX_NODES, SIZE_MEASURES, build_map_data, node_measure
+from canal.maps.build import AGGREGATES, LAYOUTS, MAX_NODES, SIZE_MEASURES, MapOptions, build_map_data, node_measure
 from canal.maps.page import render_page
 from canal.maps.select import resolve_node, scope_members, select_subgraph
 from canal.maps.style import map_style
@@ -56,11 +56,13 @@ __all__ = [
     "LAYOUTS",
     "MAX_NODES",
     "SIZE_MEASURES",
+    "MapOptions",
     "MapView",
     "graph_for_map",
     "last_load_changes",
     "map_data",
     "map_html",
+    "map_options",
     "node_measure",
     "prepare_map",
     "resolve_node",
@@ -72,50 +74,25 @@ __all__ = [
 ]
 
 
-def map_data(
-    G: nx.MultiDiGraph,
-    *,
-    ontology: Ontology | None = None,
-    title: str = "canal map",
-    gaps: Iterable[Any] | None = None,
-    matches: Iterable[Any] | None = None,
-    layout: str = "force",
-    size_by: str = "degree",
-    focus: str | None = None,
-    max_nodes: int = MAX_NODES,
-    aggregate_by: str = "communities",
-    seed: int = 0,
-    changes: Mapping[str, Any] | None = None,
-    view: str | None = None,
-) -> dict[str, Any]:
+def map_options(options: MapOptions | None = None, **kwargs: Any) -> MapOptions:
+    """``options`` with ``kwargs`` (the :class:`MapOptions` fields) on top, checked."""
+    return replace(options, **kwargs) if options is not None else MapOptions(**kwargs)
+
+
+def map_data(G: nx.MultiDiGraph, options: MapOptions | None = None, *, ontology: Ontology | None = None, **kwargs: Any) -> dict[str, Any]:
     """The JSON-ready data behind a map (what :func:`map_html` puts in the page)."""
+    opts = map_options(options, **kwargs)
     style = map_style(ontology or load_ontology())
     if any(not isinstance(n, str) for n in G.nodes):  # canal ids are strings; accept any graph
         G = nx.relabel_nodes(G, str)
-    return build_map_data(
-        G, style, title=title, gaps=gaps, matches=matches, layout=layout, size_by=size_by, focus=focus,
-        max_nodes=max_nodes, aggregate_by=aggregate_by, seed=seed, changes=changes, view=view,
-    )
+    return build_map_data(G, style, opts)
 
 
-def map_html(
-    G: nx.MultiDiGraph,
-    *,
-    ontology: Ontology | None = None,
-    title: str = "canal map",
-    gaps: Iterable[Any] | None = None,
-    matches: Iterable[Any] | None = None,
-    layout: str = "force",
-    size_by: str = "degree",
-    focus: str | None = None,
-    max_nodes: int = MAX_NODES,
-    aggregate_by: str = "communities",
-    seed: int = 0,
-    changes: Mapping[str, Any] | None = None,
-    view: str | None = None,
-) -> str:
+def map_html(G: nx.MultiDiGraph, options: MapOptions | None = None, *, ontology: Ontology | None = None, **kwargs: Any) -> str:
     """A canal graph as one self-contained HTML page.
 
+    ``options`` is a :class:`MapOptions`; its fields may also be given (or overridden)
+    as keywords: ``map_html(G, layout="stages")``.
     ``G`` has the shape of ``GraphStore.to_networkx()``. ``gaps`` and ``matches`` are
     Gap / Candidate objects (read by attribute: ``nodes``, ``type``, ``severity``,
     ``explanation_en``...; ``source``, ``target``, ``score``...); matches whose ends are
@@ -127,12 +104,7 @@ def map_html(
     last load added or changed; ``view`` is the state (the ``#...`` part of a link copied
     from a map) the page opens in.
     """
-    return render_page(
-        map_data(
-            G, ontology=ontology, title=title, gaps=gaps, matches=matches, layout=layout, size_by=size_by,
-            focus=focus, max_nodes=max_nodes, aggregate_by=aggregate_by, seed=seed, changes=changes, view=view,
-        )
-    )
+    return render_page(map_data(G, options, ontology=ontology, **kwargs))
 
 
 def write_map(G: nx.MultiDiGraph, path: str | Path, **kwargs: Any) -> Path:

@@ -11,6 +11,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -282,33 +283,41 @@ def match_records(matches: Iterable[Any] | None, present: set[str]) -> list[dict
 
 # -- the full map ---------------------------------------------------------------------
 
-def build_map_data(
-    G: nx.MultiDiGraph,
-    style: MapStyle,
-    *,
-    title: str,
-    gaps: Iterable[Any] | None = None,
-    matches: Iterable[Any] | None = None,
-    layout: str = "force",
-    size_by: str = "degree",
-    focus: str | None = None,
-    max_nodes: int = MAX_NODES,
-    aggregate_by: str = "communities",
-    seed: int = 0,
-    changes: Mapping[str, Any] | None = None,
-    view: str | None = None,
-) -> dict[str, Any]:
-    """Everything the page needs, as JSON-ready data.
+@dataclass(frozen=True)
+class MapOptions:
+    """What a map shows and how: the keywords of :func:`canal.maps.map_html`, checked once.
 
+    ``layout`` is one of :data:`LAYOUTS`, ``size_by`` one of :data:`SIZE_MEASURES` and
+    ``aggregate_by`` one of :data:`AGGREGATES` (a :class:`ConfigError` otherwise).
     ``changes`` (see :func:`canal.maps.last_load_changes`) marks what the last load added
     or changed; ``view`` is the state the page opens in when its link has no ``#...``.
     """
-    if layout not in LAYOUTS:
-        raise ConfigError(f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}")
-    if size_by not in SIZE_MEASURES:
-        raise ConfigError(f"unknown size measure {size_by!r}; choose from {', '.join(SIZE_MEASURES)}")
-    if aggregate_by not in AGGREGATES:
-        raise ConfigError(f"unknown aggregation {aggregate_by!r}; choose from {', '.join(AGGREGATES)}")
+
+    title: str = "canal map"
+    gaps: Iterable[Any] | None = None
+    matches: Iterable[Any] | None = None
+    layout: str = "force"
+    size_by: str = "degree"
+    focus: str | None = None
+    max_nodes: int = MAX_NODES
+    aggregate_by: str = "communities"
+    seed: int = 0
+    changes: Mapping[str, Any] | None = None
+    view: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.layout not in LAYOUTS:
+            raise ConfigError(f"unknown layout {self.layout!r}; choose from {', '.join(LAYOUTS)}")
+        if self.size_by not in SIZE_MEASURES:
+            raise ConfigError(f"unknown size measure {self.size_by!r}; choose from {', '.join(SIZE_MEASURES)}")
+        if self.aggregate_by not in AGGREGATES:
+            raise ConfigError(f"unknown aggregation {self.aggregate_by!r}; choose from {', '.join(AGGREGATES)}")
+
+
+def build_map_data(G: nx.MultiDiGraph, style: MapStyle, opts: MapOptions) -> dict[str, Any]:
+    """Everything the page needs, as JSON-ready data (see :class:`MapOptions`)."""
+    title, gaps, matches, layout, size_by = opts.title, opts.gaps, opts.matches, opts.layout, opts.size_by
+    focus, max_nodes, aggregate_by, seed, changes, view = opts.focus, opts.max_nodes, opts.aggregate_by, opts.seed, opts.changes, opts.view
     if G.number_of_nodes() > max_nodes:
         data = aggregate(G, style, title=title, by=aggregate_by, max_nodes=max_nodes, gaps=gaps, seed=seed)
         data["meta"].update({"view": (view or "").lstrip("#"), "around": around_meta(G), "changes": changes_meta(changes), "years": None})
