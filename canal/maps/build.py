@@ -316,41 +316,81 @@ class MapOptions:
 
 def build_map_data(G: nx.MultiDiGraph, style: MapStyle, opts: MapOptions) -> dict[str, Any]:
     """Everything the page needs, as JSON-ready data (see :class:`MapOptions`)."""
-    title, gaps, matches, layout, size_by = opts.title, opts.gaps, opts.matches, opts.layout, opts.size_by
-    focus, max_nodes, aggregate_by, seed, changes, view = opts.focus, opts.max_nodes, opts.aggregate_by, opts.seed, opts.changes, opts.view
-    if G.number_of_nodes() > max_nodes:
-        data = aggregate(G, style, title=title, by=aggregate_by, max_nodes=max_nodes, gaps=gaps, seed=seed)
-        data["meta"].update({"view": (view or "").lstrip("#"), "around": around_meta(G), "changes": changes_meta(changes), "years": None})
+    if G.number_of_nodes() > opts.max_nodes:
+        data = aggregate(G, style, title=opts.title, by=opts.aggregate_by, max_nodes=opts.max_nodes, gaps=opts.gaps, seed=opts.seed)
+        data["meta"].update({"view": (opts.view or "").lstrip("#"), "around": around_meta(G), "changes": changes_meta(opts.changes), "years": None})
         return data
-    changed_nodes = set((changes or {}).get("nodes") or ())
-    changed_rels = set((changes or {}).get("relationships") or ())
-    onto = style.onto
     present = set(G.nodes)
-    gap_recs = gap_records(gaps, present)
-    match_recs = match_records(matches, present)
-    values = node_measure(G, size_by)
+    gap_recs = gap_records(opts.gaps, present)
+    match_recs = match_records(opts.matches, present)
+    values = node_measure(G, opts.size_by)
     size = sizes(values)
     regions = region_index(G)
     alliances = alliance_index(G)
     alliance_names = {a: _label(G.nodes[a], a) for a in sorted({a for v in alliances.values() for a in v})}
-    node_gaps: dict[str, list[int]] = defaultdict(list)
-    for i, g in enumerate(gap_recs):
-        for n in g["shown"]:
-            node_gaps[n].append(i)
+    pos, meta = _both_layouts(G, style, opts, size, match_recs)
+    nodes, info, class_counts, node_years = _node_items(G, style, opts, pos, size, values, regions, alliances, gap_recs)
+    edges, einfo, edge_years = _edge_items(G, style.onto, opts)
+    edges.extend(_match_edges(match_recs))
+    shown_classes = sorted(class_counts, key=lambda c: (_chain_rank(style.chain_of(c)), style.class_entry(c)["en"]))
+    legend_classes = [{**style.class_entry(c), "count": class_counts[c]} for c in shown_classes]
+    meta.update(_full_meta(G, opts, len(nodes), [*node_years, *edge_years]))
+    return {
+        "meta": meta,
+        "legend": {"chains": [c for c in style.chain_entries() if any(lc["chain"] == c["key"] for lc in legend_classes)], "classes": legend_classes, "stages": style.stage_entries()},
+        "groups": {c["cls"]: _class_group(c) for c in legend_classes},
+        "nodes": nodes,
+        "edges": edges,
+        "info": info,
+        "einfo": einfo,
+        "gaps": gap_recs,
+        "matches": match_recs,
+        "filters": {
+            "regions": sorted({r for v in regions.values() for r in v}),
+            "alliances": [[a, n] for a, n in sorted(alliance_names.items(), key=lambda kv: kv[1])],
+        },
+    }
 
-    # proposed matches pull their ends together in the layout (a match's far end often
-    # has no other tie to the drawn part)
+
+def _both_layouts(
+    G: nx.MultiDiGraph, style: MapStyle, opts: MapOptions, size: dict[str, float], match_recs: list[dict[str, Any]]
+) -> tuple[dict[str, tuple[float, float]], dict[str, Any]]:
+    """Positions in the chosen layout, and (up to :data:`ALT_LAYOUT_MAX` nodes) the other one in ``meta["alt"]``.
+
+    Proposed matches pull their ends together in the layout (a match's far end often
+    has no other tie to the drawn part).
+    """
     L = nx.Graph()
     L.add_nodes_from(G.nodes(data=True))
     L.add_edges_from((u, v) for u, v in G.edges())
     L.add_edges_from((m["source"], m["target"]) for m in match_recs if m["shown"])
-    pos, meta = _positions(G, L, style, layout, size, seed)
+    pos, meta = _positions(G, L, style, opts.layout, size, opts.seed)
     if G.number_of_nodes() <= ALT_LAYOUT_MAX:
         # the other layout travels in the page too, so the reader can switch (and share it)
-        other = "stages" if layout == "force" else "force"
-        alt_pos, alt_meta = _positions(G, L, style, other, size, seed)
+        other = "stages" if opts.layout == "force" else "force"
+        alt_pos, alt_meta = _positions(G, L, style, other, size, opts.seed)
         meta["alt"] = {**alt_meta, "pos": {n: [round(x, 1), round(y, 1)] for n, (x, y) in sorted(alt_pos.items())}}
+    return pos, meta
 
+
+def _node_items(
+    G: nx.MultiDiGraph,
+    style: MapStyle,
+    opts: MapOptions,
+    pos: Mapping[str, tuple[float, float]],
+    size: dict[str, float],
+    values: dict[str, float],
+    regions: dict[str, list[str]],
+    alliances: dict[str, list[str]],
+    gap_recs: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], Counter[str], list[int]]:
+    """The vis-network nodes, their tooltip and panel data (``info``), the count per class and the years seen."""
+    onto = style.onto
+    changed_nodes = set((opts.changes or {}).get("nodes") or ())
+    node_gaps: dict[str, list[int]] = defaultdict(list)
+    for i, g in enumerate(gap_recs):
+        for n in g["shown"]:
+            node_gaps[n].append(i)
     nodes: list[dict[str, Any]] = []
     info: dict[str, dict[str, Any]] = {}
     class_counts: Counter[str] = Counter()
@@ -385,9 +425,15 @@ def build_map_data(G: nx.MultiDiGraph, style: MapStyle, opts: MapOptions) -> dic
             years.append(t[0])
         if nid in changed_nodes:
             info[nid]["ch"] = 1
+    return nodes, info, class_counts, years
 
+
+def _edge_items(G: nx.MultiDiGraph, onto: Ontology, opts: MapOptions) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], list[int]]:
+    """The vis-network edges (parallel ones curved apart), their panel data (``einfo``) and the years seen."""
+    changed_rels = set((opts.changes or {}).get("relationships") or ())
     edges: list[dict[str, Any]] = []
     einfo: dict[str, dict[str, Any]] = {}
+    years: list[int] = []
     pair_count: Counter[tuple[str, str]] = Counter()
     show_labels = G.number_of_edges() <= EDGE_LABELS_MAX
     for u, v, key, data in sorted(G.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2]))):
@@ -419,13 +465,18 @@ def build_map_data(G: nx.MultiDiGraph, style: MapStyle, opts: MapOptions) -> dic
             years.append(ty)
         if eid in changed_rels:
             einfo[eid]["ch"] = 1
+    return edges, einfo, years
+
+
+def _match_edges(match_recs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Dashed edges, labelled with their score, for the proposed matches whose two ends are drawn."""
+    edges: list[dict[str, Any]] = []
     for i, m in enumerate(match_recs):
         if not m["shown"]:
             continue
-        eid = f"match:{i}"
         edges.append(
             {
-                "id": eid,
+                "id": f"match:{i}",
                 "from": m["source"],
                 "to": m["target"],
                 "dashes": [8, 6],
@@ -437,48 +488,33 @@ def build_map_data(G: nx.MultiDiGraph, style: MapStyle, opts: MapOptions) -> dic
                 "match": i,
             }
         )
+    return edges
 
-    shown_classes = sorted(class_counts, key=lambda c: (_chain_rank(style.chain_of(c)), style.class_entry(c)["en"]))
-    legend_classes = [{**style.class_entry(c), "count": class_counts[c]} for c in shown_classes]
-    groups = {c["cls"]: _class_group(c) for c in legend_classes}
-    measure_label = {"degree": ["relationships", "关系数"], "betweenness": ["betweenness", "中介中心性"], "amount": ["amount invested or granted", "投资或资助金额"]}[size_by]
-    meta.update(
-        {
-            "title": title,
-            "aggregated": False,
-            "nodes": len(nodes),
-            "edges": G.number_of_edges(),
-            "total_nodes": len(nodes),
-            "total_edges": G.number_of_edges(),
-            "size_by": size_by,
-            "size_label": measure_label,
-            "focus": focus if focus in present else None,
-            "physics_allowed": len(nodes) <= 600,
-            "view": (view or "").lstrip("#"),
-            "around": around_meta(G),
-            "changes": changes_meta(changes),
-            "years": [min(years), max(years)] if years and max(years) > min(years) else None,  # a timeline needs two years
-            # one hop beyond a neighbourhood: in the page, hidden until a node is expanded
-            "collapsed": sorted(set(G.graph.get("ring") or ()) & present),
-            "notice": "",
-            "gap_colour": GAP_COLOUR,
-            "match_colour": MATCH_COLOUR,
-        }
-    )
+
+def _full_meta(G: nx.MultiDiGraph, opts: MapOptions, node_count: int, years: list[int]) -> dict[str, Any]:
+    """The page's ``meta`` for a map drawn node by node (beside the layout's own entries)."""
+    present = set(G.nodes)
+    measure_label = {"degree": ["relationships", "关系数"], "betweenness": ["betweenness", "中介中心性"], "amount": ["amount invested or granted", "投资或资助金额"]}[opts.size_by]
     return {
-        "meta": meta,
-        "legend": {"chains": [c for c in style.chain_entries() if any(lc["chain"] == c["key"] for lc in legend_classes)], "classes": legend_classes, "stages": style.stage_entries()},
-        "groups": groups,
-        "nodes": nodes,
-        "edges": edges,
-        "info": info,
-        "einfo": einfo,
-        "gaps": gap_recs,
-        "matches": match_recs,
-        "filters": {
-            "regions": sorted({r for v in regions.values() for r in v}),
-            "alliances": [[a, n] for a, n in sorted(alliance_names.items(), key=lambda kv: kv[1])],
-        },
+        "title": opts.title,
+        "aggregated": False,
+        "nodes": node_count,
+        "edges": G.number_of_edges(),
+        "total_nodes": node_count,
+        "total_edges": G.number_of_edges(),
+        "size_by": opts.size_by,
+        "size_label": measure_label,
+        "focus": opts.focus if opts.focus in present else None,
+        "physics_allowed": node_count <= 600,
+        "view": (opts.view or "").lstrip("#"),
+        "around": around_meta(G),
+        "changes": changes_meta(opts.changes),
+        "years": [min(years), max(years)] if years and max(years) > min(years) else None,  # a timeline needs two years
+        # one hop beyond a neighbourhood: in the page, hidden until a node is expanded
+        "collapsed": sorted(set(G.graph.get("ring") or ()) & present),
+        "notice": "",
+        "gap_colour": GAP_COLOUR,
+        "match_colour": MATCH_COLOUR,
     }
 
 
