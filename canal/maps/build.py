@@ -673,101 +673,22 @@ def aggregate(
     ``by="classes"``: one super-node per class. Super-edges count the relationships
     between groups (width grows with the log of the count).
     """
-    present = set(G.nodes)
-    if by == "classes":
-        buckets: dict[str, list[str]] = defaultdict(list)
-        for n, d in G.nodes(data=True):
-            buckets[str(d.get("cls", ""))].append(n)
-        groups = sorted((sorted(m) for m in buckets.values()), key=lambda m: (-len(m), m[0]))
-    else:
-        groups = communities(G, seed=seed)
-    pooled = 0
-    if len(groups) > MAX_SUPER_NODES:
-        rest = [n for m in groups[MAX_SUPER_NODES - 1 :] for n in m]
-        pooled = len(groups) - (MAX_SUPER_NODES - 1)
-        groups = [*groups[: MAX_SUPER_NODES - 1], sorted(rest)]
+    groups, pooled = _super_groups(G, by, seed)
     owner: dict[str, int] = {n: i for i, m in enumerate(groups) for n in m}
     degree = dict(G.degree())
-    gap_recs = gap_records(gaps, present)[:MAX_GAPS_LISTED]
-    gap_count: Counter[int] = Counter()
-    group_gaps: dict[int, list[int]] = defaultdict(list)
-    for k, g in enumerate(gap_recs):
-        for gi in sorted({owner[n] for n in g["shown"]}):
-            gap_count[gi] += 1
-            group_gaps[gi].append(k)
-        # the page points a gap at the super-nodes that hold its nodes
-        g["shown"] = sorted({f"group:{owner[n]}" for n in g["shown"]})
+    gap_recs, group_gaps = _group_gaps(gaps, set(G.nodes), owner)
     counts: Counter[tuple[int, int]] = Counter()
     for u, v in G.edges():
         a, b = owner[u], owner[v]
         if a != b:
             counts[(min(a, b), max(a, b))] += 1
-    S = nx.Graph()
-    S.add_nodes_from(f"group:{i}" for i in range(len(groups)))
-    S.add_edges_from((f"group:{a}", f"group:{b}") for a, b in counts)
-    weights = {(f"group:{a}", f"group:{b}"): 1.0 + math.log1p(c) for (a, b), c in counts.items()}
-    pos = force_layout(S, seed=seed, weights=weights)
-    sz = sizes({f"group:{i}": float(len(m)) for i, m in enumerate(groups)}, smallest=12.0, largest=70.0)
-    nodes: list[dict[str, Any]] = []
-    info: dict[str, dict[str, Any]] = {}
-    class_counts: Counter[str] = Counter()
-    chain_groups: Counter[str] = Counter()
-    for i, members in enumerate(groups):
-        gid = f"group:{i}"
-        classes = Counter(str(G.nodes[n].get("cls", "")) for n in members)
-        class_counts.update(classes)
-        chains = Counter(style.chain_of(c) for c in classes.elements())
-        chain = chains.most_common(1)[0][0]
-        chain_groups[chain] += 1
-        top = sorted(members, key=lambda n: (-degree[n], str(n)))[:12]
-        lead = _label(G.nodes[top[0]], top[0])
-        if by == "classes":
-            entry = style.class_entry(next(iter(classes)))
-            label = f"{entry['en']} / {entry['zh']} ({len(members):,})"
-        elif pooled and i == len(groups) - 1:
-            label = f"{pooled:,} small communities ({len(members):,} nodes)"
-        else:
-            label = f"{lead} +{len(members) - 1:,}"
-        x, y = pos[gid]
-        colour = style.colours.get(chain, UNKNOWN_COLOUR)
-        nodes.append({"id": gid, "label": label, "group": f"chain:{chain}", "x": round(x, 1), "y": round(y, 1), "size": sz[gid], "font": {"size": _font(sz[gid])}})
-        names = [_label(G.nodes[n], n) for n in top]
-        info[gid] = {
-            "names": [label],
-            "cls": "",
-            "chain": chain,
-            "regions": [],
-            "alliances": [],
-            "props": [["nodes", "节点数", f"{len(members):,}"], ["classes", "类别", ", ".join(f"{style.class_entry(c)['en']} {k:,}" for c, k in classes.most_common(6))], ["best-connected members", "核心成员", ", ".join(names)]]
-            + ([["gaps", "缺口", str(gap_count[i])]] if gap_count[i] else []),
-            "prov": {},
-            "value": float(len(members)),
-            "search": "\n".join(x.casefold() for n in top for x in [n, *node_names(G.nodes[n])]),
-            "gaps": group_gaps.get(i, []),
-            "members": len(members),
-            "colour": colour,
-        }
-    spread = remove_overlaps({n["id"]: (n["x"], n["y"]) for n in nodes}, {n["id"]: label_box(n["label"], n["size"], n["font"]["size"]) for n in nodes})
-    for n in nodes:
-        n["x"], n["y"] = round(spread[n["id"]][0], 1), round(spread[n["id"]][1], 1)
-    edges = [
-        {"id": f"group:{a}-group:{b}", "from": f"group:{a}", "to": f"group:{b}", "width": round(1 + 1.5 * math.log1p(c), 2), "arrows": {"to": {"enabled": False}}, "title_count": c}
-        for (a, b), c in sorted(counts.items())
-    ]
-    einfo = {e["id"]: {"type": "", "en": f"{e['title_count']:,} relationships", "zh": f"{e['title_count']:,} 条关系", "props": [], "prov": {}} for e in edges}
-    for e in edges:
-        del e["title_count"]
+    nodes, info, class_counts = _super_nodes(G, style, by, groups, pooled, degree, counts, group_gaps, seed)
+    edges, einfo = _super_edges(counts)
     groups_style = {f"chain:{c['key']}": {"shape": "dot", "color": {"background": c["colour"], "border": _darker(c["colour"])}} for c in style.chain_entries()}
     groups_style.update({c: _class_group(style.class_entry(c)) for c in sorted(class_counts)})
     for i, embedded in enumerate(group_members(G, groups, degree, owner)):
         info[f"group:{i}"]["open"] = embedded
-    what = "communities" if by == "communities" else "classes"
-    notice = (
-        f"This graph has {G.number_of_nodes():,} nodes and {G.number_of_edges():,} relationships, more than the {max_nodes:,} a map draws one by one. "
-        f"Each circle is one of {len(groups):,} {what} (super-nodes, sized by their number of nodes); lines count the relationships between them. "
-        "Use canal map --around NAME or --scope to draw a part in full."
-    )
-    notice_zh = f"该图有 {G.number_of_nodes():,} 个节点、{G.number_of_edges():,} 条关系，超过逐点绘制的上限 {max_nodes:,}。每个圆代表一个{'社区' if by == 'communities' else '类别'}（超级节点，大小表示节点数），连线表示它们之间的关系数量。"
+    notice, notice_zh = _aggregate_notice(G, by, len(groups), max_nodes)
     legend_classes = [{**style.class_entry(c), "count": class_counts[c]} for c in sorted(class_counts, key=lambda c: (_chain_rank(style.chain_of(c)), style.class_entry(c)["en"]))]
     return {
         "meta": {
@@ -799,3 +720,119 @@ def aggregate(
         "matches": [],
         "filters": {"regions": [], "alliances": []},
     }
+
+
+def _super_groups(G: nx.MultiDiGraph, by: str, seed: int) -> tuple[list[list[str]], int]:
+    """The groups behind the super-nodes (largest first) and how many small communities
+    were pooled into the last one to stay within :data:`MAX_SUPER_NODES`."""
+    if by == "classes":
+        buckets: dict[str, list[str]] = defaultdict(list)
+        for n, d in G.nodes(data=True):
+            buckets[str(d.get("cls", ""))].append(n)
+        groups = sorted((sorted(m) for m in buckets.values()), key=lambda m: (-len(m), m[0]))
+    else:
+        groups = communities(G, seed=seed)
+    pooled = 0
+    if len(groups) > MAX_SUPER_NODES:
+        rest = [n for m in groups[MAX_SUPER_NODES - 1 :] for n in m]
+        pooled = len(groups) - (MAX_SUPER_NODES - 1)
+        groups = [*groups[: MAX_SUPER_NODES - 1], sorted(rest)]
+    return groups, pooled
+
+
+def _group_gaps(gaps: Iterable[Any] | None, present: set[str], owner: dict[str, int]) -> tuple[list[dict[str, Any]], dict[int, list[int]]]:
+    """The worst :data:`MAX_GAPS_LISTED` gap records, pointed at the super-nodes that hold
+    their nodes, and the gaps of each group (by group index)."""
+    gap_recs = gap_records(gaps, present)[:MAX_GAPS_LISTED]
+    group_gaps: dict[int, list[int]] = defaultdict(list)
+    for k, g in enumerate(gap_recs):
+        for gi in sorted({owner[n] for n in g["shown"]}):
+            group_gaps[gi].append(k)
+        # the page points a gap at the super-nodes that hold its nodes
+        g["shown"] = sorted({f"group:{owner[n]}" for n in g["shown"]})
+    return gap_recs, group_gaps
+
+
+def _super_nodes(
+    G: nx.MultiDiGraph,
+    style: MapStyle,
+    by: str,
+    groups: list[list[str]],
+    pooled: int,
+    degree: dict[str, int],
+    counts: Counter[tuple[int, int]],
+    group_gaps: dict[int, list[int]],
+    seed: int,
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], Counter[str]]:
+    """One super-node per group, laid out by force (links weighted by the log of their
+    count) and spread apart for their labels; their panel data; the count per class."""
+    S = nx.Graph()
+    S.add_nodes_from(f"group:{i}" for i in range(len(groups)))
+    S.add_edges_from((f"group:{a}", f"group:{b}") for a, b in counts)
+    weights = {(f"group:{a}", f"group:{b}"): 1.0 + math.log1p(c) for (a, b), c in counts.items()}
+    pos = force_layout(S, seed=seed, weights=weights)
+    sz = sizes({f"group:{i}": float(len(m)) for i, m in enumerate(groups)}, smallest=12.0, largest=70.0)
+    nodes: list[dict[str, Any]] = []
+    info: dict[str, dict[str, Any]] = {}
+    class_counts: Counter[str] = Counter()
+    for i, members in enumerate(groups):
+        gid = f"group:{i}"
+        classes = Counter(str(G.nodes[n].get("cls", "")) for n in members)
+        class_counts.update(classes)
+        chain = Counter(style.chain_of(c) for c in classes.elements()).most_common(1)[0][0]
+        top = sorted(members, key=lambda n: (-degree[n], str(n)))[:12]
+        if by == "classes":
+            entry = style.class_entry(next(iter(classes)))
+            label = f"{entry['en']} / {entry['zh']} ({len(members):,})"
+        elif pooled and i == len(groups) - 1:
+            label = f"{pooled:,} small communities ({len(members):,} nodes)"
+        else:
+            label = f"{_label(G.nodes[top[0]], top[0])} +{len(members) - 1:,}"
+        x, y = pos[gid]
+        nodes.append({"id": gid, "label": label, "group": f"chain:{chain}", "x": round(x, 1), "y": round(y, 1), "size": sz[gid], "font": {"size": _font(sz[gid])}})
+        names = [_label(G.nodes[n], n) for n in top]
+        n_gaps = len(group_gaps.get(i, []))
+        info[gid] = {
+            "names": [label],
+            "cls": "",
+            "chain": chain,
+            "regions": [],
+            "alliances": [],
+            "props": [["nodes", "节点数", f"{len(members):,}"], ["classes", "类别", ", ".join(f"{style.class_entry(c)['en']} {k:,}" for c, k in classes.most_common(6))], ["best-connected members", "核心成员", ", ".join(names)]]
+            + ([["gaps", "缺口", str(n_gaps)]] if n_gaps else []),
+            "prov": {},
+            "value": float(len(members)),
+            "search": "\n".join(x.casefold() for n in top for x in [n, *node_names(G.nodes[n])]),
+            "gaps": group_gaps.get(i, []),
+            "members": len(members),
+            "colour": style.colours.get(chain, UNKNOWN_COLOUR),
+        }
+    spread = remove_overlaps({n["id"]: (n["x"], n["y"]) for n in nodes}, {n["id"]: label_box(n["label"], n["size"], n["font"]["size"]) for n in nodes})
+    for n in nodes:
+        n["x"], n["y"] = round(spread[n["id"]][0], 1), round(spread[n["id"]][1], 1)
+    return nodes, info, class_counts
+
+
+def _super_edges(counts: Counter[tuple[int, int]]) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """One edge per pair of linked groups (width grows with the log of the count) and its panel text."""
+    edges = [
+        {"id": f"group:{a}-group:{b}", "from": f"group:{a}", "to": f"group:{b}", "width": round(1 + 1.5 * math.log1p(c), 2), "arrows": {"to": {"enabled": False}}}
+        for (a, b), c in sorted(counts.items())
+    ]
+    einfo = {
+        f"group:{a}-group:{b}": {"type": "", "en": f"{c:,} relationships", "zh": f"{c:,} 条关系", "props": [], "prov": {}}
+        for (a, b), c in sorted(counts.items())
+    }
+    return edges, einfo
+
+
+def _aggregate_notice(G: nx.MultiDiGraph, by: str, group_count: int, max_nodes: int) -> tuple[str, str]:
+    """The notice (English, Chinese) that says the map shows groups, not nodes."""
+    what = "communities" if by == "communities" else "classes"
+    notice = (
+        f"This graph has {G.number_of_nodes():,} nodes and {G.number_of_edges():,} relationships, more than the {max_nodes:,} a map draws one by one. "
+        f"Each circle is one of {group_count:,} {what} (super-nodes, sized by their number of nodes); lines count the relationships between them. "
+        "Use canal map --around NAME or --scope to draw a part in full."
+    )
+    notice_zh = f"该图有 {G.number_of_nodes():,} 个节点、{G.number_of_edges():,} 条关系，超过逐点绘制的上限 {max_nodes:,}。每个圆代表一个{'社区' if by == 'communities' else '类别'}（超级节点，大小表示节点数），连线表示它们之间的关系数量。"
+    return notice, notice_zh
