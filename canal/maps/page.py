@@ -131,10 +131,16 @@ def static_view(data: dict[str, Any]) -> str:
 
 
 def render_page(data: dict[str, Any]) -> str:
-    """The whole page for map data built by :func:`canal.maps.build.build_map_data`."""
-    vis_js, vis_css = _vis_assets()
-    js, css = _own_assets()
+    """The whole page for map data built by :func:`canal.maps.build.build_map_data`:
+    head and header, the still picture for readers without JavaScript, the panel and
+    network, then the data and the scripts."""
     title = html.escape(str(data["meta"]["title"]))
+    return _head_and_header(title) + static_view(data) + "\n" + MAIN_HTML + _data_and_scripts(data)
+
+
+def _head_and_header(title: str) -> str:
+    """The ``<head>`` (policy, inline styles) and the page's header bar; ``title`` is escaped HTML."""
+    vis_css, css = _vis_assets()[1], _own_assets()[1]
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -153,8 +159,21 @@ def render_page(data: dict[str, Any]) -> str:
   <div id="summary"></div>
   <div id="notice" hidden></div>
 </header>
-{static_view(data)}
-<main id="main">
+"""
+
+
+def _data_and_scripts(data: dict[str, Any]) -> str:
+    """The map data as inert JSON, vis-network and the page's own script, and the end of the page."""
+    vis_js, js = _vis_assets()[0], _own_assets()[0]
+    return f"""<script type="application/json" id="canal-data">{json_for_script(data)}</script>
+<script>{vis_js}</script>
+<script>{js}</script>
+</body>
+</html>
+"""
+
+
+MAIN_HTML = """<main id="main">
   <aside id="panel">
     <section class="ctl" id="view-box">
       <h2>View <span class="zh">视图</span></h2>
@@ -220,9 +239,6 @@ def render_page(data: dict[str, Any]) -> str:
   <div id="network"></div>
 </main>
 <div id="tooltip" hidden></div>
-<script type="application/json" id="canal-data">{json_for_script(data)}</script>
-<script>{vis_js}</script>
-<script>{js}</script>
-</body>
-</html>
 """
+"""The side panel (view, search, filters, overlays, legend, details) and the network's
+element; the page's script fills them from the data."""
