@@ -282,13 +282,14 @@ class Ontology:
     def coerce(self, name: str, value: Any) -> Any:
         """Turn ``value`` into the Python value of property ``name``'s XSD type.
 
-        Multi-valued properties give a list. Raises :class:`SchemaError` with the reason.
+        Multi-valued properties give a list, each value once (first-seen order). Raises
+        :class:`SchemaError` with the reason.
 
         >>> onto = load_ontology()
         >>> onto.coerce("amount", "850000000"), onto.coerce("aliases", "DICP")
         (850000000.0, ['DICP'])
-        >>> onto.coerce("date", "2018-01-10")
-        '2018-01-10'
+        >>> onto.coerce("date", "2018-01-10"), onto.coerce("aliases", ["DICP", "大连化物所", "DICP"])
+        ('2018-01-10', ['DICP', '大连化物所'])
         """
         info = self.prop(name)
         if info.functional:
@@ -298,7 +299,9 @@ class Ontology:
                 value = value[0]
             return coerce_value(info.kind, value)
         values = value if isinstance(value, (list, tuple)) else [value]
-        return [coerce_value(info.kind, v) for v in values]
+        # a multi-valued property holds each value once, in first-seen order: RDF keeps a
+        # property's values as a set, so a repeat could not survive every path anyway
+        return list(dict.fromkeys(coerce_value(info.kind, v) for v in values))
 
     def indexed_properties(self) -> list[str]:
         """Node property keys that get an index: identifiers and names."""

@@ -10,9 +10,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from canal.demo import run_demo
 from canal.store import GraphStore, open_store
+
+# CI runs the property-based tests on a fixed set of examples (the same every run, nothing
+# remembered between runs): a failure there is reproducible, never a new draw. Locally they
+# explore new examples each run.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
