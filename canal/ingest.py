@@ -41,6 +41,7 @@ from canal.model import Node, Relationship
 from canal.ontology import ROOT_CLASS, Ontology
 from canal.store.base import GraphStore, most_specific
 from canal.store.cypher import ident
+from canal.waiting import wait_until
 
 ProgressHook = Callable[[str, int, int], None]
 """Called as ``hook(stage, done, total)`` after each acknowledged batch."""
@@ -591,15 +592,15 @@ def wait_for_indexes(store: GraphStore, *, timeout: float = 3600.0) -> None:
     also after opening a file; a lookup by id without its index scans everything)."""
     if not store.indexes_build_in_background:
         return
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def operational() -> bool:
         try:
             rows = store.query("CALL db.indexes() YIELD status RETURN status", {}).rows
         except CanalError:
-            return
-        if all(str(r[0]).upper() == "OPERATIONAL" for r in rows) or time.monotonic() > deadline:
-            return
-        time.sleep(0.05)
+            return True  # no index listing: nothing to wait for
+        return all(str(r[0]).upper() == "OPERATIONAL" for r in rows)
+
+    wait_until(operational, timeout=timeout, pause=0.05)  # after the timeout the load goes on
 
 
 def _write_counted(pipe: InFlight, store: GraphStore, query: str, params: dict[str, Any], expect: int, what: str, done: Callable[[int], None]) -> None:
