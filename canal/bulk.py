@@ -1001,16 +1001,11 @@ def _bulk_load(
     onto = store.ontology
     spec = read_spec(spec_path, onto)
     if store.counts().total_nodes:
-        last = load_log(store)[-1:]
-        if last and last[0].get("mode") == "bulk" and last[0].get("name") == spec.name and last[0].get("status") == "done":
-            # a rerun after a kill that came once the load was in (or simply a second run)
-            return {"spec": str(spec_path), "already_loaded": last[0].get("started"), "nodes": {}, "relationships": {}, "records": int(last[0].get("nodes", 0)) + int(last[0].get("relationships", 0))}
-        raise CanalError("the bulk path loads into an empty graph only; use an incremental load (canal load SPEC) instead")
+        return _already_loaded(store, spec, spec_path)
     out = BulkFiles(Path("."))
     fast = all(_simple(m) for m in (*spec.nodes, *spec.relationships))
     if workers is None:
-        size = sum(p.stat().st_size for m in spec.relationships for p in m.files)
-        workers = min(2, os.cpu_count() or 1) if size > 32 << 20 else 1
+        workers = _default_workers(spec)
     calls, waited = 0, 0.0
     nodes_seconds = None
     parallel = fast and workers > 1
@@ -1020,11 +1015,7 @@ def _bulk_load(
     run.start(spec.name, str(spec_path), mode="bulk")
     deferred = DeferredInterrupts()
     with _committing(run, deferred), store.bulk_session() as insert:
-        # one worker starts with the node phase (it reads the node ids itself), on the core
-        # the node phase leaves idle; the others fork after it and share its node table
-        # (it gets 3 of 2n+1 hash slots, the others 2 each: it has had a head start)
-        n_slots = 2 * workers + 1 if early else workers
-        shares = [frozenset({0, 1, 2})] + [frozenset({2 * i + 1, 2 * i + 2}) for i in range(1, workers)] if early else [frozenset({i}) for i in range(workers)]
+        n_slots, shares = _slots(workers, early)
         done = multiprocessing.get_context("fork").Value("q", 0) if parallel else None
         first = _Workers(spec, onto, None, insert, skip_bad, (shares[:1], n_slots), token_bytes, buffer_bytes, done) if early else None
         crew = None
@@ -1057,20 +1048,7 @@ def _bulk_load(
                     c.stop()
             raise
         # recorded before the session ends: the log and the graph reach the journal together
-        diff = {
-            "nodes": {k: {"added": v} for k, v in sorted(out.nodes.items())},
-            "relationships": {k: {"added": v} for k, v in sorted(out.relationships.items())},
-        }
-        added = sum(out.nodes.values()) + sum(out.relationships.values())
-        run.finish(
-            "done",
-            diff=json.dumps(diff, sort_keys=True),
-            totals=json.dumps({"added": added, "changed": 0, "retracted": 0}, sort_keys=True),
-            nodes=sum(out.nodes.values()),
-            relationships=sum(out.relationships.values()),
-            rejected=len(out.rejects),
-            commit=False,
-        )
+        _log_done(run, out)
         deferred.start()  # from here until the switch is journaled, Ctrl-C and SIGTERM wait
     calls += pipe.calls
     waited += pipe.waited
@@ -1081,9 +1059,76 @@ def _bulk_load(
         write_rejects(out.rejects, reject_file)
 
     wait_for_indexes(store)
-    records = sum(out.nodes.values()) + sum(out.relationships.values())
     seconds = time.perf_counter() - t0
     run.update(seconds=round(seconds, 3))
+    return _summary(spec_path, out, reject_file, calls=calls, workers=workers if fast else 1, waited=waited, nodes_seconds=nodes_seconds, loaded=loaded, seconds=seconds)
+
+
+# -- the steps of a bulk load ---------------------------------------------------------------
+
+
+def _default_workers(spec: LoaderSpec) -> int:
+    """Relationship workers when none are asked for: two (on a machine with two cores or
+    more) once the relationship files pass 32 MiB, else one."""
+    size = sum(p.stat().st_size for m in spec.relationships for p in m.files)
+    return min(2, os.cpu_count() or 1) if size > 32 << 20 else 1
+
+
+def _slots(workers: int, early: bool) -> tuple[int, list[frozenset[int]]]:
+    """The number of hash slots and each worker's share of them.
+
+    With ``early``, one worker starts with the node phase (it reads the node ids itself), on
+    the core the node phase leaves idle; the others fork after it and share its node table
+    (it gets 3 of 2n+1 hash slots, the others 2 each: it has had a head start).
+    """
+    n_slots = 2 * workers + 1 if early else workers
+    shares = [frozenset({0, 1, 2})] + [frozenset({2 * i + 1, 2 * i + 2}) for i in range(1, workers)] if early else [frozenset({i}) for i in range(workers)]
+    return n_slots, shares
+
+
+def _already_loaded(store: GraphStore, spec: LoaderSpec, spec_path: str | Path) -> dict[str, Any]:
+    """The result of a bulk load into a graph that is not empty: what the last load did when
+    it was this very bulk load, done (a rerun after a kill that came once the load was in, or
+    simply a second run); otherwise the load stops."""
+    last = load_log(store)[-1:]
+    if last and last[0].get("mode") == "bulk" and last[0].get("name") == spec.name and last[0].get("status") == "done":
+        # a rerun after a kill that came once the load was in (or simply a second run)
+        return {"spec": str(spec_path), "already_loaded": last[0].get("started"), "nodes": {}, "relationships": {}, "records": int(last[0].get("nodes", 0)) + int(last[0].get("relationships", 0))}
+    raise CanalError("the bulk path loads into an empty graph only; use an incremental load (canal load SPEC) instead")
+
+
+def _log_done(run: Run, out: BulkFiles) -> None:
+    """Record the finished bulk load (everything added) in the load log, without committing."""
+    diff = {
+        "nodes": {k: {"added": v} for k, v in sorted(out.nodes.items())},
+        "relationships": {k: {"added": v} for k, v in sorted(out.relationships.items())},
+    }
+    added = sum(out.nodes.values()) + sum(out.relationships.values())
+    run.finish(
+        "done",
+        diff=json.dumps(diff, sort_keys=True),
+        totals=json.dumps({"added": added, "changed": 0, "retracted": 0}, sort_keys=True),
+        nodes=sum(out.nodes.values()),
+        relationships=sum(out.relationships.values()),
+        rejected=len(out.rejects),
+        commit=False,
+    )
+
+
+def _summary(
+    spec_path: str | Path,
+    out: BulkFiles,
+    reject_file: str | Path | None,
+    *,
+    calls: int,
+    workers: int,
+    waited: float,
+    nodes_seconds: float | None,
+    loaded: float,
+    seconds: float,
+) -> dict[str, Any]:
+    """What :func:`bulk_load` returns: counts per class and type, rejects and timings."""
+    records = sum(out.nodes.values()) + sum(out.relationships.values())
     return {
         "spec": str(spec_path),
         "nodes": dict(sorted(out.nodes.items())),
@@ -1092,7 +1137,7 @@ def _bulk_load(
         "rejected": len(out.rejects),
         "reject_file": str(reject_file) if out.rejects and reject_file is not None else None,
         "calls": calls,
-        "workers": workers if fast else 1,
+        "workers": workers,
         "waited_for_server_seconds": round(waited, 3),
         "nodes_seconds": round(nodes_seconds, 3) if nodes_seconds is not None else None,
         "loaded_seconds": round(loaded, 3),

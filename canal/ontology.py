@@ -534,6 +534,15 @@ def _class_set(g: Graph, node: Any) -> frozenset[str]:
 
 def parse_ontology(g: Graph) -> Ontology:
     """Derive the schema from an rdflib graph holding the ontology."""
+    chains, stages = _chains_and_stages(g)
+    classes = _classes(g, chains, stages)
+    relations = _relations(g, classes)
+    properties = _properties(g)
+    return Ontology(g, classes, relations, properties, stages, chains)
+
+
+def _chains_and_stages(g: Graph) -> tuple[dict[str, ChainInfo], dict[str, StageInfo]]:
+    """The value chains and their stages (``canal:Chain`` / ``canal:Stage``), by key."""
     chains: dict[str, ChainInfo] = {}
     for s in sorted(g.subjects(RDF.type, CANAL.Chain), key=str):
         assert isinstance(s, URIRef)
@@ -549,6 +558,11 @@ def parse_ontology(g: Graph) -> Ontology:
         stages[key] = StageInfo(
             key, s, int(str(order)), _lang(g, s, RDFS.label, "en"), _lang(g, s, RDFS.label, "zh")
         )
+    return chains, stages
+
+
+def _classes(g: Graph, chains: dict[str, ChainInfo], stages: dict[str, StageInfo]) -> dict[str, ClassInfo]:
+    """The ontology's classes by name, each graph-node class under the root."""
     chain_by_iri = {c.iri: c.key for c in chains.values()}
     stage_by_iri = {st.iri: st.key for st in stages.values()}
 
@@ -585,7 +599,11 @@ def parse_ontology(g: Graph) -> Ontology:
     for name, info in list(classes.items()):
         if name != ROOT_CLASS and info.graph_node and not info.parents:
             classes[name] = ClassInfo(**{**info.__dict__, "parents": (ROOT_CLASS,)})
+    return classes
 
+
+def _relations(g: Graph, classes: dict[str, ClassInfo]) -> dict[str, RelationInfo]:
+    """The relationship types (object properties) by name; their domains and ranges must be known classes."""
     relations: dict[str, RelationInfo] = {}
     for s in sorted(set(g.subjects(RDF.type, OWL.ObjectProperty)), key=str):
         if not isinstance(s, URIRef) or not str(s).startswith(str(CANAL)):
@@ -608,7 +626,11 @@ def parse_ontology(g: Graph) -> Ontology:
         for end in relations[name].domain | relations[name].range:
             if end not in classes:
                 raise SchemaError(f"relationship {name} refers to unknown class {end}")
+    return relations
 
+
+def _properties(g: Graph) -> dict[str, PropertyInfo]:
+    """The datatype properties by name, each with a supported XSD range (``id`` is reserved)."""
     properties: dict[str, PropertyInfo] = {}
     for s in sorted(set(g.subjects(RDF.type, OWL.DatatypeProperty)), key=str):
         if not isinstance(s, URIRef) or not str(s).startswith(str(CANAL)):
@@ -633,7 +655,7 @@ def parse_ontology(g: Graph) -> Ontology:
         )
     if "id" in properties:
         raise SchemaError("'id' is reserved for the stable node id and must not be a datatype property")
-    return Ontology(g, classes, relations, properties, stages, chains)
+    return properties
 
 
 @cache

@@ -564,6 +564,24 @@ def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology)
     for k in entry:
         if k not in allowed:
             raise _err(spec, entry.line_of(k), f"unknown key {k!r} in a {kind} mapping")
+    pattern, files = _mapping_files(spec, base, kind, entry)
+    values = _mapping_values(spec, kind, fixed, entry, onto)
+    raw_props = entry.get("properties") or LineDict()
+    props = _mapping_properties(spec, kind, entry, raw_props, values, onto)
+    raw_prov = entry.get("provenance") or LineDict()
+    prov = _mapping_provenance(spec, entry, raw_prov)
+    fmt = CONSTANT if "file" not in entry else entry.get("format")
+    m = Mapping_(kind, files, pattern, fmt, str(entry.get("encoding", "auto")), values, props, prov, entry.line)
+    m.lines = {k: entry.line_of(k) for k in (*fixed, "where")}
+    m.lines.update({f"properties.{k}": raw_props.line_of(k) for k in props})
+    m.lines.update({f"provenance.{k}": raw_prov.line_of(k) for k in prov})
+    _mapping_options(spec, entry, onto, m)
+    m.undirected = bool(entry.get("undirected", False))
+    return m
+
+
+def _mapping_files(spec: Path, base: Path, kind: str, entry: LineDict) -> tuple[str, list[Path]]:
+    """The ``file`` pattern of a mapping and the files it matches (constant nodes, without a file: no pattern, the spec itself)."""
     if "file" in entry:
         try:
             pattern = expand_vars(str(entry["file"]))
@@ -577,6 +595,12 @@ def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology)
         pattern, files = "", [spec]
     else:
         raise _err(spec, entry.line, f"a {kind} mapping needs a 'file'")
+    return pattern, files
+
+
+def _mapping_values(spec: Path, kind: str, fixed: tuple[str, ...], entry: LineDict, onto: Ontology) -> dict[str, Value]:
+    """The fixed values of a mapping (id and class, or type, source, target and key); constant
+    classes and types, and those a ``map`` gives, are checked against the ontology."""
     values: dict[str, Value] = {}
     for k in fixed:
         if k in entry:
@@ -600,8 +624,12 @@ def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology)
             onto.relation(str(values["type"].constant))
         except SchemaError as exc:
             raise _err(spec, entry.line_of("type"), str(exc)) from None
+    return values
+
+
+def _mapping_properties(spec: Path, kind: str, entry: LineDict, raw_props: Any, values: dict[str, Value], onto: Ontology) -> dict[str, Value]:
+    """The ``properties`` of a mapping, each checked against the ontology (and the constant class)."""
     props: dict[str, Value] = {}
-    raw_props = entry.get("properties") or LineDict()
     if not isinstance(raw_props, LineDict):
         raise _err(spec, entry.line_of("properties"), "'properties' must be a mapping")
     for key, raw in raw_props.items():
@@ -615,19 +643,24 @@ def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology)
         except SchemaError as exc:
             raise _err(spec, line, str(exc)) from None
         props[key] = _value(spec, raw, line, key)
+    return props
+
+
+def _mapping_provenance(spec: Path, entry: LineDict, raw_prov: Any) -> dict[str, Value]:
+    """The ``provenance`` of a mapping (only the known provenance keys)."""
     prov: dict[str, Value] = {}
-    raw_prov = entry.get("provenance") or LineDict()
     if not isinstance(raw_prov, LineDict):
         raise _err(spec, entry.line_of("provenance"), "'provenance' must be a mapping")
     for key, raw in raw_prov.items():
         if key not in PROVENANCE_KEYS:
             raise _err(spec, raw_prov.line_of(key), f"{key!r} is not a provenance key ({', '.join(PROVENANCE_KEYS)})")
         prov[key] = _value(spec, raw, raw_prov.line_of(key), key)
-    fmt = CONSTANT if "file" not in entry else entry.get("format")
-    m = Mapping_(kind, files, pattern, fmt, str(entry.get("encoding", "auto")), values, props, prov, entry.line)
-    m.lines = {k: entry.line_of(k) for k in (*fixed, "where")}
-    m.lines.update({f"properties.{k}": raw_props.line_of(k) for k in props})
-    m.lines.update({f"provenance.{k}": raw_prov.line_of(k) for k in prov})
+    return prov
+
+
+def _mapping_options(spec: Path, entry: LineDict, onto: Ontology, m: Mapping_) -> None:
+    """Set the optional keys of a mapping on ``m``: short_rows, repeats, reader, records, sheet,
+    explode, where, hierarchy and missing (checked in that order)."""
     if "short_rows" in entry:
         if entry["short_rows"] not in ("allow", "error"):
             raise _err(spec, entry.line_of("short_rows"), "'short_rows' is 'allow' (missing cells are empty) or 'error' (the default)")
@@ -671,5 +704,3 @@ def _mapping(spec: Path, base: Path, kind: str, entry: LineDict, onto: Ontology)
             except SchemaError as exc:
                 raise _err(spec, entry.line_of("missing_class"), str(exc)) from None
             m.missing_class = str(entry["missing_class"])
-    m.undirected = bool(entry.get("undirected", False))
-    return m

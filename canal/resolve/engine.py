@@ -136,76 +136,116 @@ def resolve(
     merges); only incoming nodes of ``classes`` (or their subclasses) are resolved.
     """
     out = Resolution()
-    no = set(blocked)
-    known_ids = {n.id for n in known}
-    by_ident: dict[tuple[str, str], set[str]] = defaultdict(set)
-    gaz = Gazetteer()
-    kinfo = {n.id: n for n in known}
-    for n in known:
-        for k, v in _identifiers(n.props).items():
-            by_ident[(k, v)].add(n.id)
-        gaz.add(n.id, names_of(n.props))
-    group_of: dict[str, set[str]] = {}
-    for g in alias_groups:
-        for name in g:
-            group_of.setdefault(normalise_name(name), set()).update(g)
-
+    index = _Index.of(known, alias_groups, blocked, onto)
     for node in incoming:
-        if node.id in known_ids or not any(onto.is_a(node.cls, c) for c in classes if c in onto.classes):
+        if node.id in index.kinfo or not any(onto.is_a(node.cls, c) for c in classes if c in onto.classes):
             continue
         ids = _identifiers(node.props)
-
-        def ok(target: str, node: Node = node, ids: dict[str, str] = ids) -> bool:
-            other = kinfo[target]
-            if (node.id, target) in no or not _compatible(onto, node.cls, other.cls):
-                return False
-            theirs = _identifiers(other.props)
-            if any(k in theirs and theirs[k] != v for k, v in ids.items()):
-                return False
-            c1, c2 = node.props.get("country"), other.props.get("country")
-            return not (c1 and c2 and str(c1).upper() != str(c2).upper())
-
         # 1. identifiers
-        done = False
-        for k in IDENTIFIER_KEYS:
-            if k not in ids:
-                continue
-            hits = sorted(t for t in by_ident.get((k, ids[k]), ()) if ok(t))
-            if len(hits) == 1:
-                out.merges[node.id] = Match(node.id, hits[0], k, 1.0, f"same {k} {ids[k]}")
-                done = True
-                break
-        if done:
+        match = _by_identifier(index, node, ids)
+        if match is not None:
+            out.merges[node.id] = match
             continue
         # 2. exact names (with alias groups)
         names = names_of(node.props)
-        widened = list(names)
-        for nm in names:
-            for extra in sorted(group_of.get(normalise_name(nm), ())):
-                if extra not in widened:
-                    widened.append(extra)
-        exact: set[str] = set()
-        for nm in widened:
-            exact |= gaz.exact(nm)
-        hits = sorted(t for t in exact if ok(t))
+        widened = index.widen(names)
         label = names[0] if names else node.id
-        if len(hits) == 1:
-            via = next((nm for nm in widened if hits[0] in gaz.exact(nm)), label)
-            out.merges[node.id] = Match(node.id, hits[0], "name", 1.0, f"same name {via!r}")
-            continue
-        if len(hits) > 1:
-            for t in hits:
-                out.review.append(ReviewPair(node.id, label, t, _label(kinfo[t]), 1.0, "several nodes share this name"))
+        if _by_name(out, index, node, ids, widened, label):
             continue
         # 3. fuzzy candidates (blocking), review only
-        best: dict[str, float] = {}
-        for nm in widened:
-            for t, s in gaz.lookup(nm):
-                if s >= review and ok(t):
-                    best[t] = max(best.get(t, 0.0), s)
-        for t, s in sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:3]:
-            out.review.append(ReviewPair(node.id, label, t, _label(kinfo[t]), round(s, 3), "similar name"))
+        _by_similar_name(out, index, node, ids, widened, label, review)
     return out
+
+
+@dataclass
+class _Index:
+    """The known nodes by id, identifier and name, the alias groups by normalised name and
+    the pairs that must not be merged: what :func:`resolve` looks incoming nodes up in."""
+
+    onto: Ontology
+    kinfo: dict[str, Node]
+    by_ident: dict[tuple[str, str], set[str]]
+    gaz: Gazetteer
+    group_of: dict[str, set[str]]
+    no: set[tuple[str, str]]
+
+    @classmethod
+    def of(cls, known: Sequence[Node], alias_groups: Sequence[set[str]], blocked: Iterable[tuple[str, str]], onto: Ontology) -> _Index:
+        no = set(blocked)
+        by_ident: dict[tuple[str, str], set[str]] = defaultdict(set)
+        gaz = Gazetteer()
+        kinfo = {n.id: n for n in known}
+        for n in known:
+            for k, v in _identifiers(n.props).items():
+                by_ident[(k, v)].add(n.id)
+            gaz.add(n.id, names_of(n.props))
+        group_of: dict[str, set[str]] = {}
+        for g in alias_groups:
+            for name in g:
+                group_of.setdefault(normalise_name(name), set()).update(g)
+        return cls(onto, kinfo, by_ident, gaz, group_of, no)
+
+    def ok(self, node: Node, ids: dict[str, str], target: str) -> bool:
+        """May ``node`` (with identifiers ``ids``) merge into the known node ``target``? Not when
+        the pair is blocked, the classes clash, an identifier or the country differs."""
+        other = self.kinfo[target]
+        if (node.id, target) in self.no or not _compatible(self.onto, node.cls, other.cls):
+            return False
+        theirs = _identifiers(other.props)
+        if any(k in theirs and theirs[k] != v for k, v in ids.items()):
+            return False
+        c1, c2 = node.props.get("country"), other.props.get("country")
+        return not (c1 and c2 and str(c1).upper() != str(c2).upper())
+
+    def widen(self, names: list[str]) -> list[str]:
+        """``names`` followed by the other names of their alias groups."""
+        widened = list(names)
+        for nm in names:
+            for extra in sorted(self.group_of.get(normalise_name(nm), ())):
+                if extra not in widened:
+                    widened.append(extra)
+        return widened
+
+
+def _by_identifier(index: _Index, node: Node, ids: dict[str, str]) -> Match | None:
+    """The merge an identifier shared with exactly one known node gives (identifiers in
+    ``IDENTIFIER_KEYS`` order), if any."""
+    for k in IDENTIFIER_KEYS:
+        if k not in ids:
+            continue
+        hits = sorted(t for t in index.by_ident.get((k, ids[k]), ()) if index.ok(node, ids, t))
+        if len(hits) == 1:
+            return Match(node.id, hits[0], k, 1.0, f"same {k} {ids[k]}")
+    return None
+
+
+def _by_name(out: Resolution, index: _Index, node: Node, ids: dict[str, str], widened: list[str], label: str) -> bool:
+    """Merge on a name (or alias) only one known node has; put the pairs in review when
+    several share it. True when the name decided."""
+    exact: set[str] = set()
+    for nm in widened:
+        exact |= index.gaz.exact(nm)
+    hits = sorted(t for t in exact if index.ok(node, ids, t))
+    if len(hits) == 1:
+        via = next((nm for nm in widened if hits[0] in index.gaz.exact(nm)), label)
+        out.merges[node.id] = Match(node.id, hits[0], "name", 1.0, f"same name {via!r}")
+        return True
+    if len(hits) > 1:
+        for t in hits:
+            out.review.append(ReviewPair(node.id, label, t, _label(index.kinfo[t]), 1.0, "several nodes share this name"))
+        return True
+    return False
+
+
+def _by_similar_name(out: Resolution, index: _Index, node: Node, ids: dict[str, str], widened: list[str], label: str, review: float) -> None:
+    """Put the (at most three) known nodes with a name scoring at least ``review`` in review."""
+    best: dict[str, float] = {}
+    for nm in widened:
+        for t, s in index.gaz.lookup(nm):
+            if s >= review and index.ok(node, ids, t):
+                best[t] = max(best.get(t, 0.0), s)
+    for t, s in sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:3]:
+        out.review.append(ReviewPair(node.id, label, t, _label(index.kinfo[t]), round(s, 3), "similar name"))
 
 
 def _label(n: Node) -> str:

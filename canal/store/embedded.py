@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from canal.errors import StoreError, StoreLockedError
+from canal.waiting import wait_until
 
 _PR_SET_PDEATHSIG = 1
 START_TIMEOUT = 60.0
@@ -130,20 +131,21 @@ class EmbeddedServer:
             os.close(fd)
             raise StoreError(f"the lock file {self.lock_path} is not a regular file")
         fh = open(fd, "a+", encoding="utf-8")  # noqa: SIM115 - held while open
-        deadline = time.monotonic() + self.lock_timeout
-        while True:
+
+        def locked() -> bool:
             try:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                return True
             except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = self._read_lock_info(fh).get("owner_pid", "?")
-                    fh.close()
-                    raise StoreLockedError(
-                        f"database {self.path} is in use by another canal process (pid {holder}); "
-                        f"waited {self.lock_timeout:g} s. Close it, or raise CANAL_LOCK_TIMEOUT."
-                    ) from None
-                time.sleep(0.1)
+                return False
+
+        if not wait_until(locked, timeout=self.lock_timeout, pause=0.1):
+            holder = self._read_lock_info(fh).get("owner_pid", "?")
+            fh.close()
+            raise StoreLockedError(
+                f"database {self.path} is in use by another canal process (pid {holder}); "
+                f"waited {self.lock_timeout:g} s. Close it, or raise CANAL_LOCK_TIMEOUT."
+            )
         self._lock = fh
         self._clean_stale(self._read_lock_info(fh))
 
@@ -290,32 +292,33 @@ class EmbeddedServer:
         import socket
 
         assert self.proc is not None and self.socket is not None
-        deadline = time.monotonic() + timeout
+        proc, path = self.proc, self.socket
         last = "no socket file yet"
-        pause = 0.005
-        while True:
-            if self.proc.poll() is not None:
+
+        def accepting() -> bool:
+            nonlocal last
+            if proc.poll() is not None:
                 raise StoreError(f"the embedded FalkorDB server for {self.path} failed to start: {self.log_tail()}")
-            if os.path.exists(self.socket):
+            if os.path.exists(path):
                 try:
                     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
                         probe.settimeout(10)
-                        probe.connect(self.socket)
+                        probe.connect(path)
                         probe.sendall(b"PING\r\n")
                         reply = probe.recv(64)
                     if reply.startswith((b"+PONG", b"-LOADING")):
-                        return  # it accepts commands (while LOADING the store waits for the load to end)
+                        return True  # it accepts commands (while LOADING the store waits for the load to end)
                     last = f"unexpected reply {reply[:40]!r}"
                 except OSError as exc:
                     last = str(exc)
-            if time.monotonic() > deadline:
-                tail = self.log_tail()
-                raise StoreError(
-                    f"the embedded FalkorDB server for {self.path} did not accept commands within {timeout:g} s "
-                    f"(last: {last}){' | ' + tail if tail else ''}"
-                )
-            time.sleep(pause)
-            pause = min(pause * 2, 0.1)
+            return False
+
+        if not wait_until(accepting, timeout=timeout, pause=0.005, max_pause=0.1):
+            tail = self.log_tail()
+            raise StoreError(
+                f"the embedded FalkorDB server for {self.path} did not accept commands within {timeout:g} s "
+                f"(last: {last}){' | ' + tail if tail else ''}"
+            )
 
     def enable_journal(self, client: Any) -> None:
         """Switch the journal on if the database was opened from a bare RDB file."""
@@ -334,18 +337,18 @@ class EmbeddedServer:
     def _journal_on(self, client: Any, timeout: float, failure: str) -> None:
         """Switch the journal on and wait until its rewrite from memory is on disk."""
         client.execute_command("CONFIG", "SET", "appendonly", "yes")
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+
+        def rewritten() -> bool:
             info = client.info("persistence")
-            if (
+            return (
                 int(info.get("aof_enabled", 0)) == 1
                 and int(info.get("aof_rewrite_in_progress", 1)) == 0
                 and int(info.get("aof_rewrite_scheduled", 1)) == 0
                 and self.aof_dir.is_dir()
-            ):
-                return
-            time.sleep(0.01)
-        raise StoreError(failure)
+            )
+
+        if not wait_until(rewritten, timeout=timeout, pause=0.01):
+            raise StoreError(failure)
 
     def log_tail(self) -> str:
         """Last lines of the server log, for error messages."""

@@ -23,6 +23,7 @@ from canal.redact import redact
 from canal.settings import Settings
 from canal.store.base import BulkInsert, GraphStore, QueryResult, looks_like_write
 from canal.store.embedded import EmbeddedServer
+from canal.waiting import wait_until
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -154,13 +155,13 @@ class FalkorStore(GraphStore):
 
     def _wait_loaded(self) -> None:
         start = time.monotonic()
-        while True:
+
+        def answers() -> bool:
             try:
                 self.db.connection.ping()
-                return
+                return True
             except redis.BusyLoadingError:
-                if time.monotonic() - start > 1800:
-                    raise StoreError("the embedded server is still loading after 30 minutes") from None
+                return False  # it reads its data file
             except redis.ConnectionError:
                 # the socket file exists a moment before the server listens on it
                 assert self.server is not None
@@ -168,7 +169,10 @@ class FalkorStore(GraphStore):
                     raise StoreError(f"the embedded server stopped while starting: {self.server.log_tail()}") from None
                 if time.monotonic() - start > 60:
                     raise
-            time.sleep(0.02)
+                return False
+
+        if not wait_until(answers, timeout=1800, pause=0.02):
+            raise StoreError("the embedded server is still loading after 30 minutes")
 
     def _run(self, query: str, params: Mapping[str, Any], read_only: bool) -> QueryResult:
         try:
