@@ -225,7 +225,52 @@ def build_signals(
     T: dict[str, sp.csr_matrix] = {}
     cols: dict[str, list[str]] = {}
     tr: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
+    _shared_element_signals(index, direction, ps, pt, tgts, S, T, cols, tr, max_df=max_df, max_terms=max_terms)
+    # network: Adamic-Adar over ties, plus a direct tie
+    src_rows, tgt_rows = _network_rows(index, ps, pt, tgts)
+    S["network"], T["network"], cols["network"] = _vectorise(src_rows, tgt_rows, use_idf=False, normalise=False)
+    tr["network"] = _saturate
+    # a pilot platform for the field, near the enterprise
+    S["pilot"], T["pilot"], cols["pilot"] = _pilot_signal(index, direction, ps, pt)
+    tr["pilot"] = _saturate
+    known, pop = _known_and_popularity(index, direction, srcs, tgts)
+    popn = np.log1p(pop) / max(1e-9, float(np.log1p(pop.max()))) if len(pop) and pop.max() > 0 else pop
+    return SignalSet(
+        direction=direction,
+        sources=srcs,
+        targets=tgts,
+        S=S,
+        T=T,
+        transform=tr,
+        columns=cols,
+        src_stage=np.asarray([p.stage for p in ps], dtype=np.float32),
+        tgt_stage=np.asarray([p.stage for p in pt], dtype=np.float32),
+        popularity=popn.astype(np.float32),
+        known=known,
+        target_ok=np.asarray([index.active(t) for t in tgts], dtype=bool),
+        source_ok=np.asarray([index.active(s) for s in srcs], dtype=bool),
+        profiles_src=ps,
+        profiles_tgt=pt,
+        src_xyz=unit_xyz([p.coords for p in ps]),
+        tgt_xyz=unit_xyz([p.coords for p in pt]),
+    )
 
+
+def _shared_element_signals(
+    index: GraphIndex,
+    direction: str,
+    ps: Sequence[Profile],
+    pt: Sequence[Profile],
+    tgts: Sequence[str],
+    S: dict[str, sp.csr_matrix],
+    T: dict[str, sp.csr_matrix],
+    cols: dict[str, list[str]],
+    tr: dict[str, Callable[[np.ndarray], np.ndarray]],
+    *,
+    max_df: float,
+    max_terms: int | None,
+) -> None:
+    """Fill in the text, codes, region, alliance, investors and events signals (in that order)."""
     # text
     m, terms = tfidf([p.text for p in ps] + [p.text for p in pt], max_df=max_df, max_terms=max_terms)
     S["text"], T["text"], cols["text"] = m[: len(ps)], m[len(ps) :], terms
@@ -264,7 +309,12 @@ def build_signals(
         normalise=False,
     )
     tr["events"] = _saturate
-    # network: Adamic-Adar over ties, plus a direct tie
+
+
+def _network_rows(
+    index: GraphIndex, ps: Sequence[Profile], pt: Sequence[Profile], tgts: Sequence[str]
+) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+    """Rows for the network signal: a source's tied nodes; a target itself and its ties weighed by 1/log(1 + degree)."""
     tgt_set = set(tgts)
     src_rows: list[dict[str, float]] = []
     for p in ps:
@@ -285,20 +335,27 @@ def build_signals(
             if 1 < deg <= HUB_CAP:
                 row[z] = 1.0 / math.log(1.0 + deg)
         tgt_rows.append(row)
-    S["network"], T["network"], cols["network"] = _vectorise(src_rows, tgt_rows, use_idf=False, normalise=False)
-    tr["network"] = _saturate
-    # a pilot platform for the field, near the enterprise
-    if direction == "to-funder":
-        S["pilot"], T["pilot"], cols["pilot"] = _vectorise([{} for _ in ps], [{} for _ in pt], use_idf=False, normalise=False)
-    else:
-        rel, near = _platforms(index)
-        tech_side, ent_side = (ps, pt) if direction == "to-enterprise" else (pt, ps)
-        rel_rows = [rel(p) for p in tech_side]
-        near_rows = [near(p) for p in ent_side]
-        a, b = (rel_rows, near_rows) if direction == "to-enterprise" else (near_rows, rel_rows)
-        S["pilot"], T["pilot"], cols["pilot"] = _vectorise(a, b, use_idf=False, normalise=False)
-    tr["pilot"] = _saturate
+    return src_rows, tgt_rows
 
+
+def _pilot_signal(
+    index: GraphIndex, direction: str, ps: Sequence[Profile], pt: Sequence[Profile]
+) -> tuple[sp.csr_matrix, sp.csr_matrix, list[str]]:
+    """The pilot-platform signal: platforms relevant to the technology that are near the enterprise (none towards funders)."""
+    if direction == "to-funder":
+        return _vectorise([{} for _ in ps], [{} for _ in pt], use_idf=False, normalise=False)
+    rel, near = _platforms(index)
+    tech_side, ent_side = (ps, pt) if direction == "to-enterprise" else (pt, ps)
+    rel_rows = [rel(p) for p in tech_side]
+    near_rows = [near(p) for p in ent_side]
+    a, b = (rel_rows, near_rows) if direction == "to-enterprise" else (near_rows, rel_rows)
+    return _vectorise(a, b, use_idf=False, normalise=False)
+
+
+def _known_and_popularity(
+    index: GraphIndex, direction: str, srcs: Sequence[str], tgts: Sequence[str]
+) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Pairs never to propose (known, inactive, proposed, owned, self) and each target's count of known links."""
     known_pairs = index.known_links(direction)
     spos = {s: i for i, s in enumerate(srcs)}
     tpos = {t: i for i, t in enumerate(tgts)}
@@ -327,26 +384,7 @@ def build_signals(
             c.append(tpos[s])
     known = sp.csr_matrix((np.ones(len(r), dtype=np.int8), (r, c)), shape=(len(srcs), len(tgts)))
     known.sum_duplicates()
-    popn = np.log1p(pop) / max(1e-9, float(np.log1p(pop.max()))) if len(pop) and pop.max() > 0 else pop
-    return SignalSet(
-        direction=direction,
-        sources=srcs,
-        targets=tgts,
-        S=S,
-        T=T,
-        transform=tr,
-        columns=cols,
-        src_stage=np.asarray([p.stage for p in ps], dtype=np.float32),
-        tgt_stage=np.asarray([p.stage for p in pt], dtype=np.float32),
-        popularity=popn.astype(np.float32),
-        known=known,
-        target_ok=np.asarray([index.active(t) for t in tgts], dtype=bool),
-        source_ok=np.asarray([index.active(s) for s in srcs], dtype=bool),
-        profiles_src=ps,
-        profiles_tgt=pt,
-        src_xyz=unit_xyz([p.coords for p in ps]),
-        tgt_xyz=unit_xyz([p.coords for p in pt]),
-    )
+    return known, pop
 
 
 def _coinvestors(index: GraphIndex, funders: Sequence[str]) -> list[dict[str, float]]:
