@@ -546,56 +546,72 @@ def rank(
                 row_sizes.append(0)
                 continue
             base, order = base_for(float(sig.src_stage[i]))
-            if use_dist and sig.src_xyz[i].any():
-                # distance is dense: score every target of this source
-                full = base + w["distance"] * distance_value(sig.src_xyz[i][None, :], sig.tgt_xyz)
-                a, b_ = acc.indptr[bi], acc.indptr[bi + 1]
-                full[acc.indices[a:b_]] += acc.data[a:b_]
-                kn = sig.known.indices[sig.known.indptr[i] : sig.known.indptr[i + 1]]
-                full[kn] = -np.inf
-                fin = np.flatnonzero(np.isfinite(full))
-                if len(fin) > 4 * top:
-                    kth = np.partition(full[fin], len(fin) - top)[len(fin) - top]
-                    fin = fin[full[fin] >= kth]
-                pick_c = fin[np.lexsort((fin, -full[fin]))[:top]]
-                row_sizes.append(len(pick_c))
-                picked_s.extend([int(i)] * len(pick_c))
-                picked_t.extend(pick_c.tolist())
-                picked_sc.extend(full[pick_c].tolist())
-                continue
             a, b_ = acc.indptr[bi], acc.indptr[bi + 1]
-            cols = acc.indices[a:b_]
-            sc = acc.data[a:b_] + base[cols]
             kn = sig.known.indices[sig.known.indptr[i] : sig.known.indptr[i + 1]]
-            keep = (~np.isin(cols, kn) & np.isfinite(sc)) if len(kn) else np.isfinite(sc)
-            cols, sc = cols[keep], sc[keep]
-            # best targets that share nothing sparse: walk the base order in chunks
-            mark[cols] = True
-            mark[kn] = True
-            extra: list[np.ndarray] = []
-            found = 0
-            step = 4 * top + 64
-            for c0 in range(0, n_t, step):
-                ch = order[c0 : c0 + step]
-                ch = ch[~mark[ch] & np.isfinite(base[ch])]
-                extra.append(ch)
-                found += len(ch)
-                if found >= top or not np.isfinite(base[order[min(n_t - 1, c0 + step - 1)]]):
-                    break
-            mark[cols] = False
-            mark[kn] = False
-            ex = np.concatenate(extra)[:top].astype(np.int64) if extra else np.zeros(0, dtype=np.int64)
-            allc = np.concatenate([cols.astype(np.int64), ex])
-            alls = np.concatenate([sc, base[ex]])
-            if len(allc) > 4 * top:
-                kth = np.partition(alls, len(alls) - top)[len(alls) - top]
-                sel = alls >= kth
-                allc, alls = allc[sel], alls[sel]
-            pick = np.lexsort((allc, -alls))[:top]
-            row_sizes.append(len(pick))
-            picked_s.extend([int(i)] * len(pick))
-            picked_t.extend(allc[pick].tolist())
-            picked_sc.extend(alls[pick].tolist())
+            if use_dist and sig.src_xyz[i].any():
+                pick_t, pick_sc = _top_dense(sig, w, int(i), base, acc.indices[a:b_], acc.data[a:b_], kn, top)
+            else:
+                pick_t, pick_sc = _top_sparse(base, order, acc.indices[a:b_], acc.data[a:b_], kn, mark, top)
+            row_sizes.append(len(pick_t))
+            picked_s.extend([int(i)] * len(pick_t))
+            picked_t.extend(pick_t.tolist())
+            picked_sc.extend(pick_sc.tolist())
+    return _ranked_rows(sig, w, picked_s, picked_t, row_sizes)
+
+
+def _top_dense(
+    sig: SignalSet, w: Mapping[str, float], i: int, base: np.ndarray, cols: np.ndarray, data: np.ndarray, kn: np.ndarray, top: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Top targets of source row ``i`` when distance counts: distance is dense, so every target is scored."""
+    full = base + w["distance"] * distance_value(sig.src_xyz[i][None, :], sig.tgt_xyz)
+    full[cols] += data
+    full[kn] = -np.inf
+    fin = np.flatnonzero(np.isfinite(full))
+    if len(fin) > 4 * top:
+        kth = np.partition(full[fin], len(fin) - top)[len(fin) - top]
+        fin = fin[full[fin] >= kth]
+    pick_c = fin[np.lexsort((fin, -full[fin]))[:top]]
+    return pick_c, full[pick_c]
+
+
+def _top_sparse(
+    base: np.ndarray, order: np.ndarray, cols: np.ndarray, data: np.ndarray, kn: np.ndarray, mark: np.ndarray, top: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Top targets of one source from its sparse scores plus the best of the rest in base order (``mark`` is scratch, left clear)."""
+    n_t = len(base)
+    sc = data + base[cols]
+    keep = (~np.isin(cols, kn) & np.isfinite(sc)) if len(kn) else np.isfinite(sc)
+    cols, sc = cols[keep], sc[keep]
+    # best targets that share nothing sparse: walk the base order in chunks
+    mark[cols] = True
+    mark[kn] = True
+    extra: list[np.ndarray] = []
+    found = 0
+    step = 4 * top + 64
+    for c0 in range(0, n_t, step):
+        ch = order[c0 : c0 + step]
+        ch = ch[~mark[ch] & np.isfinite(base[ch])]
+        extra.append(ch)
+        found += len(ch)
+        if found >= top or not np.isfinite(base[order[min(n_t - 1, c0 + step - 1)]]):
+            break
+    mark[cols] = False
+    mark[kn] = False
+    ex = np.concatenate(extra)[:top].astype(np.int64) if extra else np.zeros(0, dtype=np.int64)
+    allc = np.concatenate([cols.astype(np.int64), ex])
+    alls = np.concatenate([sc, base[ex]])
+    if len(allc) > 4 * top:
+        kth = np.partition(alls, len(alls) - top)[len(alls) - top]
+        sel = alls >= kth
+        allc, alls = allc[sel], alls[sel]
+    pick = np.lexsort((allc, -alls))[:top]
+    return allc[pick], alls[pick]
+
+
+def _ranked_rows(
+    sig: SignalSet, w: Mapping[str, float], picked_s: Sequence[int], picked_t: Sequence[int], row_sizes: Sequence[int]
+) -> list[list[Ranked]]:
+    """Per-signal values and the weighted score of the picked pairs, grouped back into one list per source row."""
     si = np.asarray(picked_s, dtype=np.int64)
     ti = np.asarray(picked_t, dtype=np.int64)
     vals = pair_values(sig, si, ti) if len(si) else {k: np.zeros(0, dtype=np.float32) for k in SIGNALS}
