@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 
 from canal.errors import LoaderError
@@ -132,95 +133,107 @@ def html_to_text(html: str) -> tuple[str, str]:
     >>> html_to_text("<article><header><h1>Head</h1></header><p>Body.</p></article><ul><li><a href=a>Other story</a></li></ul>")[0].split()
     ['Head', 'Body.']
     """
-    from html import unescape
-
-    lines: list[tuple[str, int]] = []  # (text, linked characters)
-    cur: list[str] = []
-    cur_linked = 0
-    title: list[str] = []
-    h1: list[str] = []
-    skip: list[str] = []  # open tags of a skipped element (its own tag first)
-    skip_count: dict[str, int] = {}
-    in_title = in_h1 = False
-    article = 0
-    links = 0
-
-    def newline() -> None:
-        nonlocal cur_linked
-        if cur:
-            lines.append(("".join(cur), cur_linked))
-            cur.clear()
-            cur_linked = 0
-
+    walker = _HtmlWalker()
     for kind, tag, val in _tokens(html):
         if kind == "text":
-            if skip:
-                continue
-            txt = unescape(val)
-            if in_title:
-                title.append(txt)
-                continue
-            if in_h1:
-                h1.append(txt)
-            cur.append(txt)
-            if links:
-                cur_linked += len(txt.strip())
+            walker.text(val)
         elif kind == "start":
-            if tag in _VOID:
-                if tag == "br" and not skip:
-                    newline()
-                continue
-            if skip:
-                skip.append(tag)
-                skip_count[tag] = skip_count.get(tag, 0) + 1
-                continue
-            if tag == "header" and article:
-                pass  # the article's own header holds its headline
-            elif tag in _SKIP_TAGS or (val and _chrome_attr(val)):
-                skip.append(tag)
-                skip_count[tag] = 1
-                continue
-            if tag == "article":
-                article += 1
-            elif tag == "a":
-                links += 1
-            elif tag == "title":
-                in_title = True
-            elif tag == "h1":
-                in_h1 = True
-            if tag in _BLOCK_TAGS:
-                newline()
+            walker.start(tag, val)
         else:
-            if tag in _VOID:
-                continue
-            if skip:
-                if skip_count.get(tag):
-                    # close the innermost matching open tag (tolerates sloppy HTML)
-                    while skip:
-                        t = skip.pop()
-                        skip_count[t] -= 1
-                        if t == tag:
-                            break
-                continue
-            if tag == "article":
-                article = max(0, article - 1)
-            elif tag == "a":
-                links = max(0, links - 1)
-            elif tag == "title":
-                in_title = False
-            elif tag == "h1":
-                in_h1 = False
-            if tag in _BLOCK_TAGS:
-                newline()
-    newline()
+            walker.end(tag)
+    walker.newline()
     kept: list[str] = []
-    for text, linked in lines:
+    for text, linked in walker.lines:
         visible = len(text.strip())
         if visible and linked >= 0.6 * visible and not _has_sentence(text):
             continue  # a link list: menus, other stories, rankings
         kept.append(text)
-    head = re.sub(r"\s+", " ", "".join(title)).strip() or re.sub(r"\s+", " ", "".join(h1)).strip()
+    head = re.sub(r"\s+", " ", "".join(walker.title)).strip() or re.sub(r"\s+", " ", "".join(walker.h1)).strip()
     return "\n".join(kept), head
+
+
+class _HtmlWalker:
+    """State of :func:`html_to_text` while it walks the tokens: lines with their linked characters, title, h1, skipped elements."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[str, int]] = []  # (text, linked characters)
+        self.cur: list[str] = []
+        self.cur_linked = 0
+        self.title: list[str] = []
+        self.h1: list[str] = []
+        self.skip: list[str] = []  # open tags of a skipped element (its own tag first)
+        self.skip_count: dict[str, int] = {}
+        self.in_title = self.in_h1 = False
+        self.article = 0
+        self.links = 0
+
+    def newline(self) -> None:
+        if self.cur:
+            self.lines.append(("".join(self.cur), self.cur_linked))
+            self.cur.clear()
+            self.cur_linked = 0
+
+    def text(self, val: str) -> None:
+        if self.skip:
+            return
+        txt = unescape(val)
+        if self.in_title:
+            self.title.append(txt)
+            return
+        if self.in_h1:
+            self.h1.append(txt)
+        self.cur.append(txt)
+        if self.links:
+            self.cur_linked += len(txt.strip())
+
+    def start(self, tag: str, val: str) -> None:
+        if tag in _VOID:
+            if tag == "br" and not self.skip:
+                self.newline()
+            return
+        if self.skip:
+            self.skip.append(tag)
+            self.skip_count[tag] = self.skip_count.get(tag, 0) + 1
+            return
+        if tag == "header" and self.article:
+            pass  # the article's own header holds its headline
+        elif tag in _SKIP_TAGS or (val and _chrome_attr(val)):
+            self.skip.append(tag)
+            self.skip_count[tag] = 1
+            return
+        if tag == "article":
+            self.article += 1
+        elif tag == "a":
+            self.links += 1
+        elif tag == "title":
+            self.in_title = True
+        elif tag == "h1":
+            self.in_h1 = True
+        if tag in _BLOCK_TAGS:
+            self.newline()
+
+    def end(self, tag: str) -> None:
+        if tag in _VOID:
+            return
+        if self.skip:
+            if self.skip_count.get(tag):
+                # close the innermost matching open tag (tolerates sloppy HTML)
+                while self.skip:
+                    t = self.skip.pop()
+                    self.skip_count[t] -= 1
+                    if t == tag:
+                        break
+            return
+        if tag == "article":
+            self.article = max(0, self.article - 1)
+        elif tag == "a":
+            self.links = max(0, self.links - 1)
+        elif tag == "title":
+            self.in_title = False
+        elif tag == "h1":
+            self.in_h1 = False
+        if tag in _BLOCK_TAGS:
+            self.newline()
 
 
 _SENTENCE_INSIDE = re.compile(r"[。！？；]\S|[.!?;]\s+[A-Z]")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
@@ -181,10 +181,28 @@ def extract_article(
     onto = ontology or load_ontology()
     text = article.text
     forced = lang if lang in ("zh", "en") else "auto"
+    blocks = _paragraph_langs(text, forced)
+    mentions, cands = _analyse_blocks(text, blocks, onto, lexicon=lexicon, progress=progress)
+    if classifier is not False:
+        cands.extend(_classified(text, mentions, blocks, onto, cands, force=classifier is True))
+    ex = Extraction(article, mentions)
+    ids = _add_entities(ex, _entity_groups(mentions, cands, onto), onto, lexicon)
+    _add_relations(ex, cands, ids)
+    return ex
+
+
+def _analyse_blocks(
+    text: str,
+    blocks: list[tuple[int, int, str]],
+    onto: Ontology,
+    *,
+    lexicon: Lexicon | None,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[list[Mention], list[Candidate]]:
+    """Mentions and rule-based relation candidates of every block, each in its own language (article offsets)."""
     mentions: list[Mention] = []
     cands: list[Candidate] = []
     done: dict[tuple[str, str], tuple[list[Mention], list[Candidate]]] = {}  # repeated blocks are analysed once
-    blocks = _paragraph_langs(text, forced)
     for a, b, lg in blocks:
         if progress is not None:
             progress(a, len(text))
@@ -203,10 +221,11 @@ def extract_article(
         local, found = done[(chunk, lg)]
         mentions.extend(_shift(m, a) for m in local)
         cands.extend(_shift_candidate(c, a) for c in found)
-    if classifier is not False:
-        cands.extend(_classified(text, mentions, blocks, onto, cands, force=classifier is True))
-    ex = Extraction(article, mentions)
-    # entities: one per (name, class)
+    return mentions, cands
+
+
+def _entity_groups(mentions: list[Mention], cands: list[Candidate], onto: Ontology) -> dict[tuple[str, str], list[Mention]]:
+    """The mentions that make entities, grouped by (name, class)."""
     groups: dict[tuple[str, str], list[Mention]] = {}
     related = {c.source.name for c in cands} | {c.target.name for c in cands}
     for m in mentions:
@@ -217,9 +236,17 @@ def extract_article(
         if m.cls in ("Technology", "Product") and m.node_id is None and m.name not in related:
             continue  # generic technology and product phrases are many; a named one takes part in a fact
         groups.setdefault((m.name, m.cls), []).append(m)
+    return groups
+
+
+def _add_entities(
+    ex: Extraction, groups: dict[tuple[str, str], list[Mention]], onto: Ontology, lexicon: Lexicon | None
+) -> dict[tuple[str, str], str]:
+    """One entity per group, in order of first mention, linked through ``lexicon`` or given a new id; the ids by group."""
+    text = ex.article.text
     ids: dict[tuple[str, str], str] = {}
     used_ids: dict[str, tuple[str, str]] = {}
-    spans = sentences(text, article.lang)
+    spans = sentences(text, ex.article.lang)
     for key in sorted(groups, key=lambda k: min(m.start for m in groups[k])):
         ms = groups[key]
         name, cls = key
@@ -247,6 +274,12 @@ def extract_article(
                 text[s0:s1], len(ms), _lang_at(text, first.start), s0, s1,
             )
         )
+    return ids
+
+
+def _add_relations(ex: Extraction, cands: list[Candidate], ids: Mapping[tuple[str, str], str]) -> None:
+    """A relation for every candidate whose two ends became entities."""
+    text = ex.article.text
     for c in cands:
         sk, tk = (c.source.name, c.source.cls), (c.target.name, c.target.cls)
         if sk not in ids or tk not in ids:
@@ -258,7 +291,6 @@ def extract_article(
         ex.relations.append(
             Relation(c.type, ids[sk], ids[tk], sk[0], tk[0], c.confidence, c.method, c.start, c.end, text[c.start : c.end], c.amount, c.currency, c.date)
         )
-    return ex
 
 
 def _classified(

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from canal.extract.mentions import VALUE_CLASSES, Mention
-from canal.ontology import Ontology, load_ontology
+from canal.ontology import Ontology, RelationInfo, load_ontology
 
 
 @dataclass(frozen=True)
@@ -333,76 +333,112 @@ def find_relations(text: str, mentions: list[Mention], lang: str, *, ontology: O
         prev_start = a
         fired: dict[str, list[tuple[int, int]]] = {}
         for rule in rules:
-            info = onto.relation(rule.rel)
-            src_ok = [m for m in s.ms if _fits(onto, m, info.domain or ("Entity",), rule.source_classes)]
-            tgt_ok = [m for m in s.ms if _fits(onto, m, info.range or ("Entity",), rule.target_classes)]
-            for tm in re.finditer(rule.trigger, text[a:b], flags=0 if lang == "zh" else re.IGNORECASE):
-                t0, t1 = a + tm.start(), a + tm.end()
-                if t0 == t1:
-                    t1 = t0 + 1
-                if any(x < t1 and t0 < y for x, y in fired.get(rule.rel, [])):
-                    continue  # a more specific rule (listed earlier) already used this trigger
-                if rule.block and re.search(rule.block, text[s.clause_start(t0) : t0]):
-                    continue
-                how = ""
-                # resolve the end with a self-contained strategy first
-                order = ("target", "source") if rule.source.split("|")[0] in ("A", "B") else ("source", "target")
-                picked: dict[str, Mention | None] = {"source": None, "target": None}
-                for end in order:
-                    strat = rule.source if end == "source" else rule.target
-                    ok = src_ok if end == "source" else tgt_ok
-                    other = picked["target" if end == "source" else "source"]
-                    before = []
-                    if "P" in strat or "U" in strat:
-                        allowed = (info.range if end == "target" else info.domain) or frozenset({"Entity"})
-                        before = [m for m in s.before if _fits(onto, m, allowed, rule.target_classes if end == "target" else rule.source_classes)]
-                    m, step = _find(strat, s, t0, t1, ok, other, before, rule.prefer if end == "target" else ())
-                    picked[end] = m
-                    how += step
-                if picked["source"] is None or picked["target"] is None:
-                    continue
-                if rule.rel == "locatedIn" and picked["target"].cls == "Region":
-                    # 江苏苏州, 苏州相城区: the most specific of adjacent places
-                    nxt = {m.start: m for m in tgt_ok if m.cls == "Region"}
-                    while picked["target"].end in nxt and nxt[picked["target"].end] is not picked["source"]:
-                        picked["target"] = nxt[picked["target"].end]
-                    if picked["source"].cls == "Region":
-                        continue
-                if rule.adjacent:
-                    ends = sorted([picked["source"], picked["target"]], key=lambda m: m.start)
-                    if ends[0].end != t0 or ends[1].start != t1:
-                        continue
-                fired.setdefault(rule.rel, []).append((t0, t1))
-                sources = _expand(picked["source"], s, src_ok, text) if rule.source_list else [picked["source"]]
-                targets = _expand(picked["target"], s, tgt_ok, text) if rule.target_list else [picked["target"]]
-                if rule.pairs_from_first:
-                    party = sorted(_expand(picked["source"], s, src_ok, text), key=lambda m: m.start)
-                    if len(party) < 2:
-                        continue
-                    sources, targets = party[:1], party[1:]
-                for src in sources:
-                    for tgt in targets:
-                        if src.name == tgt.name or not onto.allows(rule.rel, src.cls, tgt.cls):
-                            continue
-                        conf = rule.confidence * (0.85 if "T" in how or "P" in how else 1.0)
-                        conf *= min(src.confidence, tgt.confidence) ** 0.5
-                        if "coreference" in (src.method, tgt.method):
-                            conf *= 0.9
-                        amount = currency = None
-                        if rule.money:
-                            money = _nearest_value(s.values, "Money", t0)
-                            if money is not None:
-                                amount, currency = money.value
-                        date = _nearest_value(s.values, "Date", t0)
-                        cand = Candidate(
-                            rule.rel, src, tgt, a, b, f"rule:{rule.name or rule.rel + '-' + lang}:{how}", round(conf, 3),
-                            amount, currency, date.value if date else None,
-                        )
-                        key = (src.name, rule.rel, tgt.name)
-                        if key not in found or found[key].confidence < cand.confidence:
-                            found[key] = cand
+            _apply_rule(rule, s, text, lang, onto, fired, found)
         seen_before.extend(s.ms)
     return sorted(found.values(), key=lambda c: (c.start, c.type, c.source.name, c.target.name))
+
+
+def _apply_rule(
+    rule: Rule,
+    s: _Sentence,
+    text: str,
+    lang: str,
+    onto: Ontology,
+    fired: dict[str, list[tuple[int, int]]],
+    found: dict[tuple[str, str, str], Candidate],
+) -> None:
+    """Fire ``rule`` at each of its triggers in sentence ``s``: resolve both ends, then record the candidates in ``found``."""
+    a, b = s.start, s.end
+    info = onto.relation(rule.rel)
+    src_ok = [m for m in s.ms if _fits(onto, m, info.domain or ("Entity",), rule.source_classes)]
+    tgt_ok = [m for m in s.ms if _fits(onto, m, info.range or ("Entity",), rule.target_classes)]
+    for tm in re.finditer(rule.trigger, text[a:b], flags=0 if lang == "zh" else re.IGNORECASE):
+        t0, t1 = a + tm.start(), a + tm.end()
+        if t0 == t1:
+            t1 = t0 + 1
+        if any(x < t1 and t0 < y for x, y in fired.get(rule.rel, [])):
+            continue  # a more specific rule (listed earlier) already used this trigger
+        if rule.block and re.search(rule.block, text[s.clause_start(t0) : t0]):
+            continue
+        src_m, tgt_m, how = _pick_ends(rule, info, s, t0, t1, src_ok, tgt_ok, onto)
+        if src_m is None or tgt_m is None:
+            continue
+        if rule.rel == "locatedIn" and tgt_m.cls == "Region":
+            # 江苏苏州, 苏州相城区: the most specific of adjacent places
+            nxt = {m.start: m for m in tgt_ok if m.cls == "Region"}
+            while tgt_m.end in nxt and nxt[tgt_m.end] is not src_m:
+                tgt_m = nxt[tgt_m.end]
+            if src_m.cls == "Region":
+                continue
+        if rule.adjacent:
+            ends = sorted([src_m, tgt_m], key=lambda m: m.start)
+            if ends[0].end != t0 or ends[1].start != t1:
+                continue
+        fired.setdefault(rule.rel, []).append((t0, t1))
+        sources = _expand(src_m, s, src_ok, text) if rule.source_list else [src_m]
+        targets = _expand(tgt_m, s, tgt_ok, text) if rule.target_list else [tgt_m]
+        if rule.pairs_from_first:
+            party = sorted(_expand(src_m, s, src_ok, text), key=lambda m: m.start)
+            if len(party) < 2:
+                continue
+            sources, targets = party[:1], party[1:]
+        _record(rule, s, lang, onto, t0, how, sources, targets, found)
+
+
+def _pick_ends(
+    rule: Rule, info: RelationInfo, s: _Sentence, t0: int, t1: int, src_ok: list[Mention], tgt_ok: list[Mention], onto: Ontology
+) -> tuple[Mention | None, Mention | None, str]:
+    """Source and target of a trigger at ``t0:t1`` and the strategy steps that found them (a self-contained end first)."""
+    how = ""
+    order = ("target", "source") if rule.source.split("|")[0] in ("A", "B") else ("source", "target")
+    picked: dict[str, Mention | None] = {"source": None, "target": None}
+    for end in order:
+        strat = rule.source if end == "source" else rule.target
+        ok = src_ok if end == "source" else tgt_ok
+        other = picked["target" if end == "source" else "source"]
+        before = []
+        if "P" in strat or "U" in strat:
+            allowed = (info.range if end == "target" else info.domain) or frozenset({"Entity"})
+            before = [m for m in s.before if _fits(onto, m, allowed, rule.target_classes if end == "target" else rule.source_classes)]
+        m, step = _find(strat, s, t0, t1, ok, other, before, rule.prefer if end == "target" else ())
+        picked[end] = m
+        how += step
+    return picked["source"], picked["target"], how
+
+
+def _record(
+    rule: Rule,
+    s: _Sentence,
+    lang: str,
+    onto: Ontology,
+    t0: int,
+    how: str,
+    sources: list[Mention],
+    targets: list[Mention],
+    found: dict[tuple[str, str, str], Candidate],
+) -> None:
+    """A candidate per allowed (source, target) pair with its confidence, amount and date; the best per key is kept."""
+    for src in sources:
+        for tgt in targets:
+            if src.name == tgt.name or not onto.allows(rule.rel, src.cls, tgt.cls):
+                continue
+            conf = rule.confidence * (0.85 if "T" in how or "P" in how else 1.0)
+            conf *= min(src.confidence, tgt.confidence) ** 0.5
+            if "coreference" in (src.method, tgt.method):
+                conf *= 0.9
+            amount = currency = None
+            if rule.money:
+                money = _nearest_value(s.values, "Money", t0)
+                if money is not None:
+                    amount, currency = money.value
+            date = _nearest_value(s.values, "Date", t0)
+            cand = Candidate(
+                rule.rel, src, tgt, s.start, s.end, f"rule:{rule.name or rule.rel + '-' + lang}:{how}", round(conf, 3),
+                amount, currency, date.value if date else None,
+            )
+            key = (src.name, rule.rel, tgt.name)
+            if key not in found or found[key].confidence < cand.confidence:
+                found[key] = cand
 
 
 def _nearest_value(values: list[Mention], cls: str, pos: int) -> Mention | None:

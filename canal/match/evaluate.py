@@ -345,9 +345,50 @@ def _evaluate_split(
     if len(srcs) > max_sources:
         srcs = sorted(np.random.default_rng(seed + 1).choice(srcs, size=max_sources, replace=False).tolist())
     sig = build_signals(index, direction, sources=srcs)
-    tpos = sig.tgt_pos
     has_visible = {s for s, _t in sp_.train_links}
     key = f"{direction}/{split}"
+    methods, w_learned, learn_info = _split_methods(
+        base, G, direction, sp_, report, key, seed=seed, learn=learn, weights=weights,
+        single_signals=single_signals, learn_options=learn_options,
+    )
+    linked_targets = {t for (_s, t) in sp_.train_links}
+    cold_pool = float(np.mean([t not in linked_targets for t in sig.targets])) if sig.targets else 0.0
+    sc = _score_queries(sig, srcs, by_src, methods, has_visible, linked_targets, ks=ks, seed=seed, random_seeds=random_seeds)
+    hid_n = {"all": sum(len(by_src[s]) for s in srcs), "newcomers": sum(len(by_src[s]) for s in srcs if s not in has_visible)}
+    _add_rows(report, direction, split, sc.per, hid_n, ks, seed=seed, bootstrap=bootstrap)
+    median_c = float(np.median(sc.n_cands)) if sc.n_cands else 0.0
+    cold_share = sc.cold_hidden / max(1, sc.n_hidden_total)
+    report.info[key] = {
+        "queries": len(srcs),
+        "held_out_pairs": hid_n["all"],
+        "newcomer_queries": sum(1 for s in srcs if s not in has_visible),
+        "held_out_events": len(sp_.held_events),
+        "targets": len(sig.targets),
+        "median_candidates": median_c,
+        "held_out_targets_without_training_link": round(cold_share, 4),
+        "candidates_without_training_link": round(cold_pool, 4),
+        "canal_weights": "learned" if methods["canal"] is w_learned else "default",
+        "learning": learn_info,
+        "hidden_edges": len(sp_.skip),
+    }
+    _warn_split(report, direction, split, ks, median_c=median_c, cold_share=cold_share, cold_pool=cold_pool)
+
+
+def _split_methods(
+    base: GraphIndex,
+    G: nx.MultiDiGraph,
+    direction: str,
+    sp_: Split,
+    report: EvalReport,
+    key: str,
+    *,
+    seed: int,
+    learn: bool,
+    weights: Mapping[str, float] | None,
+    single_signals: bool,
+    learn_options: Mapping[str, Any] | None,
+) -> tuple[dict[str, Mapping[str, float] | str], dict[str, float] | None, dict[str, Any]]:
+    """The methods to compare on one split (baselines, single signals, weights), the learned weights and how the fit went."""
     w_learned: dict[str, float] | None = None
     learned_ok = False
     learn_info: dict[str, Any] = {}
@@ -367,13 +408,35 @@ def _evaluate_split(
         methods["learned"] = w_learned
     n_links = sum(1 for k in sp_.train_links.values() if not k.derived)
     methods["canal"] = w_learned if (w_learned is not None and learned_ok and n_links >= LEARN_MIN_LINKS and not weights) else dict(weights or DEFAULT_WEIGHTS)
+    return methods, w_learned, learn_info
 
-    per: dict[str, list[np.ndarray]] = {}
-    n_cands: list[int] = []
-    cold_hidden = 0
-    n_hidden_total = 0
-    linked_targets = {t for (_s, t) in sp_.train_links}
-    cold_pool = float(np.mean([t not in linked_targets for t in sig.targets])) if sig.targets else 0.0
+
+@dataclass
+class _Scored:
+    """Per-query metrics of every method (key ``method\\0group``) and candidate counts of one split."""
+
+    per: dict[str, list[np.ndarray]]
+    n_cands: list[int]
+    cold_hidden: int
+    n_hidden_total: int
+
+
+def _score_queries(
+    sig: SignalSet,
+    srcs: Sequence[str],
+    by_src: Mapping[str, list[str]],
+    methods: Mapping[str, Mapping[str, float] | str],
+    has_visible: set[str],
+    linked_targets: set[str],
+    *,
+    ks: Sequence[int],
+    seed: int,
+    random_seeds: int,
+) -> _Scored:
+    """Rank every target for every query source with every method, in dense blocks of sources."""
+    tpos = sig.tgt_pos
+    out = _Scored({}, [], 0, 0)
+    per = out.per
     tb_rng = np.random.default_rng(seed + 2)
     rows_all = np.arange(len(srcs))
     block = max(8, min(256, 2_000_000 // max(1, len(sig.targets))))  # dense blocks stay near 100 MB each
@@ -399,9 +462,9 @@ def _evaluate_split(
             excl = ~sig.target_ok.copy()
             excl[kn] = True
             excl[hid] = False
-            n_cands.append(int(np.count_nonzero(~excl)))
-            n_hidden_total += len(hid)
-            cold_hidden += sum(1 for t in by_src[s] if t not in linked_targets)
+            out.n_cands.append(int(np.count_nonzero(~excl)))
+            out.n_hidden_total += len(hid)
+            out.cold_hidden += sum(1 for t in by_src[s] if t not in linked_targets)
             newcomer = s not in has_visible
             for name, spec in methods.items():
                 if spec == "random":
@@ -418,7 +481,21 @@ def _evaluate_split(
                 per.setdefault(name + "\0all", []).append(m)
                 if newcomer:
                     per.setdefault(name + "\0newcomers", []).append(m)
-    hid_n = {"all": sum(len(by_src[s]) for s in srcs), "newcomers": sum(len(by_src[s]) for s in srcs if s not in has_visible)}
+    return out
+
+
+def _add_rows(
+    report: EvalReport,
+    direction: str,
+    split: str,
+    per: Mapping[str, list[np.ndarray]],
+    hid_n: Mapping[str, int],
+    ks: Sequence[int],
+    *,
+    seed: int,
+    bootstrap: int,
+) -> None:
+    """One report row per method and group, with bootstrap intervals (one resampling per query count)."""
     b_rng = np.random.default_rng(seed + 3)
     boots: dict[int, np.ndarray] = {}
     for k_, items in per.items():
@@ -427,21 +504,13 @@ def _evaluate_split(
         if len(m) not in boots:
             boots[len(m)] = b_rng.integers(0, len(m), size=(bootstrap, len(m))) if bootstrap and len(m) > 1 else np.zeros((0, 0), dtype=np.int64)
         report.rows.append(_row(direction, split, name, group, m, hid_n[group], ks, boots[len(m)]))
-    median_c = float(np.median(n_cands)) if n_cands else 0.0
-    cold_share = cold_hidden / max(1, n_hidden_total)
-    report.info[key] = {
-        "queries": len(srcs),
-        "held_out_pairs": hid_n["all"],
-        "newcomer_queries": sum(1 for s in srcs if s not in has_visible),
-        "held_out_events": len(sp_.held_events),
-        "targets": len(sig.targets),
-        "median_candidates": median_c,
-        "held_out_targets_without_training_link": round(cold_share, 4),
-        "candidates_without_training_link": round(cold_pool, 4),
-        "canal_weights": "learned" if methods["canal"] is w_learned else "default",
-        "learning": learn_info,
-        "hidden_edges": len(sp_.skip),
-    }
+
+
+def _warn_split(
+    report: EvalReport, direction: str, split: str, ks: Sequence[int], *, median_c: float, cold_share: float, cold_pool: float
+) -> None:
+    """Warn (and suppress the table) when the candidate set is trivial or a baseline looks perfect; warn on cold targets."""
+    key = f"{direction}/{split}"
     if median_c <= max(10, max(ks)):
         report.warnings.append(
             f"{key}: TRIVIAL CANDIDATE SET - a query has {median_c:g} candidates (median); "

@@ -9,7 +9,7 @@ runs unchanged on FalkorDB and Neo4j 5.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -122,6 +122,33 @@ def _q(s: str, lang: str) -> str:
     return f"“{s}”" if lang == "zh" else f"'{s}'"
 
 
+class _Reasons:
+    """Reasons (English and Chinese, in the order found) and evidence collected for one pair."""
+
+    def __init__(self, index: GraphIndex) -> None:
+        self.index = index
+        self.en: list[str] = []
+        self.zh: list[str] = []
+        self.ev: list[Evidence] = []
+
+    def say(self, en: str, zh: str) -> None:
+        self.en.append(en)
+        self.zh.append(zh)
+
+    def add_path(self, signal: str, a: Path | None, b: Path | None) -> None:
+        if a is None or b is None:
+            return
+        path = join_paths(a, b)
+        if not path:
+            return
+        nodes, types, q = path_cypher(self.index, path)
+        self.ev.append(Evidence(signal, nodes, types, q))
+
+
+_Why = Callable[[_Reasons, Profile, Profile, int, int, float, str], bool]
+"""A per-signal reason builder: (reasons, source profile, target profile, si, ti, value, direction) -> most share it."""
+
+
 class Explainer:
     """Builds reasons and evidence for candidates of one signal set."""
 
@@ -194,148 +221,174 @@ class Explainer:
         self, ps: Profile, pt: Profile, si: int, ti: int, values: Mapping[str, float], contributions: Mapping[str, float], direction: str
     ) -> tuple[list[str], list[str], list[Evidence], list[str]]:
         """Reasons (informative first), evidence, and the signal behind each reason."""
-        ix = self.index
-        en: list[str] = []
-        zh: list[str] = []
-        ev: list[Evidence] = []
-
-        def add_path(signal: str, a: Path | None, b: Path | None) -> None:
-            if a is None or b is None:
-                return
-            path = join_paths(a, b)
-            if not path:
-                return
-            nodes, types, q = path_cypher(ix, path)
-            ev.append(Evidence(signal, nodes, types, q))
-
+        r = _Reasons(self.index)
+        why: dict[str, _Why] = {
+            "text": self._why_text,
+            "codes": self._why_codes,
+            "region": self._why_region,
+            "alliance": self._why_alliance,
+            "investors": self._why_investors,
+            "network": self._why_network,
+            "stage": self._why_stage,
+            "distance": self._why_distance,
+            "events": self._why_events,
+            "pilot": self._why_pilot,
+            "popularity": self._why_popularity,
+        }
         order = sorted((k for k, v in contributions.items() if v > 0), key=lambda k: (-contributions[k], k))
         tags: list[tuple[str, bool]] = []
         for sig in order:
-            v = values.get(sig, 0.0)
-            n_before = len(en)
-            common: bool = False
-            if sig == "text":
-                S, T = self.S_text, self.T_text
-                ai, ad = S.indices[S.indptr[si] : S.indptr[si + 1]], S.data[S.indptr[si] : S.indptr[si + 1]]
-                bi, bd = T.indices[T.indptr[ti] : T.indptr[ti + 1]], T.data[T.indptr[ti] : T.indptr[ti + 1]]
-                both, ia, ib = np.intersect1d(ai, bi, assume_unique=True, return_indices=True)
-                prod = ad[ia] * bd[ib]
-                top = np.argsort(-prod, kind="stable")[:4]
-                words = [self.terms[int(both[k])] for k in top]
-                if words:
-                    en.append("descriptions share " + ", ".join(_q(w, "en") for w in words) + f" (cosine {v:.2f})")
-                    zh.append("描述共有" + "".join(_q(w, "zh") for w in words) + f"（余弦相似度 {v:.2f}）")
-            elif sig == "codes":
-                sw = {k: ps.codes[k][0] * pt.codes[k][0] for k in set(ps.codes) & set(pt.codes)}
-                k = _best_shared(ps.codes, pt.codes, sw)
-                if k:
-                    common = self.share("codes", k) > COMMON_SHARE
-                    kind_en, kind_zh = ("industry segment", "产业链环节") if k.startswith("seg:") else ("field", "领域")
-                    en.append(f"both in {kind_en} {_q(self._code_name(k, 'en'), 'en')}")
-                    zh.append(f"同属{kind_zh}{_q(self._code_name(k, 'zh'), 'zh')}")
-                    add_path("codes", ps.codes[k][1], pt.codes[k][1])
-            elif sig == "region":
-                shared_p = set(ps.places) & set(pt.places)
-                k = max(
-                    shared_p,
-                    key=lambda x: (round(idf(self.place_df.get(x, 1), self.n_docs), 6), -ps.places[x][0] - pt.places[x][0], x),
-                    default=None,
-                )
-                if k:
-                    common = self.share("places", k) > COMMON_SHARE
-                    kind_en, kind_zh = ("country ", "国家") if k.startswith("country:") and k not in ix.G else ("", "")
-                    en.append(f"both in {kind_en}{_q(self._place_name(k, 'en'), 'en')}")
-                    zh.append(f"同在{kind_zh}{_q(self._place_name(k, 'zh'), 'zh')}")
-                    add_path("region", ps.places[k][1], pt.places[k][1])
-            elif sig == "alliance":
-                k = _best_shared(ps.alliances, pt.alliances)
-                if k:
-                    common = self.share("alliances", k) > COMMON_SHARE
-                    en.append(f"both in alliance {_q(ix.name(k), 'en')}")
-                    zh.append(f"同为联盟{_q(ix.name(k, 'zh'), 'zh')}成员")
-                    add_path("alliance", ps.alliances[k], pt.alliances[k])
-            elif sig == "investors":
-                # the most selective common investor (the one that funds the fewest targets)
-                k = min(set(ps.investors) & set(pt.investors), key=lambda x: (self.share("investors", x), x), default=None)
-                if k:
-                    common = self.share("investors", k) > COMMON_SHARE
-                    en.append(f"common investor {_q(ix.name(k), 'en')}")
-                    zh.append(f"共同投资方{_q(ix.name(k, 'zh'), 'zh')}")
-                    add_path("investors", ps.investors[k], pt.investors[k])
-                else:
-                    co = self._coinvestor(ps, pt)
-                    if co:
-                        inv, x = co
-                        en.append(f"{_q(ix.name(inv), 'en')}, an investor of the source, co-invested with it in {_q(ix.name(x), 'en')}")
-                        zh.append(f"其投资方{_q(ix.name(inv, 'zh'), 'zh')}曾与之共同投资{_q(ix.name(x, 'zh'), 'zh')}")
-                        step_t = self._fund_step(pt.node, x)
-                        step_i = self._fund_step(inv, x)
-                        if step_t and step_i:
-                            add_path("investors", (*ps.investors[inv], step_i), (step_t,))
-            elif sig == "network":
-                if pt.node in ps.ties:
-                    tie = ps.ties[pt.node]
-                    if len(tie) <= 1:
-                        en.append(f"already tied to {_q(ix.name(pt.node), 'en')}")
-                        zh.append(f"与{_q(ix.name(pt.node, 'zh'), 'zh')}已有往来")
-                    else:
-                        via = tie[-1][0]
-                        en.append(f"tied to it through {_q(ix.name(via), 'en')}")
-                        zh.append(f"经由{_q(ix.name(via, 'zh'), 'zh')}与之已有往来")
-                    add_path("network", tie, ())
-                else:
-                    shared = [z for z in set(ps.ties) & set(pt.ties) if z not in (ps.node, pt.node)]
-                    if shared:
-                        z = min(shared, key=lambda x: (ix.tie_degree(x), x))
-                        en.append(f"connected through {_q(ix.name(z), 'en')} (collaborators of collaborators)")
-                        zh.append(f"经由{_q(ix.name(z, 'zh'), 'zh')}间接相连（合作者的合作者）")
-                        add_path("network", ps.ties[z], pt.ties[z])
-            elif sig == "stage":
-                common = self._share_at_least("stage", si, v) > COMMON_SHARE
-                la_en, la_zh = stage_label(ix.onto, ps.stage)
-                lb_en, lb_zh = stage_label(ix.onto, pt.stage)
-                en.append(f"stage fit {v:.2f} ({la_en} -> {lb_en})")
-                zh.append(f"阶段匹配度 {v:.2f}（{la_zh}→{lb_zh}）")
-            elif sig == "distance":
-                common = self._share_at_least("distance", si, v) > COMMON_SHARE
-                if ps.coords and pt.coords:
-                    km = float(distance_km(self.sig.src_xyz[si], self.sig.tgt_xyz[ti]))
-                    en.append(f"{km:.0f} km apart")
-                    zh.append(f"相距 {km:.0f} 公里")
-            elif sig == "events":
-                best = None
-                for e in set(ps.event_reach) & set(pt.events):
-                    w = ps.event_reach[e][0]
-                    if best is None or (w, e) > (best[0], best[1]):
-                        best = (w, e)
-                if best is not None:
-                    e = best[1]
-                    path = ps.event_reach[e][1]
-                    first, partner = path[-3][3], path[-2][3]
-                    en.append(
-                        f"its partner {_q(ix.name(partner), 'en')} in project {_q(ix.name(first), 'en')} "
-                        f"took part with it in project {_q(ix.name(e), 'en')}"
-                    )
-                    zh.append(f"其项目{_q(ix.name(first, 'zh'), 'zh')}的合作方{_q(ix.name(partner, 'zh'), 'zh')}曾与之共同参与项目{_q(ix.name(e, 'zh'), 'zh')}")
-                    add_path("events", path, pt.events[e])
-            elif sig == "pilot":
-                plat = self._pilot(ps, pt, direction)
-                if plat:
-                    p, pa, pb = plat
-                    en.append(f"pilot platform {_q(ix.name(p), 'en')} for the field is nearby")
-                    zh.append(f"附近有对口中试平台{_q(ix.name(p, 'zh'), 'zh')}")
-                    add_path("pilot", pa, pb)
-            elif sig == "popularity":
-                common = self._share_at_least("popularity", si, v) > COMMON_SHARE
-                en.append("target has a record of such deals")
-                zh.append("对方已有同类对接记录")
-            if len(en) > n_before:
+            handler = why.get(sig)
+            if handler is None:
+                continue
+            n_before = len(r.en)
+            common = handler(r, ps, pt, si, ti, values.get(sig, 0.0), direction)
+            if len(r.en) > n_before:
                 tags.append((sig, common))
         # informative reasons first (by contribution), then those most candidates share
         idx = sorted(range(len(tags)), key=lambda j: (tags[j][1], j))
-        en = [en[j] + (" (like most candidates)" if tags[j][1] else "") for j in idx]
-        zh = [zh[j] + ("（多数候选均如此）" if tags[j][1] else "") for j in idx]
-        return en, zh, ev, [tags[j][0] for j in idx]
+        en = [r.en[j] + (" (like most candidates)" if tags[j][1] else "") for j in idx]
+        zh = [r.zh[j] + ("（多数候选均如此）" if tags[j][1] else "") for j in idx]
+        return en, zh, r.ev, [tags[j][0] for j in idx]
+
+    # One method per signal: each adds at most one reason (English and Chinese) and its
+    # evidence paths to ``r``, and says whether most candidates share that reason.
+
+    def _why_text(self, r: _Reasons, ps: Profile, pt: Profile, si: int, ti: int, v: float, direction: str) -> bool:
+        S, T = self.S_text, self.T_text
+        ai, ad = S.indices[S.indptr[si] : S.indptr[si + 1]], S.data[S.indptr[si] : S.indptr[si + 1]]
+        bi, bd = T.indices[T.indptr[ti] : T.indptr[ti + 1]], T.data[T.indptr[ti] : T.indptr[ti + 1]]
+        both, ia, ib = np.intersect1d(ai, bi, assume_unique=True, return_indices=True)
+        prod = ad[ia] * bd[ib]
+        top = np.argsort(-prod, kind="stable")[:4]
+        words = [self.terms[int(both[k])] for k in top]
+        if words:
+            r.say(
+                "descriptions share " + ", ".join(_q(w, "en") for w in words) + f" (cosine {v:.2f})",
+                "描述共有" + "".join(_q(w, "zh") for w in words) + f"（余弦相似度 {v:.2f}）",
+            )
+        return False
+
+    def _why_codes(self, r: _Reasons, ps: Profile, pt: Profile, si: int, ti: int, v: float, direction: str) -> bool:
+        sw = {k: ps.codes[k][0] * pt.codes[k][0] for k in set(ps.codes) & set(pt.codes)}
+        k = _best_shared(ps.codes, pt.codes, sw)
+        if not k:
+            return False
+        kind_en, kind_zh = ("industry segment", "产业链环节") if k.startswith("seg:") else ("field", "领域")
+        r.say(f"both in {kind_en} {_q(self._code_name(k, 'en'), 'en')}", f"同属{kind_zh}{_q(self._code_name(k, 'zh'), 'zh')}")
+        r.add_path("codes", ps.codes[k][1], pt.codes[k][1])
+        return self.share("codes", k) > COMMON_SHARE
+
+    def _why_region(self, r: _Reasons, ps: Profile, pt: Profile, si: int, ti: int, v: float, direction: str) -> bool:
+        shared_p = set(ps.places) & set(pt.places)
+        k = max(
+            shared_p,
+            key=lambda x: (round(idf(self.place_df.get(x, 1), self.n_docs), 6), -ps.places[x][0] - pt.places[x][0], x),
+            default=None,
+        )
+        if not k:
+            return False
+        kind_en, kind_zh = ("country ", "国家") if k.startswith("country:") and k not in self.index.G else ("", "")
+        r.say(f"both in {kind_en}{_q(self._place_name(k, 'en'), 'en')}", f"同在{kind_zh}{_q(self._place_name(k, 'zh'), 'zh')}")
+        r.add_path("region", ps.places[k][1], pt.places[k][1])
+        return self.share("places", k) > COMMON_SHARE
+
+    def _why_alliance(self, r: _Reasons, ps: Profile, pt: Profile, si: int, ti: int, v: float, direction: str) -> bool:
+        ix = self.index
+        k = _best_shared(ps.alliances, pt.alliances)
+        if not k:
+            return False
+        r.say(f"both in alliance {_q(ix.name(k), 'en')}", f"同为联盟{_q(ix.name(k, 'zh'), 'zh')}成员")
+        r.add_path("alliance", ps.alliances[k], pt.alliances[k])
+        return self.share("alliances", k) > COMMON_SHARE
+
+    def _why_investors(self, r: _Reasons, ps: Profile, pt: Profile, si: int, ti: int, v: float, direction: str) -> bool:
+        ix = self.index
+        # the most selective common investor (the one that funds the fewest targets)
+        k = min(set(ps.investors) & set(pt.investors), key=lambda x: (self.share("investors", x), x), default=None)
+        if k:
+            r.say(f"common investor {_q(ix.name(k), 'en')}", f"共同投资方{_q(ix.name(k, 'zh'), 'zh')}")
+            r.add_path("investors", ps.investors[k], pt.investors[k])
+            return self.share("investors", k) > COMMON_SHARE
+        co = self._coinvestor(ps, pt)
+        if co:
+            inv, x = co
+            r.say(
+                f"{_q(ix.name(inv), 'en')}, an investor of the source, co-invested with it in {_q(ix.name(x), 'en')}",
+                f"其投资方{_q(ix.name(inv, 'zh'), 'zh')}曾与之共同投资{_q(ix.name(x, 'zh'), 'zh')}",
+            )
+            step_t = self._fund_step(pt.node, x)
+            step_i = self._fund_step(inv, x)
+            if step_t and step_i:
+                r.add_path("investors", (*ps.investors[inv], step_i), (step_t,))
+        return False
+
+    def _why_network(self, r: _Reasons, ps: Profile, pt: Profile, si: int, ti: int, v: float, direction: str) -> bool:
+        ix = self.index
+        if pt.node in ps.ties:
+            tie = ps.ties[pt.node]
+            if len(tie) <= 1:
+                r.say(f"already tied to {_q(ix.name(pt.node), 'en')}", f"与{_q(ix.name(pt.node, 'zh'), 'zh')}已有往来")
+            else:
+                via = tie[-1][0]
+                r.say(f"tied to it through {_q(ix.name(via), 'en')}", f"经由{_q(ix.name(via, 'zh'), 'zh')}与之已有往来")
+            r.add_path("network", tie, ())
+            return False
+        shared = [z for z in set(ps.ties) & set(pt.ties) if z not in (ps.node, pt.node)]
+        if shared:
+            z = min(shared, key=lambda x: (ix.tie_degree(x), x))
+            r.say(
+                f"connected through {_q(ix.name(z), 'en')} (collaborators of collaborators)",
+                f"经由{_q(ix.name(z, 'zh'), 'zh')}间接相连（合作者的合作者）",
+            )
+            r.add_path("network", ps.ties[z], pt.ties[z])
+        return False
+
+    def _why_stage(self, r: _Reasons, ps: Profile, pt: Profile, si: int, ti: int, v: float, direction: str) -> bool:
+        common = self._share_at_least("stage", si, v) > COMMON_SHARE
+        la_en, la_zh = stage_label(self.index.onto, ps.stage)
+        lb_en, lb_zh = stage_label(self.index.onto, pt.stage)
+        r.say(f"stage fit {v:.2f} ({la_en} -> {lb_en})", f"阶段匹配度 {v:.2f}（{la_zh}→{lb_zh}）")
+        return common
+
+    def _why_distance(self, r: _Reasons, ps: Profile, pt: Profile, si: int, ti: int, v: float, direction: str) -> bool:
+        common = self._share_at_least("distance", si, v) > COMMON_SHARE
+        if ps.coords and pt.coords:
+            km = float(distance_km(self.sig.src_xyz[si], self.sig.tgt_xyz[ti]))
+            r.say(f"{km:.0f} km apart", f"相距 {km:.0f} 公里")
+        return common
+
+    def _why_events(self, r: _Reasons, ps: Profile, pt: Profile, si: int, ti: int, v: float, direction: str) -> bool:
+        ix = self.index
+        best = None
+        for e in set(ps.event_reach) & set(pt.events):
+            w = ps.event_reach[e][0]
+            if best is None or (w, e) > (best[0], best[1]):
+                best = (w, e)
+        if best is not None:
+            e = best[1]
+            path = ps.event_reach[e][1]
+            first, partner = path[-3][3], path[-2][3]
+            r.say(
+                f"its partner {_q(ix.name(partner), 'en')} in project {_q(ix.name(first), 'en')} "
+                f"took part with it in project {_q(ix.name(e), 'en')}",
+                f"其项目{_q(ix.name(first, 'zh'), 'zh')}的合作方{_q(ix.name(partner, 'zh'), 'zh')}曾与之共同参与项目{_q(ix.name(e, 'zh'), 'zh')}",
+            )
+            r.add_path("events", path, pt.events[e])
+        return False
+
+    def _why_pilot(self, r: _Reasons, ps: Profile, pt: Profile, si: int, ti: int, v: float, direction: str) -> bool:
+        plat = self._pilot(ps, pt, direction)
+        if plat:
+            p, pa, pb = plat
+            r.say(f"pilot platform {_q(self.index.name(p), 'en')} for the field is nearby", f"附近有对口中试平台{_q(self.index.name(p, 'zh'), 'zh')}")
+            r.add_path("pilot", pa, pb)
+        return False
+
+    def _why_popularity(self, r: _Reasons, ps: Profile, pt: Profile, si: int, ti: int, v: float, direction: str) -> bool:
+        common = self._share_at_least("popularity", si, v) > COMMON_SHARE
+        r.say("target has a record of such deals", "对方已有同类对接记录")
+        return common
 
     def _fund_step(self, funder: str, x: str) -> tuple[str, str, bool, str] | None:
         for rel, y, _k, _ in self.index.outs(funder, "investsIn", "grantsTo"):

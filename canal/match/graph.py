@@ -533,6 +533,12 @@ class GraphIndex:
 
     def _build_profile(self, n: str) -> Profile:
         anchors = self.anchors(n)
+        texts, codes = self._profile_codes(n, anchors)
+        places, alliances, investors, ties, coords, events = self._profile_context(n, anchors)
+        return Profile(n, "\n".join(texts), codes, places, alliances, investors, ties, stage=self.stage(n), coords=coords, events=events)
+
+    def _profile_codes(self, n: str, anchors: Mapping[str, Path]) -> tuple[list[str], dict[str, tuple[float, Path | None]]]:
+        """Texts and classification codes (fields, segments and their neighbours) of ``n`` and what it makes, develops or funds."""
         texts = self._text(n)
         codes: dict[str, tuple[float, Path | None]] = {}
 
@@ -583,7 +589,12 @@ class GraphIndex:
                 if a != n:
                     for f in _as_list(self.G.nodes[a].get("field")):
                         code("field:" + norm_key(f), 0.5, None)
+        return texts, codes
 
+    def _profile_context(self, n: str, anchors: Mapping[str, Path]) -> tuple[
+        dict[str, tuple[int, Path | None]], dict[str, Path], dict[str, Path], dict[str, Path], tuple[float, float] | None, dict[str, Path]
+    ]:
+        """Places, alliances, investors, ties, coordinates and events of ``n`` through its anchors (with paths)."""
         places: dict[str, tuple[int, Path | None]] = {}
         alliances: dict[str, Path] = {}
         investors: dict[str, Path] = {}
@@ -594,20 +605,7 @@ class GraphIndex:
             da = self.G.nodes[a]
             if coords is None:
                 coords = _coords(da)
-            reg = da.get("region")
-            for r in _as_list(reg):
-                self.region_names.setdefault("region:" + norm_key(r), r)
-                places.setdefault("region:" + norm_key(r), (len(pa) + 1, None))
-            # the region hierarchy written as properties: NUTS code prefixes, then the country
-            for raw in _as_list(da.get("nutsCode")):
-                nuts = re.sub(r"\s+", "", raw).upper()
-                for i in range(3, len(nuts) + 1):
-                    self.region_names.setdefault("nuts:" + nuts[:i], nuts[:i])
-                    places.setdefault("nuts:" + nuts[:i], (len(pa) + 1, None))
-            for c in _as_list(da.get("country")):
-                key = "country:" + norm_key(c)
-                self.region_names.setdefault(key, c)
-                places.setdefault(key, (len(pa) + 1, None))
+            self._property_places(da, len(pa) + 1, places)
             # places: along locatedIn and hosted-by, memoised per node
             for place, (depth, path) in self.places_from(a).items():
                 if place != n and (place not in places or places[place][0] > depth):
@@ -629,7 +627,23 @@ class GraphIndex:
                     ties[z] = (*pa, (a, rel, False, z))
             if a != n and a not in ties and not self._non_tie(a):
                 ties[a] = pa
-        return Profile(n, "\n".join(texts), codes, places, alliances, investors, ties, stage=self.stage(n), coords=coords, events=events)
+        return places, alliances, investors, ties, coords, events
+
+    def _property_places(self, da: Mapping[str, Any], depth: int, places: dict[str, tuple[int, Path | None]]) -> None:
+        """Places written as properties of an anchor: its region, NUTS code prefixes, then its country."""
+        for r in _as_list(da.get("region")):
+            self.region_names.setdefault("region:" + norm_key(r), r)
+            places.setdefault("region:" + norm_key(r), (depth, None))
+        # the region hierarchy written as properties: NUTS code prefixes, then the country
+        for raw in _as_list(da.get("nutsCode")):
+            nuts = re.sub(r"\s+", "", raw).upper()
+            for i in range(3, len(nuts) + 1):
+                self.region_names.setdefault("nuts:" + nuts[:i], nuts[:i])
+                places.setdefault("nuts:" + nuts[:i], (depth, None))
+        for c in _as_list(da.get("country")):
+            key = "country:" + norm_key(c)
+            self.region_names.setdefault(key, c)
+            places.setdefault(key, (depth, None))
 
     def places_from(self, x: str, _busy: set[str] | None = None) -> dict[str, tuple[int, Path]]:
         """Places reachable from ``x`` along ``locatedIn`` (and parks/regions hosting it), up to 4 hops."""

@@ -14,7 +14,7 @@ than ``min_positives`` positives the default weights are returned unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -111,24 +111,7 @@ def learn_weights(
     known = base.known_links(direction)
     links = [k for k in known.values() if not k.derived]
     rng = np.random.default_rng(seed)
-    if any(k.events for k in links):
-        evs = base.events()
-        n_ev = max(1, round(event_share * len(evs))) if evs else 0
-        if evs and all(base.event_date(e) for e in evs):
-            held = sorted(evs, key=lambda e: (base.event_date(e) or "", e))[-n_ev:]
-        else:
-            held = [evs[i] for i in np.random.default_rng(seed + 11).permutation(len(evs))[:n_ev]]
-        ev_skip = base.event_skip(held)
-        inner = GraphIndex(G, ontology=base.onto, skip=skip | ev_skip).known_links(direction)
-        pos = [k for p, k in known.items() if p not in inner and not k.derived]
-        extra_skip: frozenset[str] = ev_skip
-        cutoff = min((base.event_date(e) or "" for e in held), default="") or None
-    else:
-        ordered = time_order(links)
-        n_pos = round(share * len(ordered))
-        pos = ordered[-n_pos:] if n_pos else []
-        extra_skip = frozenset(key for k in pos for key in k.keys)
-        cutoff = pos[0].date if pos else None
+    pos, extra_skip, cutoff = _inner_positives(base, G, direction, known, links, skip, share=share, event_share=event_share, seed=seed)
     if hard is None:
         # hard negatives come from the default ranking: useful where the defaults already rank
         # well (planted graphs), misleading on event graphs where they were shown to invert
@@ -142,21 +125,84 @@ def learn_weights(
         keep = set(pos_sources)
         pos = [k for k in pos if k.source in keep]
     index = GraphIndex(G, ontology=base.onto, skip=skip | extra_skip)
-    # a seeded sample of the targets (all positive ones kept) bounds the cost on large graphs
-    all_t = index.targets(direction)
-    if len(all_t) > max_targets:
-        must = {k.target for k in pos}
-        rest = [t for t in all_t if t not in must]
-        n_more = min(len(rest), max(0, max_targets - len(must)))
-        pick = rng.choice(len(rest), size=n_more, replace=False).tolist() if rest else []
-        tgt_list: list[str] | None = sorted(must | {rest[int(i)] for i in pick})
-    else:
-        tgt_list = None
+    tgt_list = _target_sample(index, direction, pos, max_targets, rng)
     sig = build_signals(index, direction, sources=pos_sources, targets=tgt_list)
     spos, tpos = sig.src_pos, sig.tgt_pos
     pos_pairs = {(spos[k.source], tpos[k.target]) for k in pos if k.source in spos and k.target in tpos}
     if len(pos_pairs) < min_positives:
         return LearnResult(dict(DEFAULT_WEIGHTS), len(pos_pairs), 0, None, False)
+    neg_pairs = _negative_pairs(sig, pos_pairs, negatives, hard, rng)
+    pairs = sorted(pos_pairs) + sorted(neg_pairs - pos_pairs)
+    y = np.asarray([1.0] * len(pos_pairs) + [0.0] * (len(pairs) - len(pos_pairs)))
+    si = np.asarray([p[0] for p in pairs], dtype=np.int64)
+    ti = np.asarray([p[1] for p in pairs], dtype=np.int64)
+    vals = pair_values(sig, si, ti)
+    X = np.column_stack([vals[k].astype(np.float64) for k in SIGNALS])
+    n1 = float(y.sum())
+    n0 = float(len(y) - n1)
+    if n1 == 0 or n0 == 0:
+        return LearnResult(dict(DEFAULT_WEIGHTS), int(n1), int(n0), cutoff, False)
+    sw = np.where(y == 1, 0.5 / n1, 0.5 / n0)
+    validation, fit_ok = _validate_fit(sig, X, y, sw, si, pos_pairs, rng)
+    if not fit_ok:
+        return LearnResult(dict(DEFAULT_WEIGHTS), int(n1), int(n0), cutoff, False, validation=validation)
+    coef, b = fit_logistic(X, y, sample_weight=sw)
+    if coef.sum() <= 0:
+        return LearnResult(dict(DEFAULT_WEIGHTS), int(n1), int(n0), cutoff, False, validation=validation)
+    scale = sum(DEFAULT_WEIGHTS.values()) / float(coef.sum())
+    weights = {k: round(float(c) * scale, 4) for k, c in zip(SIGNALS, coef, strict=True)}
+    return LearnResult(weights, int(n1), int(n0), cutoff, True, b, validation)
+
+
+def _inner_positives(
+    base: GraphIndex,
+    G: nx.MultiDiGraph,
+    direction: str,
+    known: Mapping[tuple[str, str], KnownLink],
+    links: Sequence[KnownLink],
+    skip: frozenset[str],
+    *,
+    share: float,
+    event_share: float,
+    seed: int,
+) -> tuple[list[KnownLink], frozenset[str], str | None]:
+    """The links to learn from (the latest events' links, or the latest ``share`` of the links), the edges to hide, the cutoff date."""
+    if any(k.events for k in links):
+        evs = base.events()
+        n_ev = max(1, round(event_share * len(evs))) if evs else 0
+        if evs and all(base.event_date(e) for e in evs):
+            held = sorted(evs, key=lambda e: (base.event_date(e) or "", e))[-n_ev:]
+        else:
+            held = [evs[i] for i in np.random.default_rng(seed + 11).permutation(len(evs))[:n_ev]]
+        ev_skip = base.event_skip(held)
+        inner = GraphIndex(G, ontology=base.onto, skip=skip | ev_skip).known_links(direction)
+        pos = [k for p, k in known.items() if p not in inner and not k.derived]
+        cutoff = min((base.event_date(e) or "" for e in held), default="") or None
+        return pos, ev_skip, cutoff
+    ordered = time_order(links)
+    n_pos = round(share * len(ordered))
+    pos = ordered[-n_pos:] if n_pos else []
+    return pos, frozenset(key for k in pos for key in k.keys), (pos[0].date if pos else None)
+
+
+def _target_sample(
+    index: GraphIndex, direction: str, pos: Sequence[KnownLink], max_targets: int, rng: np.random.Generator
+) -> list[str] | None:
+    """A seeded sample of the targets (all positive ones kept) that bounds the cost on large graphs; None: all."""
+    all_t = index.targets(direction)
+    if len(all_t) <= max_targets:
+        return None
+    must = {k.target for k in pos}
+    rest = [t for t in all_t if t not in must]
+    n_more = min(len(rest), max(0, max_targets - len(must)))
+    pick = rng.choice(len(rest), size=n_more, replace=False).tolist() if rest else []
+    return sorted(must | {rest[int(i)] for i in pick})
+
+
+def _negative_pairs(
+    sig: SignalSet, pos_pairs: set[tuple[int, int]], negatives: int, hard: int, rng: np.random.Generator
+) -> set[tuple[int, int]]:
+    """Random unlinked targets per source, plus its ``hard`` best-ranked non-positives under the default weights."""
     neg_pairs: set[tuple[int, int]] = set()
     ok_t = np.flatnonzero(sig.target_ok)
     ranked = rank(sig, DEFAULT_WEIGHTS, top=hard + 5) if hard > 0 else [[] for _ in sig.sources]
@@ -170,44 +216,41 @@ def learn_weights(
             if (i, r.tgt) not in pos_pairs and got < hard:
                 neg_pairs.add((i, r.tgt))
                 got += 1
-    pairs = sorted(pos_pairs) + sorted(neg_pairs - pos_pairs)
-    y = np.asarray([1.0] * len(pos_pairs) + [0.0] * (len(pairs) - len(pos_pairs)))
-    si = np.asarray([p[0] for p in pairs], dtype=np.int64)
-    ti = np.asarray([p[1] for p in pairs], dtype=np.int64)
-    vals = pair_values(sig, si, ti)
-    X = np.column_stack([vals[k].astype(np.float64) for k in SIGNALS])
-    n1 = float(y.sum())
-    n0 = float(len(y) - n1)
-    if n1 == 0 or n0 == 0:
-        return LearnResult(dict(DEFAULT_WEIGHTS), int(n1), int(n0), cutoff, False)
-    sw = np.where(y == 1, 0.5 / n1, 0.5 / n0)
-    # keep the fit only if it ranks at least as well as the defaults on sources it was not fitted
-    # on: K-fold over the positive sources, each fold ranked by a fit on the other folds, pooled
+    return neg_pairs
+
+
+def _validate_fit(
+    sig: SignalSet,
+    X: np.ndarray,
+    y: np.ndarray,
+    sw: np.ndarray,
+    si: np.ndarray,
+    pos_pairs: set[tuple[int, int]],
+    rng: np.random.Generator,
+) -> tuple[dict[str, float], bool]:
+    """Validation MRR of a fit and of the defaults, and whether a fit may be kept.
+
+    A fit is kept only if it ranks at least as well as the defaults on sources it was not fitted
+    on: K-fold over the positive sources, each fold ranked by a fit on the other folds, pooled.
+    """
     folds = _validation_folds(si[y == 1], rng)
-    if folds:
-        d = np.asarray([DEFAULT_WEIGHTS.get(k, 0.0) for k in SIGNALS])
-        tot_fit = tot_def = 0.0
-        n_val = 0
-        any_fit = False
-        for val in folds:
-            fit_rows = ~np.isin(si, val)
-            coef_v, _b = fit_logistic(X[fit_rows], y[fit_rows], sample_weight=sw[fit_rows] / sw[fit_rows].sum())
-            any_fit = any_fit or coef_v.sum() > 0
-            m_fit, m_def = _ranking_mrr(sig, val, pos_pairs, [coef_v, d])
-            tot_fit += m_fit * len(val)
-            tot_def += m_def * len(val)
-            n_val += len(val)
-        validation = {"learned": tot_fit / n_val, "default": tot_def / n_val}
-        if not any_fit or validation["learned"] < validation["default"]:
-            return LearnResult(dict(DEFAULT_WEIGHTS), int(n1), int(n0), cutoff, False, validation=validation)
-    else:
-        validation = {}
-    coef, b = fit_logistic(X, y, sample_weight=sw)
-    if coef.sum() <= 0:
-        return LearnResult(dict(DEFAULT_WEIGHTS), int(n1), int(n0), cutoff, False, validation=validation)
-    scale = sum(DEFAULT_WEIGHTS.values()) / float(coef.sum())
-    weights = {k: round(float(c) * scale, 4) for k, c in zip(SIGNALS, coef, strict=True)}
-    return LearnResult(weights, int(n1), int(n0), cutoff, True, b, validation)
+    if not folds:
+        return {}, True
+    d = np.asarray([DEFAULT_WEIGHTS.get(k, 0.0) for k in SIGNALS])
+    tot_fit = tot_def = 0.0
+    n_val = 0
+    any_fit = False
+    for val in folds:
+        fit_rows = ~np.isin(si, val)
+        coef_v, _b = fit_logistic(X[fit_rows], y[fit_rows], sample_weight=sw[fit_rows] / sw[fit_rows].sum())
+        any_fit = any_fit or coef_v.sum() > 0
+        m_fit, m_def = _ranking_mrr(sig, val, pos_pairs, [coef_v, d])
+        tot_fit += m_fit * len(val)
+        tot_def += m_def * len(val)
+        n_val += len(val)
+    validation = {"learned": tot_fit / n_val, "default": tot_def / n_val}
+    rejected = not any_fit or validation["learned"] < validation["default"]
+    return validation, not rejected
 
 
 VALIDATION_FOLDS = 3

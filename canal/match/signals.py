@@ -225,7 +225,52 @@ def build_signals(
     T: dict[str, sp.csr_matrix] = {}
     cols: dict[str, list[str]] = {}
     tr: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
+    _shared_element_signals(index, direction, ps, pt, tgts, S, T, cols, tr, max_df=max_df, max_terms=max_terms)
+    # network: Adamic-Adar over ties, plus a direct tie
+    src_rows, tgt_rows = _network_rows(index, ps, pt, tgts)
+    S["network"], T["network"], cols["network"] = _vectorise(src_rows, tgt_rows, use_idf=False, normalise=False)
+    tr["network"] = _saturate
+    # a pilot platform for the field, near the enterprise
+    S["pilot"], T["pilot"], cols["pilot"] = _pilot_signal(index, direction, ps, pt)
+    tr["pilot"] = _saturate
+    known, pop = _known_and_popularity(index, direction, srcs, tgts)
+    popn = np.log1p(pop) / max(1e-9, float(np.log1p(pop.max()))) if len(pop) and pop.max() > 0 else pop
+    return SignalSet(
+        direction=direction,
+        sources=srcs,
+        targets=tgts,
+        S=S,
+        T=T,
+        transform=tr,
+        columns=cols,
+        src_stage=np.asarray([p.stage for p in ps], dtype=np.float32),
+        tgt_stage=np.asarray([p.stage for p in pt], dtype=np.float32),
+        popularity=popn.astype(np.float32),
+        known=known,
+        target_ok=np.asarray([index.active(t) for t in tgts], dtype=bool),
+        source_ok=np.asarray([index.active(s) for s in srcs], dtype=bool),
+        profiles_src=ps,
+        profiles_tgt=pt,
+        src_xyz=unit_xyz([p.coords for p in ps]),
+        tgt_xyz=unit_xyz([p.coords for p in pt]),
+    )
 
+
+def _shared_element_signals(
+    index: GraphIndex,
+    direction: str,
+    ps: Sequence[Profile],
+    pt: Sequence[Profile],
+    tgts: Sequence[str],
+    S: dict[str, sp.csr_matrix],
+    T: dict[str, sp.csr_matrix],
+    cols: dict[str, list[str]],
+    tr: dict[str, Callable[[np.ndarray], np.ndarray]],
+    *,
+    max_df: float,
+    max_terms: int | None,
+) -> None:
+    """Fill in the text, codes, region, alliance, investors and events signals (in that order)."""
     # text
     m, terms = tfidf([p.text for p in ps] + [p.text for p in pt], max_df=max_df, max_terms=max_terms)
     S["text"], T["text"], cols["text"] = m[: len(ps)], m[len(ps) :], terms
@@ -264,7 +309,12 @@ def build_signals(
         normalise=False,
     )
     tr["events"] = _saturate
-    # network: Adamic-Adar over ties, plus a direct tie
+
+
+def _network_rows(
+    index: GraphIndex, ps: Sequence[Profile], pt: Sequence[Profile], tgts: Sequence[str]
+) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+    """Rows for the network signal: a source's tied nodes; a target itself and its ties weighed by 1/log(1 + degree)."""
     tgt_set = set(tgts)
     src_rows: list[dict[str, float]] = []
     for p in ps:
@@ -285,20 +335,27 @@ def build_signals(
             if 1 < deg <= HUB_CAP:
                 row[z] = 1.0 / math.log(1.0 + deg)
         tgt_rows.append(row)
-    S["network"], T["network"], cols["network"] = _vectorise(src_rows, tgt_rows, use_idf=False, normalise=False)
-    tr["network"] = _saturate
-    # a pilot platform for the field, near the enterprise
-    if direction == "to-funder":
-        S["pilot"], T["pilot"], cols["pilot"] = _vectorise([{} for _ in ps], [{} for _ in pt], use_idf=False, normalise=False)
-    else:
-        rel, near = _platforms(index)
-        tech_side, ent_side = (ps, pt) if direction == "to-enterprise" else (pt, ps)
-        rel_rows = [rel(p) for p in tech_side]
-        near_rows = [near(p) for p in ent_side]
-        a, b = (rel_rows, near_rows) if direction == "to-enterprise" else (near_rows, rel_rows)
-        S["pilot"], T["pilot"], cols["pilot"] = _vectorise(a, b, use_idf=False, normalise=False)
-    tr["pilot"] = _saturate
+    return src_rows, tgt_rows
 
+
+def _pilot_signal(
+    index: GraphIndex, direction: str, ps: Sequence[Profile], pt: Sequence[Profile]
+) -> tuple[sp.csr_matrix, sp.csr_matrix, list[str]]:
+    """The pilot-platform signal: platforms relevant to the technology that are near the enterprise (none towards funders)."""
+    if direction == "to-funder":
+        return _vectorise([{} for _ in ps], [{} for _ in pt], use_idf=False, normalise=False)
+    rel, near = _platforms(index)
+    tech_side, ent_side = (ps, pt) if direction == "to-enterprise" else (pt, ps)
+    rel_rows = [rel(p) for p in tech_side]
+    near_rows = [near(p) for p in ent_side]
+    a, b = (rel_rows, near_rows) if direction == "to-enterprise" else (near_rows, rel_rows)
+    return _vectorise(a, b, use_idf=False, normalise=False)
+
+
+def _known_and_popularity(
+    index: GraphIndex, direction: str, srcs: Sequence[str], tgts: Sequence[str]
+) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Pairs never to propose (known, inactive, proposed, owned, self) and each target's count of known links."""
     known_pairs = index.known_links(direction)
     spos = {s: i for i, s in enumerate(srcs)}
     tpos = {t: i for i, t in enumerate(tgts)}
@@ -327,26 +384,7 @@ def build_signals(
             c.append(tpos[s])
     known = sp.csr_matrix((np.ones(len(r), dtype=np.int8), (r, c)), shape=(len(srcs), len(tgts)))
     known.sum_duplicates()
-    popn = np.log1p(pop) / max(1e-9, float(np.log1p(pop.max()))) if len(pop) and pop.max() > 0 else pop
-    return SignalSet(
-        direction=direction,
-        sources=srcs,
-        targets=tgts,
-        S=S,
-        T=T,
-        transform=tr,
-        columns=cols,
-        src_stage=np.asarray([p.stage for p in ps], dtype=np.float32),
-        tgt_stage=np.asarray([p.stage for p in pt], dtype=np.float32),
-        popularity=popn.astype(np.float32),
-        known=known,
-        target_ok=np.asarray([index.active(t) for t in tgts], dtype=bool),
-        source_ok=np.asarray([index.active(s) for s in srcs], dtype=bool),
-        profiles_src=ps,
-        profiles_tgt=pt,
-        src_xyz=unit_xyz([p.coords for p in ps]),
-        tgt_xyz=unit_xyz([p.coords for p in pt]),
-    )
+    return known, pop
 
 
 def _coinvestors(index: GraphIndex, funders: Sequence[str]) -> list[dict[str, float]]:
@@ -508,56 +546,72 @@ def rank(
                 row_sizes.append(0)
                 continue
             base, order = base_for(float(sig.src_stage[i]))
-            if use_dist and sig.src_xyz[i].any():
-                # distance is dense: score every target of this source
-                full = base + w["distance"] * distance_value(sig.src_xyz[i][None, :], sig.tgt_xyz)
-                a, b_ = acc.indptr[bi], acc.indptr[bi + 1]
-                full[acc.indices[a:b_]] += acc.data[a:b_]
-                kn = sig.known.indices[sig.known.indptr[i] : sig.known.indptr[i + 1]]
-                full[kn] = -np.inf
-                fin = np.flatnonzero(np.isfinite(full))
-                if len(fin) > 4 * top:
-                    kth = np.partition(full[fin], len(fin) - top)[len(fin) - top]
-                    fin = fin[full[fin] >= kth]
-                pick_c = fin[np.lexsort((fin, -full[fin]))[:top]]
-                row_sizes.append(len(pick_c))
-                picked_s.extend([int(i)] * len(pick_c))
-                picked_t.extend(pick_c.tolist())
-                picked_sc.extend(full[pick_c].tolist())
-                continue
             a, b_ = acc.indptr[bi], acc.indptr[bi + 1]
-            cols = acc.indices[a:b_]
-            sc = acc.data[a:b_] + base[cols]
             kn = sig.known.indices[sig.known.indptr[i] : sig.known.indptr[i + 1]]
-            keep = (~np.isin(cols, kn) & np.isfinite(sc)) if len(kn) else np.isfinite(sc)
-            cols, sc = cols[keep], sc[keep]
-            # best targets that share nothing sparse: walk the base order in chunks
-            mark[cols] = True
-            mark[kn] = True
-            extra: list[np.ndarray] = []
-            found = 0
-            step = 4 * top + 64
-            for c0 in range(0, n_t, step):
-                ch = order[c0 : c0 + step]
-                ch = ch[~mark[ch] & np.isfinite(base[ch])]
-                extra.append(ch)
-                found += len(ch)
-                if found >= top or not np.isfinite(base[order[min(n_t - 1, c0 + step - 1)]]):
-                    break
-            mark[cols] = False
-            mark[kn] = False
-            ex = np.concatenate(extra)[:top].astype(np.int64) if extra else np.zeros(0, dtype=np.int64)
-            allc = np.concatenate([cols.astype(np.int64), ex])
-            alls = np.concatenate([sc, base[ex]])
-            if len(allc) > 4 * top:
-                kth = np.partition(alls, len(alls) - top)[len(alls) - top]
-                sel = alls >= kth
-                allc, alls = allc[sel], alls[sel]
-            pick = np.lexsort((allc, -alls))[:top]
-            row_sizes.append(len(pick))
-            picked_s.extend([int(i)] * len(pick))
-            picked_t.extend(allc[pick].tolist())
-            picked_sc.extend(alls[pick].tolist())
+            if use_dist and sig.src_xyz[i].any():
+                pick_t, pick_sc = _top_dense(sig, w, int(i), base, acc.indices[a:b_], acc.data[a:b_], kn, top)
+            else:
+                pick_t, pick_sc = _top_sparse(base, order, acc.indices[a:b_], acc.data[a:b_], kn, mark, top)
+            row_sizes.append(len(pick_t))
+            picked_s.extend([int(i)] * len(pick_t))
+            picked_t.extend(pick_t.tolist())
+            picked_sc.extend(pick_sc.tolist())
+    return _ranked_rows(sig, w, picked_s, picked_t, row_sizes)
+
+
+def _top_dense(
+    sig: SignalSet, w: Mapping[str, float], i: int, base: np.ndarray, cols: np.ndarray, data: np.ndarray, kn: np.ndarray, top: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Top targets of source row ``i`` when distance counts: distance is dense, so every target is scored."""
+    full = base + w["distance"] * distance_value(sig.src_xyz[i][None, :], sig.tgt_xyz)
+    full[cols] += data
+    full[kn] = -np.inf
+    fin = np.flatnonzero(np.isfinite(full))
+    if len(fin) > 4 * top:
+        kth = np.partition(full[fin], len(fin) - top)[len(fin) - top]
+        fin = fin[full[fin] >= kth]
+    pick_c = fin[np.lexsort((fin, -full[fin]))[:top]]
+    return pick_c, full[pick_c]
+
+
+def _top_sparse(
+    base: np.ndarray, order: np.ndarray, cols: np.ndarray, data: np.ndarray, kn: np.ndarray, mark: np.ndarray, top: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Top targets of one source from its sparse scores plus the best of the rest in base order (``mark`` is scratch, left clear)."""
+    n_t = len(base)
+    sc = data + base[cols]
+    keep = (~np.isin(cols, kn) & np.isfinite(sc)) if len(kn) else np.isfinite(sc)
+    cols, sc = cols[keep], sc[keep]
+    # best targets that share nothing sparse: walk the base order in chunks
+    mark[cols] = True
+    mark[kn] = True
+    extra: list[np.ndarray] = []
+    found = 0
+    step = 4 * top + 64
+    for c0 in range(0, n_t, step):
+        ch = order[c0 : c0 + step]
+        ch = ch[~mark[ch] & np.isfinite(base[ch])]
+        extra.append(ch)
+        found += len(ch)
+        if found >= top or not np.isfinite(base[order[min(n_t - 1, c0 + step - 1)]]):
+            break
+    mark[cols] = False
+    mark[kn] = False
+    ex = np.concatenate(extra)[:top].astype(np.int64) if extra else np.zeros(0, dtype=np.int64)
+    allc = np.concatenate([cols.astype(np.int64), ex])
+    alls = np.concatenate([sc, base[ex]])
+    if len(allc) > 4 * top:
+        kth = np.partition(alls, len(alls) - top)[len(alls) - top]
+        sel = alls >= kth
+        allc, alls = allc[sel], alls[sel]
+    pick = np.lexsort((allc, -alls))[:top]
+    return allc[pick], alls[pick]
+
+
+def _ranked_rows(
+    sig: SignalSet, w: Mapping[str, float], picked_s: Sequence[int], picked_t: Sequence[int], row_sizes: Sequence[int]
+) -> list[list[Ranked]]:
+    """Per-signal values and the weighted score of the picked pairs, grouped back into one list per source row."""
     si = np.asarray(picked_s, dtype=np.int64)
     ti = np.asarray(picked_t, dtype=np.int64)
     vals = pair_values(sig, si, ti) if len(si) else {k: np.zeros(0, dtype=np.float32) for k in SIGNALS}
